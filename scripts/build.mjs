@@ -1,0 +1,26 @@
+// Bundles the CLI into one ESM file: `npx sso-setup` then parses one file instead of hundreds.
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// Ink imports react-devtools-core only in development; the bundle must not look for it.
+const stub = path.join(root, 'scripts', 'stubs', 'react-devtools-core.js');
+
+await build({
+	entryPoints: [path.join(root, 'source', 'cli.ts')],
+	outfile: path.join(root, 'bundle', 'cli.mjs'),
+	bundle: true,
+	platform: 'node',
+	format: 'esm',
+	target: 'node20',
+	jsx: 'automatic',
+	minify: true,
+	legalComments: 'none',
+	// The keychain module is a native addon: it stays a real dependency, loaded at run time.
+	external: ['@napi-rs/keyring'],
+	alias: {'react-devtools-core': stub},
+	banner: {js: '#!/usr/bin/env node\nimport {createRequire as __cr} from "node:module"; const require = __cr(import.meta.url);'},
+	define: {'process.env.NODE_ENV': '"production"'},
+	logLevel: 'warning',
+});

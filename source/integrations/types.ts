@@ -1,0 +1,147 @@
+import type {HttpClient} from '../core/http.js';
+
+/**
+ * What every integration (one module per IdP and per app) gets to work with. Plain TypeScript:
+ * no Ink, no prompts. The wizard and the `apply`/`verify`/`rollback` commands build this context.
+ *
+ * `values` holds every non-secret value of the session, already validated and normalised by the
+ * flow files, plus the values the flows derive. Keys (see flows/ and ../shared/design.md):
+ * - answered: app_url, idp_url, client_id, slug, realm, scopes, username_claim, groups_claim,
+ *   admin_group, primary_auth_mode, auto_onboard, auto_create_users, harbor_admin_user,
+ *   portainer_admin_user, keycloak_admin_user, ovh_endpoint, ovh_application_key,
+ *   ovh_service_name, ovh_registry_id, ca_file, …
+ * - derived by the IdP flow: issuer (byte-exact, authentik keeps its trailing slash),
+ *   discovery_url, authorize_url, token_url, userinfo_url, end_session_url
+ * - derived by the app flow: redirect_uri, post_logout_redirect_uri, launch_url,
+ *   fallback_login_url, pkce ("true"/"false"), scopes (joined with the app's separator),
+ *   scope_separator ("," or " ")
+ * Booleans are the strings "true" / "false". A value that was not given is absent.
+ *
+ * Secrets (client_secret, *_password, *_token, *_api_key, ovh_application_secret,
+ * ovh_consumer_key) are never in `values`: read them with `secret(key)`.
+ */
+export type Values = Readonly<Record<string, string>>;
+
+export type IntegrationContext = {
+	values: Values;
+	/** Reads a secret from the keychain (saved session), the environment (SSO_SETUP_<KEY>) or this run's memory. */
+	secret(key: string): Promise<string | undefined>;
+	/** Stores a secret produced by the run (e.g. the client secret minted by the IdP) in the keychain. */
+	setSecret(key: string, value: string): Promise<void>;
+	/** Records a non-secret value produced by the run (e.g. the client_id the IdP assigned). */
+	setValue(key: string, value: string): Promise<void>;
+	/**
+	 * Per-session notes that survive an interruption, saved to the session file at once: created
+	 * object ids (so a resumed run updates instead of creating twice), the app settings backup, …
+	 * Never put a secret here. Validate what you read back with a schema.
+	 */
+	artifacts: {
+		get(name: string): unknown;
+		set(name: string, value: unknown): Promise<void>;
+	};
+	http: HttpClient;
+	/** A short line for the spinner: "authentik: looking up the signing keys". */
+	progress(message: string): void;
+};
+
+/** One row of a plan: what a setting is now and what it will be. */
+export type PlanChange = {
+	key: string;
+	label: string;
+	/** Absent when there is no current value (or it cannot be read, e.g. a secret). */
+	from?: string;
+	to: string;
+	/** Shown as "will be set" instead of the value. */
+	secret?: boolean;
+};
+
+/** A choice an integration needs from the user (e.g. which authentik signing key). */
+export type Question = {
+	/** The values key the answer is stored under. */
+	key: string;
+	label: string;
+	options: Array<{value: string; label: string}>;
+	default: string;
+	help?: string;
+};
+
+// ---------------------------------------------------------------- identity providers
+
+export type IdpPlan = {
+	action: 'create' | 'update' | 'none';
+	/** Sentences a person reads before confirming: "Create OAuth2 provider "harbor" with …". */
+	summary: string[];
+	changes: PlanChange[];
+	/** Asked in the wizard (defaults used by `apply`); answers go to `values`, then plan again. */
+	questions: Question[];
+	warnings: string[];
+};
+
+export type IdpRegistration = {
+	clientId: string;
+	issuer: string;
+	/** What was created or updated, for the result screen: "authentik application harbor (created)". */
+	done: string[];
+	warnings: string[];
+};
+
+export type IdpIntegration = {
+	id: string;
+	/** The admin credential (a secret key) whose presence turns on automatic registration. */
+	adminCredentialKeys: readonly string[];
+	/** Connects, checks credentials and version, looks up what it needs, finds an existing client. */
+	plan(context: IntegrationContext): Promise<IdpPlan>;
+	/** Creates or updates the client; stores client_secret with setSecret and client_id with setValue. */
+	register(context: IntegrationContext, plan: IdpPlan): Promise<IdpRegistration>;
+};
+
+// ---------------------------------------------------------------- apps
+
+export type Blocker = {
+	id: string;
+	/** What stops the write, for a person who has never read the docs. */
+	message: string;
+	/** What to do about it. */
+	hint: string;
+	/** Users that block it and may be deleted after explicit confirmation (Harbor local users, OVH). */
+	users?: string[];
+};
+
+export type AppPreflight = {
+	/** What was found: "Harbor v2.13.1", "auth mode: db_auth", … */
+	facts: string[];
+	warnings: string[];
+	blockers: Blocker[];
+};
+
+export type AppPlan = {
+	changes: PlanChange[];
+	warnings: string[];
+	/** Integration-specific data that apply/confirm need (validated by the integration). */
+	data: unknown;
+};
+
+export type ApplyOptions = {
+	/** Exactly the users the person confirmed for deletion (never implied). */
+	deleteUsers: readonly string[];
+};
+
+export type AppIntegration = {
+	id: string;
+	preflight(context: IntegrationContext): Promise<AppPreflight>;
+	/** Reads the current settings and returns current → new; saves the backup artifact before any write. */
+	plan(context: IntegrationContext, preflight: AppPreflight): Promise<AppPlan>;
+	apply(context: IntegrationContext, plan: AppPlan, options: ApplyOptions): Promise<string[]>;
+	/** Reads back and returns the settings that differ from the plan (empty when all match). */
+	confirm(context: IntegrationContext, plan: AppPlan): Promise<PlanChange[]>;
+	/** Restores the backup saved by plan(); returns notes ("the client secret cannot be restored"). */
+	rollback(context: IntegrationContext): Promise<string[]>;
+};
+
+export function defineIdp(integration: IdpIntegration): IdpIntegration {
+	return integration;
+}
+
+export function defineApp(integration: AppIntegration): AppIntegration {
+	return integration;
+}

@@ -1,0 +1,237 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {Ajv, type ValidateFunction} from 'ajv';
+import {parse} from 'yaml';
+
+/**
+ * Validates requests against an upstream project's own API description (../shared/contracts):
+ * Swagger 2.0 (Harbor, Portainer) or OpenAPI 3.0 (authentik). The test servers call it for every
+ * request our client sends, so a body the real server would not accept fails the test.
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** ../shared/contracts beside the checkout (CI lays a copy of shared/ there too). */
+export const contractsDirectory = path.resolve(here, '..', '..', '..', 'shared', 'contracts');
+
+type Operation = {
+	method: string;
+	template: string;
+	pattern: RegExp;
+	bodySchema?: unknown;
+	bodyRequired: boolean;
+};
+
+export type ContractCheck = {
+	/** The operation was found in the contract. */
+	known: boolean;
+	/** Problems with the body, empty when it conforms. */
+	errors: string[];
+};
+
+export type Contract = {
+	basePath: string;
+	/**
+	 * @param pathname the full request path, including the base path (/api/v2.0/configurations)
+	 * @param options.strictProperties also refuse properties the schema does not list (catches typos
+	 *   in key names; the real servers silently ignore them, which is exactly the bug to catch)
+	 */
+	check(method: string, pathname: string, body: unknown, options?: {strictProperties?: boolean}): ContractCheck;
+};
+
+const cache = new Map<string, Contract>();
+
+export function loadContract(name: 'harbor' | 'portainer' | 'authentik'): Contract {
+	const cached = cache.get(name);
+	if (cached) {
+		return cached;
+	}
+
+	const file = {harbor: 'harbor/swagger.yaml', portainer: 'portainer/swagger.yaml', authentik: 'authentik/schema.yml'}[name];
+	const document = parse(readFileSync(path.join(contractsDirectory, file), 'utf8')) as Record<string, any>;
+	// Portainer is written in Go, whose JSON decoder matches keys case-insensitively: its contract
+	// says `authenticationMethod`, its own UI sends `AuthenticationMethod`. Compare in lower case.
+	const contract = buildContract(name === 'portainer' ? lowerCaseProperties(document) : document, name === 'portainer');
+	cache.set(name, contract);
+	return contract;
+}
+
+function buildContract(document: Record<string, any>, caseInsensitiveKeys = false): Contract {
+	const isOpenApi3 = typeof document['openapi'] === 'string';
+	const basePath: string = isOpenApi3 ? (document['servers']?.[0]?.url ?? '') : (document['basePath'] ?? '');
+	const operations: Operation[] = [];
+	for (const [template, item] of Object.entries<Record<string, any>>(document['paths'] ?? {})) {
+		for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
+			const operation = item[method];
+			if (!operation) {
+				continue;
+			}
+
+			const {schema, required} = isOpenApi3 ? openApi3Body(operation) : swagger2Body(document, [...(item['parameters'] ?? []), ...(operation.parameters ?? [])]);
+			operations.push({
+				method: method.toUpperCase(),
+				template,
+				pattern: templatePattern(basePath + template),
+				bodySchema: schema,
+				bodyRequired: required,
+			});
+		}
+	}
+
+	const validators = new Map<string, ValidateFunction>();
+	const ajvFor = (strict: boolean) => {
+		const ajv = new Ajv({strict: false, allErrors: true, validateFormats: false});
+		ajv.addSchema(strict ? closeObjects(document) : document, 'contract');
+		return ajv;
+	};
+
+	const ajvs = {loose: ajvFor(false), strict: ajvFor(true)};
+
+	return {
+		basePath,
+		check(method, pathname, rawBody, options = {}) {
+			const body = caseInsensitiveKeys ? lowerCaseKeys(rawBody) : rawBody;
+			const operation = findOperation(operations, method.toUpperCase(), pathname);
+			if (!operation) {
+				return {known: false, errors: [`${method} ${pathname} is not in the contract`]};
+			}
+
+			if (operation.bodySchema === undefined) {
+				return {known: true, errors: body === undefined || body === null ? [] : [`${method} ${operation.template} takes no body`]};
+			}
+
+			if (body === undefined) {
+				return {known: true, errors: operation.bodyRequired ? [`${method} ${operation.template} needs a body`] : []};
+			}
+
+			const key = `${options.strictProperties ? 'strict' : 'loose'} ${operation.method} ${operation.template}`;
+			let validate = validators.get(key);
+			if (!validate) {
+				const ajv = options.strictProperties ? ajvs.strict : ajvs.loose;
+				validate = ajv.compile(rewriteRefs(options.strictProperties ? closeObjects(operation.bodySchema) : operation.bodySchema) as object);
+				validators.set(key, validate);
+			}
+
+			if (validate(body)) {
+				return {known: true, errors: []};
+			}
+
+			return {
+				known: true,
+				errors: (validate.errors ?? []).map((error) => `${operation.method} ${operation.template} body${error.instancePath || ''} ${error.message ?? 'is invalid'}${error.params && 'additionalProperty' in error.params ? ` (${String(error.params['additionalProperty'])})` : ''}`),
+			};
+		},
+	};
+}
+
+function swagger2Body(document: Record<string, any>, parameters: Array<Record<string, any>>): {schema?: unknown; required: boolean} {
+	for (const raw of parameters) {
+		const parameter = raw['$ref'] ? resolvePointer(document, raw['$ref'] as string) : raw;
+		if (parameter?.['in'] === 'body') {
+			return {schema: parameter['schema'], required: Boolean(parameter['required'])};
+		}
+	}
+
+	return {required: false};
+}
+
+function openApi3Body(operation: Record<string, any>): {schema?: unknown; required: boolean} {
+	const content = operation['requestBody']?.content;
+	const schema = content?.['application/json']?.schema;
+	return {schema, required: Boolean(operation['requestBody']?.required)};
+}
+
+function resolvePointer(document: Record<string, any>, pointer: string): any {
+	return pointer
+		.replace(/^#\//, '')
+		.split('/')
+		.reduce<any>((node, part) => node?.[part.replaceAll('~1', '/').replaceAll('~0', '~')], document);
+}
+
+function templatePattern(template: string): RegExp {
+	const escaped = template
+		.split(/(\{[^}]+\}|:[A-Za-z]+)/)
+		.map((part) => (/^\{[^}]+\}$|^:[A-Za-z]+$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+		.join('');
+	return new RegExp(`^${escaped}$`);
+}
+
+function findOperation(operations: Operation[], method: string, pathname: string): Operation | undefined {
+	const matches = operations.filter((operation) => operation.method === method && operation.pattern.test(pathname));
+	// Prefer the most literal template: /users/admin/check over /users/{id}.
+	return matches.sort((a, b) => literalLength(b.template) - literalLength(a.template))[0];
+}
+
+function literalLength(template: string): number {
+	return template.replace(/\{[^}]+\}/g, '').length;
+}
+
+/** Makes local refs point into the schema registered as "contract". */
+function rewriteRefs(schema: unknown): unknown {
+	if (Array.isArray(schema)) {
+		return schema.map(rewriteRefs);
+	}
+
+	if (schema && typeof schema === 'object') {
+		return Object.fromEntries(
+			Object.entries(schema).map(([key, value]) => [key, key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `contract${value}` : rewriteRefs(value)]),
+		);
+	}
+
+	return schema;
+}
+
+/** Adds additionalProperties: false to every object schema that lists properties and says nothing else. */
+function closeObjects<T>(schema: T): T {
+	if (Array.isArray(schema)) {
+		return schema.map(closeObjects) as T;
+	}
+
+	if (schema && typeof schema === 'object') {
+		const copy = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closeObjects(value)])) as Record<string, unknown>;
+		if (copy['properties'] && copy['additionalProperties'] === undefined && !copy['allOf'] && !copy['oneOf'] && !copy['anyOf']) {
+			copy['additionalProperties'] = false;
+		}
+
+		return copy as T;
+	}
+
+	return schema;
+}
+
+function lowerCaseKeys(value: unknown): unknown {
+	if (Array.isArray(value)) {
+		return value.map(lowerCaseKeys);
+	}
+
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.toLowerCase(), lowerCaseKeys(item)]));
+	}
+
+	return value;
+}
+
+/** Lower-cases the names in every `properties` and `required` of a document. */
+function lowerCaseProperties<T>(node: T): T {
+	if (Array.isArray(node)) {
+		return node.map(lowerCaseProperties) as T;
+	}
+
+	if (node && typeof node === 'object') {
+		return Object.fromEntries(
+			Object.entries(node).map(([key, value]) => {
+				if (key === 'properties' && value && typeof value === 'object') {
+					return [key, Object.fromEntries(Object.entries(value).map(([name, schema]) => [name.toLowerCase(), lowerCaseProperties(schema)]))];
+				}
+
+				if (key === 'required' && Array.isArray(value)) {
+					return [key, value.map((name) => (typeof name === 'string' ? name.toLowerCase() : name))];
+				}
+
+				return [key, lowerCaseProperties(value)];
+			}),
+		) as T;
+	}
+
+	return node;
+}
