@@ -1,0 +1,147 @@
+import type {Field} from './flows/schema.js';
+
+export type FieldCheck = {ok: true; value: string; warning?: string} | {ok: false; error: string};
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Validates and normalises one answer as the user types it. Never throws. */
+export function checkField(field: Field, raw: string, scopeSeparator: ',' | ' ' = ','): FieldCheck {
+	const input = field.kind === 'secret' ? raw : raw.trim();
+	if (input === '') {
+		return field.optional ? {ok: true, value: ''} : {ok: false, error: `${field.label} is required.`};
+	}
+
+	switch (field.kind) {
+		case 'url': {
+			return checkUrl(field, input);
+		}
+
+		case 'scopes': {
+			return checkScopes(input, scopeSeparator);
+		}
+
+		case 'boolean': {
+			return checkBoolean(field, input);
+		}
+
+		case 'choice': {
+			const choice = field.choices?.find((item) => item.value === input || item.label.toLowerCase() === input.toLowerCase());
+			return choice ? {ok: true, value: choice.value} : {ok: false, error: `${field.label} must be one of: ${field.choices?.map((item) => item.value).join(', ')}.`};
+		}
+
+		case 'text':
+		case 'secret': {
+			if (/[\u0000-\u001F\u007F]/.test(input)) {
+				return {ok: false, error: `${field.label} contains control characters.`};
+			}
+
+			if (field.pattern && !new RegExp(field.pattern, 'u').test(input)) {
+				return {ok: false, error: field.pattern_message ?? `${field.label} has an unexpected format.`};
+			}
+
+			return {ok: true, value: input};
+		}
+	}
+}
+
+export function normaliseUrl(input: string, trailingSlash: Field['trailing_slash'] = 'strip'): URL | undefined {
+	if (!/^https?:\/\//i.test(input) || /\s/.test(input)) {
+		return undefined;
+	}
+
+	try {
+		const url = new URL(input);
+		if (!url.hostname) {
+			return undefined;
+		}
+
+		if (trailingSlash === 'strip') {
+			url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+		} else if (trailingSlash === 'require' && !url.pathname.endsWith('/')) {
+			url.pathname += '/';
+		}
+
+		return url;
+	} catch {
+		return undefined;
+	}
+}
+
+/** URL#toString always writes "/" for an empty path; strip mode wants no trailing slash at all. */
+export function formatUrl(url: URL, trailingSlash: Field['trailing_slash'] = 'strip'): string {
+	const text = url.toString();
+	return trailingSlash === 'strip' && url.pathname === '/' && !url.search && !url.hash ? text.replace(/\/$/, '') : text;
+}
+
+function checkUrl(field: Field, input: string): FieldCheck {
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
+		return {ok: false, error: `${field.label} must be a full URL starting with https:// (for example https://${input.replace(/^\/+/, '').split('/')[0] || 'example.com'}).`};
+	}
+
+	if (!/^https?:\/\//i.test(input)) {
+		return {ok: false, error: `${field.label} must start with https:// or http://.`};
+	}
+
+	const url = normaliseUrl(input, field.trailing_slash);
+	if (!url) {
+		return {ok: false, error: `${field.label} is not a valid URL.`};
+	}
+
+	if (url.username || url.password) {
+		return {ok: false, error: `${field.label} must not contain a user name or password.`};
+	}
+
+	if (url.search || url.hash) {
+		return {ok: false, error: `${field.label} must not contain a query (?…) or fragment (#…).`};
+	}
+
+	if (!field.allow_path && url.pathname !== '/') {
+		return {ok: false, error: `${field.label} must be the bare address, without a path (drop "${url.pathname}").`};
+	}
+
+	const value = formatUrl(url, field.trailing_slash);
+	if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname)) {
+		return {ok: true, value, warning: `Plain http:// to ${url.hostname} sends tokens and passwords unencrypted; most identity providers refuse such redirect URIs. Use https:// unless this is a lab.`};
+	}
+
+	return {ok: true, value};
+}
+
+/** Splits on commas and white space, drops duplicates, and joins with the app's separator. */
+export function normaliseScopes(input: string): string[] {
+	return [...new Set(input.split(/[\s,]+/).filter((scope) => scope !== ''))];
+}
+
+function checkScopes(input: string, separator: ',' | ' '): FieldCheck {
+	const scopes = normaliseScopes(input);
+	const invalid = scopes.find((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope));
+	if (invalid) {
+		return {ok: false, error: `"${invalid}" is not a valid scope name.`};
+	}
+
+	if (!scopes.includes('openid')) {
+		return {ok: false, error: 'The scopes must include openid.'};
+	}
+
+	const value = scopes.join(separator);
+	const typedOther = separator === ',' ? /\s/.test(input.trim()) : input.includes(',');
+	return typedOther ? {ok: true, value, warning: `Scopes are ${separator === ',' ? 'comma' : 'space'}-separated for this app: saved as "${value}".`} : {ok: true, value};
+}
+
+function checkBoolean(field: Field, input: string): FieldCheck {
+	const lower = input.toLowerCase();
+	if (['y', 'yes', 'true', '1', 'on'].includes(lower)) {
+		return {ok: true, value: 'true'};
+	}
+
+	if (['n', 'no', 'false', '0', 'off'].includes(lower)) {
+		return {ok: true, value: 'false'};
+	}
+
+	return {ok: false, error: `${field.label} must be yes or no.`};
+}
+
+/** Secret fields by the contract's naming rule (design.md): never on the command line, never in files. */
+export function isSecretKey(key: string): boolean {
+	return /(_secret|_password|_token|_api_key)$/.test(key) || key === 'ovh_consumer_key' || key === 'ovh_application_secret';
+}

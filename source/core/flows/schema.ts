@@ -1,0 +1,148 @@
+import {z} from 'zod';
+
+/**
+ * The shape of a flow file (flows/idps/*.yaml, flows/apps/*.yaml, flows/pairs/*.yaml).
+ * A flow is declarative: fields to ask, values derived from them, the manual steps for the
+ * checklist and the warnings to acknowledge. Text is templated with {{key}} (see template.ts).
+ */
+
+const identifier = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, starting with a letter');
+const fieldKey = z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower-case letters, digits and underscores, starting with a letter');
+const oneOrMany = z.union([identifier, z.array(identifier)]);
+
+export const conditionSchema = z
+	.object({
+		app: oneOrMany.optional(),
+		idp: oneOrMany.optional(),
+		/** Every listed key has exactly this value. */
+		equals: z.record(fieldKey, z.string()).optional(),
+		/** Every listed key has a value other than this one (or none). */
+		not_equals: z.record(fieldKey, z.string()).optional(),
+		/** Every listed key has a non-empty value. */
+		set: z.array(fieldKey).optional(),
+		/** Every listed key is empty or absent. */
+		unset: z.array(fieldKey).optional(),
+	})
+	.strict();
+export type Condition = z.infer<typeof conditionSchema>;
+
+export const fieldSchema = z
+	.object({
+		key: fieldKey,
+		label: z.string().min(1),
+		kind: z.enum(['url', 'text', 'secret', 'boolean', 'choice', 'scopes']),
+		help: z.string().optional(),
+		placeholder: z.string().optional(),
+		/** Templated: may refer to other values, e.g. "{{app}}". */
+		default: z.string().optional(),
+		optional: z.boolean().default(false),
+		/** For kind url: what to do with a trailing slash (authentik issuers keep theirs, most URLs drop it). */
+		trailing_slash: z.enum(['strip', 'keep', 'require']).default('strip'),
+		/** For kind url: whether a path is allowed (Pocket ID's URL must have none). */
+		allow_path: z.boolean().default(true),
+		pattern: z.string().optional(),
+		pattern_message: z.string().optional(),
+		choices: z.array(z.object({value: z.string(), label: z.string()}).strict()).optional(),
+		/**
+		 * admin-credential: an IdP admin credential; when given, the client is registered automatically.
+		 * app-credential: the app's admin login; when given, the app's settings are applied automatically.
+		 * registration: produced by automatic registration; asked only on the manual path.
+		 */
+		role: z.enum(['admin-credential', 'app-credential', 'registration']).optional(),
+		when: conditionSchema.optional(),
+	})
+	.strict()
+	.superRefine((field, context) => {
+		if (field.kind === 'choice' && (!field.choices || field.choices.length === 0)) {
+			context.addIssue({code: 'custom', message: 'a choice field needs choices', path: ['choices']});
+		}
+
+		if (field.pattern !== undefined) {
+			try {
+				new RegExp(field.pattern, 'u');
+			} catch {
+				context.addIssue({code: 'custom', message: 'is not a valid regular expression', path: ['pattern']});
+			}
+		}
+
+		if (field.kind === 'secret' && field.default !== undefined) {
+			context.addIssue({code: 'custom', message: 'a secret field cannot have a default', path: ['default']});
+		}
+	});
+export type Field = z.infer<typeof fieldSchema>;
+
+const textBlock = z
+	.object({
+		title: z.string().min(1),
+		text: z.string().default(''),
+		when: conditionSchema.optional(),
+	})
+	.strict();
+export type TextBlock = z.infer<typeof textBlock>;
+
+export const warningSchema = textBlock.extend({
+	id: identifier,
+	/** Must be acknowledged before the user proceeds (default), or only shown. */
+	acknowledge: z.boolean().default(true),
+});
+export type Warning = z.infer<typeof warningSchema>;
+
+const common = {
+	id: identifier,
+	name: z.string().min(1),
+	description: z.string().default(''),
+	/** The code module that automates this side, if any (source/integrations/<kind>/<id>.ts). */
+	automation: identifier.optional(),
+	fields: z.array(fieldSchema).default([]),
+	/** Values computed from the fields; templated; later entries may use earlier ones. */
+	derived: z.record(fieldKey, z.string()).default({}),
+	steps: z.array(textBlock).default([]),
+	warnings: z.array(warningSchema).default([]),
+	/** What to check by hand once everything is set (the checklist's last section). */
+	verification: z.array(textBlock).default([]),
+};
+
+export const idpFlowSchema = z
+	.object({
+		kind: z.literal('idp'),
+		...common,
+		/** Scopes this IdP needs on top of the app's defaults (Pocket ID: groups). */
+		extra_scopes: z.array(z.string().regex(/^\S+$/)).default([]),
+	})
+	.strict();
+
+export const appFlowSchema = z
+	.object({
+		kind: z.literal('app'),
+		...common,
+		scopes: z
+			.object({
+				separator: z.enum([',', ' ']),
+				default: z.array(z.string().regex(/^\S+$/)).min(1),
+			})
+			.strict(),
+	})
+	.strict();
+
+export const pairFlowSchema = z
+	.object({
+		kind: z.literal('pair'),
+		idp: identifier,
+		app: identifier,
+		description: z.string().default(''),
+		derived: z.record(fieldKey, z.string()).default({}),
+		/** Field defaults that differ for this pair (e.g. the username claim). */
+		defaults: z.record(fieldKey, z.string()).default({}),
+		idp_steps: z.array(textBlock).default([]),
+		app_steps: z.array(textBlock).default([]),
+		warnings: z.array(warningSchema).default([]),
+		notes: z.array(textBlock).default([]),
+	})
+	.strict();
+
+export const flowFileSchema = z.discriminatedUnion('kind', [idpFlowSchema, appFlowSchema, pairFlowSchema]);
+
+export type IdpFlow = z.infer<typeof idpFlowSchema>;
+export type AppFlow = z.infer<typeof appFlowSchema>;
+export type PairFlow = z.infer<typeof pairFlowSchema>;
+export type FlowFile = z.infer<typeof flowFileSchema>;
