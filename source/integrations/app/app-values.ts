@@ -1,0 +1,76 @@
+import {UsageError} from '../../core/errors.js';
+import type {IntegrationContext, Values} from '../types.js';
+
+/** Reading the session values and secrets an app integration needs, with errors that say which key. */
+
+export function requireValue(values: Values, key: string, app: string): string {
+	const value = values[key]?.trim();
+	if (!value) {
+		throw new UsageError(`${app}: the value "${key}" is missing.`, {
+			hint: `Answer it in the wizard, or pass --set ${key}=… to sso-setup apply.`,
+		});
+	}
+
+	return value;
+}
+
+export async function requireSecret(context: IntegrationContext, key: string, app: string): Promise<string> {
+	const value = await context.secret(key);
+	if (!value) {
+		throw new UsageError(`${app}: the secret "${key}" is missing.`, {
+			hint: `Enter it in the wizard, or set the environment variable SSO_SETUP_${key.toUpperCase()}.`,
+		});
+	}
+
+	return value;
+}
+
+/** "true"/"false" → boolean; absent → undefined. */
+export function optionalBoolean(values: Values, key: string, app: string): boolean | undefined {
+	const value = values[key]?.trim().toLowerCase();
+	if (value === undefined || value === '') {
+		return undefined;
+	}
+
+	if (value === 'true' || value === 'false') {
+		return value === 'true';
+	}
+
+	throw new UsageError(`${app}: the value "${key}" must be true or false, not "${values[key]}".`);
+}
+
+export function optionalValue(values: Values, key: string): string | undefined {
+	const value = values[key]?.trim();
+	return value ? value : undefined;
+}
+
+/**
+ * Scopes arrive joined with the app's separator, but people paste both forms (Portainer's own UI
+ * suggests commas, Harbor wants them). Split on both, drop duplicates, make sure `openid` is there.
+ */
+export function scopeList(raw: string | undefined, fallback: readonly string[]): string[] {
+	const given = (raw ?? '').split(/[\s,]+/).filter((scope) => scope !== '');
+	const scopes = [...new Set(given.length > 0 ? given : fallback)];
+	return scopes.includes('openid') ? scopes : ['openid', ...scopes];
+}
+
+export function withoutTrailingSlash(url: string): string {
+	return url.replace(/\/+$/, '');
+}
+
+/** The app's base URL without a trailing slash; refused when it is not http(s). */
+export function appBaseUrl(values: Values, app: string): string {
+	const raw = requireValue(values, 'app_url', app);
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new UsageError(`${app}: app_url "${raw}" is not a URL.`, {hint: 'Give the address you open in the browser, e.g. https://harbor.example.com.'});
+	}
+
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		throw new UsageError(`${app}: app_url "${raw}" must start with https:// (or http://).`);
+	}
+
+	return withoutTrailingSlash(url.toString());
+}

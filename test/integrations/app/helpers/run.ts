@@ -1,0 +1,24 @@
+import {memoryContext} from '../../../helpers/context.js';
+import type {RecordedRequest} from './recording-server.js';
+
+export type TestContext = ReturnType<typeof memoryContext>;
+
+/** A new run of the same session: fresh memory (no cached sign-in), the same saved artifacts. */
+export function resumedContext(previous: TestContext): TestContext {
+	const next = memoryContext({...previous.values}, {...previous.secrets});
+	for (const [name, value] of previous.store) {
+		next.store.set(name, structuredClone(value));
+	}
+
+	return next;
+}
+
+/** Requests that change something on the server. */
+export function writes(requests: RecordedRequest[]): RecordedRequest[] {
+	return requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD');
+}
+
+/** Whatever a run leaves behind for a person or a file: artifacts, progress lines, notes, warnings. */
+export function everythingShown(context: TestContext, ...more: unknown[]): string {
+	return JSON.stringify([[...context.store.entries()], context.messages, more]);
+}

@@ -1,0 +1,372 @@
+import {createHash, randomBytes} from 'node:crypto';
+import {fetchJson, startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from '../integrations/app/helpers/recording-server.js';
+import {loadContract} from './contract.js';
+
+/**
+ * A fake Harbor (API v2.0) that behaves like the real one where sso-setup can trip
+ * (../shared/reference/harbor.md): basic auth with the admin always allowed, partial configuration
+ * updates that silently drop keys the version does not know, secrets never returned, the refusal
+ * to change the auth mode while local users exist, the `sid` cookie and its CSRF check, the OIDC
+ * ping (a real discovery request) and the /c/oidc/login redirect.
+ */
+
+export type FakeHarborUser = {
+	username: string;
+	password?: string;
+	sysadmin?: boolean;
+	/** false: in the database but missing from GET /users (goharbor/harbor#15297). */
+	listed?: boolean;
+};
+
+export type FakeHarborOptions = {
+	/** "v2.13.1" by default. */
+	version?: string;
+	adminPassword?: string;
+	/** Local users besides admin (user id 1); ids start at 3 (2 is the deleted `anonymous`). */
+	users?: Array<string | FakeHarborUser>;
+	/** EXT_ENDPOINT; the server's own URL by default. */
+	externalUrl?: string;
+	tls?: {key: string; cert: string};
+	/** Initial values of configuration keys (e.g. {auth_mode: 'oidc_auth'}). */
+	config?: Record<string, unknown>;
+	/** CONFIG_OVERWRITE_JSON is set: everything read-only, updates refused. */
+	configFromEnvironment?: boolean;
+	/** A CA the fake trusts for discovery requests when verify_cert is on. */
+	idpCa?: string;
+};
+
+export type FakeHarborUserRecord = {user_id: number; username: string; password: string; sysadmin_flag: boolean; deleted: boolean; listed: boolean};
+
+export type FakeHarbor = {
+	url: string;
+	close(): Promise<void>;
+	requests: RecordedRequest[];
+	contractErrors: string[];
+	failNext(method: string, path: string, status: number): void;
+	/** Every configuration value, oidc_client_secret included (which the API never returns). */
+	config: Record<string, unknown>;
+	users: FakeHarborUserRecord[];
+	version: string;
+	externalUrl: string;
+};
+
+type Version = [number, number, number];
+const since: Record<string, Version> = {
+	primary_auth_mode: [2, 8, 0],
+	oidc_group_filter: [2, 7, 0],
+	oidc_logout: [2, 13, 0],
+};
+
+const defaults: Record<string, unknown> = {
+	auth_mode: 'db_auth',
+	primary_auth_mode: false,
+	oidc_name: '',
+	oidc_endpoint: '',
+	oidc_client_id: '',
+	oidc_client_secret: '',
+	oidc_groups_claim: '',
+	oidc_admin_group: '',
+	oidc_group_filter: '',
+	oidc_scope: '',
+	oidc_user_claim: '',
+	oidc_verify_cert: true,
+	oidc_auto_onboard: false,
+	oidc_extra_redirect_parms: '{}',
+	oidc_logout: false,
+	ldap_url: '',
+	ldap_search_password: '',
+	self_registration: false,
+	project_creation_restriction: 'everyone',
+	read_only: false,
+	token_expiration: 30,
+	robot_token_duration: 30,
+	robot_name_prefix: 'robot$',
+	notification_enable: true,
+	session_timeout: 60,
+};
+const passwordKeys = new Set(['oidc_client_secret', 'ldap_search_password', 'uaa_client_secret']);
+const authModes = new Set(['db_auth', 'ldap_auth', 'uaa_auth', 'http_auth', 'oidc_auth']);
+
+export const authModeRefusalMessage = 'the auth mode cannot be modified as new users have been inserted into database';
+
+const errors = (code: string, message: string) => ({errors: [{code, message}]});
+
+function parseVersion(version: string): Version {
+	const [major = 0, minor = 0, patch = 0] = version.replace(/^v/, '').split('.').map(Number);
+	return [major, minor, patch];
+}
+
+function atLeast(version: Version, minimum: Version): boolean {
+	for (let index = 0; index < 3; index++) {
+		if (version[index] !== minimum[index]) return version[index]! > minimum[index]!;
+	}
+
+	return true;
+}
+
+export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<FakeHarbor> {
+	const contract = loadContract('harbor');
+	const contractErrors: string[] = [];
+	const versionText = options.version ?? 'v2.13.1';
+	const version = parseVersion(versionText);
+	const known = (key: string) => !since[key] || atLeast(version, since[key]);
+	const config: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries({...defaults, ...options.config})) {
+		if (known(key)) config[key] = value;
+	}
+
+	const users: FakeHarborUserRecord[] = [
+		{user_id: 1, username: 'admin', password: options.adminPassword ?? 'Harbor12345', sysadmin_flag: true, deleted: false, listed: true},
+		{user_id: 2, username: 'anonymous', password: '', sysadmin_flag: false, deleted: true, listed: false},
+	];
+	for (const entry of options.users ?? []) {
+		const user = typeof entry === 'string' ? {username: entry} : entry;
+		users.push({
+			user_id: users.length + 1,
+			username: user.username,
+			password: user.password ?? 'Password1',
+			sysadmin_flag: user.sysadmin ?? false,
+			deleted: false,
+			listed: user.listed ?? true,
+		});
+	}
+
+	/** CSRF tokens by session id, as Harbor keeps them in its session store. */
+	const sessions = new Map<string, {csrf: string; state?: string; verifier?: string}>();
+	const state = {url: '', externalUrl: options.externalUrl ?? ''};
+	const editable = () => !options.configFromEnvironment;
+	const blockingUsers = () => users.filter((user) => user.user_id > 1 && !user.deleted);
+
+	const principal = (call: IncomingCall) => {
+		const match = /^Basic (.+)$/i.exec(call.headers['authorization'] ?? '');
+		if (!match) return undefined;
+		const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+		const colon = decoded.indexOf(':');
+		const name = decoded.slice(0, colon);
+		const password = decoded.slice(colon + 1);
+		// A wrong password makes the request anonymous (and Harbor sleeps 1.5 s, which a fake need not).
+		return users.find((user) => !user.deleted && user.username === name && user.password === password);
+	};
+
+	const requireAdmin = (call: IncomingCall): Reply | undefined => {
+		const user = principal(call);
+		if (!user) return {status: 401, json: errors('UNAUTHORIZED', 'UnAuthorized')};
+		if (!user.sysadmin_flag) return {status: 403, json: errors('FORBIDDEN', 'FORBIDDEN')};
+		return undefined;
+	};
+
+	const userResp = (user: FakeHarborUserRecord) => ({
+		user_id: user.user_id,
+		username: user.username,
+		email: `${user.username}@example.com`,
+		realname: user.username,
+		comment: '',
+		sysadmin_flag: user.sysadmin_flag,
+		admin_role_in_auth: false,
+		creation_time: '2026-01-01T00:00:00.000Z',
+		update_time: '2026-01-01T00:00:00.000Z',
+	});
+
+	const configurations = () => {
+		const body: Record<string, {value: unknown; editable: boolean}> = {};
+		for (const [key, value] of Object.entries(config)) {
+			if (passwordKeys.has(key)) continue;
+			body[key] = {value, editable: key === 'auth_mode' ? editable() && blockingUsers().length === 0 : editable()};
+		}
+
+		return body;
+	};
+
+	const updateConfigurations = (call: IncomingCall): Reply => {
+		if (!editable()) {
+			return {status: 403, json: errors('FORBIDDEN', 'current config is init by env variable: CONFIG_OVERWRITE_JSON, it cannot be updated')};
+		}
+
+		const body = call.body as Record<string, unknown>;
+		if ('auth_mode' in body && body['auth_mode'] !== config['auth_mode']) {
+			if (!authModes.has(String(body['auth_mode']))) return {status: 400, json: errors('BAD_REQUEST', `invalid auth_mode: ${String(body['auth_mode'])}`)};
+			if (blockingUsers().length > 0) return {status: 400, json: errors('BAD_REQUEST', authModeRefusalMessage)};
+		}
+
+		for (const [key, value] of Object.entries(body)) {
+			// Unknown keys (and keys of later versions) are silently ignored, as go-swagger does.
+			if (key in config) config[key] = value;
+		}
+
+		return {status: 200};
+	};
+
+	const systemInfo = (call: IncomingCall): Reply => {
+		const oidc = config['auth_mode'] === 'oidc_auth';
+		const anonymous: Record<string, unknown> = {
+			auth_mode: config['auth_mode'],
+			self_registration: config['self_registration'],
+			banner_message: '',
+			...(known('primary_auth_mode') ? {primary_auth_mode: config['primary_auth_mode']} : {}),
+			...(atLeast(version, [2, 10, 0]) ? {oidc_provider_name: oidc ? config['oidc_name'] : ''} : {}),
+		};
+		if (!principal(call)) return {status: 200, json: anonymous};
+		return {
+			status: 200,
+			json: {
+				...anonymous,
+				harbor_version: `${versionText}-1a2b3c4d`,
+				external_url: state.externalUrl,
+				registry_url: new URL(state.externalUrl).host,
+				has_ca_root: false,
+				project_creation_restriction: config['project_creation_restriction'],
+				read_only: config['read_only'],
+				registry_storage_provider_name: 'filesystem',
+				notification_enable: config['notification_enable'],
+				current_time: new Date().toISOString(),
+			},
+		};
+	};
+
+	const listUsers = (call: IncomingCall): Reply => {
+		const page = Math.max(1, Number(call.query.get('page') ?? 1));
+		const size = Math.min(100, Math.max(1, Number(call.query.get('page_size') ?? 10)));
+		const visible = users.filter((user) => !user.deleted && user.listed);
+		const slice = visible.slice((page - 1) * size, page * size);
+		const links: string[] = [];
+		if (page > 1) links.push(`</api/v2.0/users?page=${page - 1}&page_size=${size}>; rel="prev"`);
+		if (page * size < visible.length) links.push(`</api/v2.0/users?page=${page + 1}&page_size=${size}>; rel="next"`);
+		return {status: 200, json: slice.map(userResp), headers: {'x-total-count': String(visible.length), ...(links.length > 0 ? {link: links.join(' , ')} : {})}};
+	};
+
+	const deleteUser = (call: IncomingCall, id: number): Reply => {
+		const user = users.find((entry) => entry.user_id === id && !entry.deleted);
+		if (!user) return {status: 404, json: errors('NOT_FOUND', `user ${id} not found`)};
+		if (id === 1 || user === principal(call)) return {status: 403, json: errors('FORBIDDEN', 'can not delete the admin user or yourself')};
+		user.deleted = true;
+		return {status: 200};
+	};
+
+	const discovery = async (issuer: string, verify: boolean): Promise<Record<string, unknown> | undefined> => {
+		try {
+			const answer = await fetchJson(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, {verify, ...(options.idpCa ? {ca: options.idpCa} : {})});
+			const document = answer.body as Record<string, unknown>;
+			// go-oidc: the issuer must match byte for byte.
+			return answer.status === 200 && document['issuer'] === issuer ? document : undefined;
+		} catch {
+			return undefined;
+		}
+	};
+
+	const ping = async (call: IncomingCall): Promise<Reply> => {
+		const body = call.body as {url?: string; verify_cert?: boolean};
+		const document = body.url ? await discovery(body.url, body.verify_cert ?? true) : undefined;
+		return document ? {status: 200} : {status: 400, json: errors('BAD_REQUEST', 'failed to verify connection')};
+	};
+
+	const oidcLogin = async (call: IncomingCall, sid: string): Promise<Reply> => {
+		if (config['auth_mode'] !== 'oidc_auth') {
+			return {status: 412, text: `auth mode: ${String(config['auth_mode'])} is not OIDC based`};
+		}
+
+		const redirectUrl = call.query.get('redirect_url');
+		if (redirectUrl && (!redirectUrl.startsWith('/') || redirectUrl.startsWith('//'))) {
+			return {status: 400, text: 'cannot redirect to other site'};
+		}
+
+		const document = await discovery(String(config['oidc_endpoint']), config['oidc_verify_cert'] !== false);
+		if (!document || typeof document['authorization_endpoint'] !== 'string') {
+			return {status: 500, text: 'internal server error'};
+		}
+
+		const session = sessions.get(sid)!;
+		session.state = randomBytes(12).toString('base64url');
+		const scopes = String(config['oidc_scope']).split(',').map((scope) => scope.trim()).filter(Boolean);
+		const parameters: Record<string, string> = {
+			client_id: String(config['oidc_client_id']),
+			redirect_uri: `${state.externalUrl.replace(/\/$/, '')}/c/oidc/callback`,
+			response_type: 'code',
+			scope: scopes.join(' '),
+			state: session.state,
+		};
+		if (atLeast(version, [2, 13, 0])) {
+			session.verifier = randomBytes(32).toString('base64url');
+			parameters['code_challenge'] = createHash('sha256').update(session.verifier).digest('base64url');
+			parameters['code_challenge_method'] = 'S256';
+		}
+
+		for (const [name, value] of Object.entries(JSON.parse(String(config['oidc_extra_redirect_parms'] ?? '{}')) as Record<string, string>)) {
+			parameters[name] = value;
+		}
+
+		// golang.org/x/oauth2 encodes with url.Values.Encode(): keys sorted.
+		const query = new URLSearchParams(Object.entries(parameters).sort(([a], [b]) => a.localeCompare(b))).toString();
+		const endpoint = document['authorization_endpoint'];
+		return {status: 302, headers: {location: `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}`}};
+	};
+
+	const route = async (call: IncomingCall, sid: string): Promise<Reply> => {
+		const {method, pathname} = call;
+		if (pathname === '/c/oidc/login' && method === 'GET') return oidcLogin(call, sid);
+		if (!pathname.startsWith('/api/v2.0/')) return {status: 404, text: 'not found'};
+
+		const check = contract.check(method, pathname, call.body, {strictProperties: method === 'PUT' && pathname === '/api/v2.0/configurations'});
+		if (!check.known) {
+			contractErrors.push(...check.errors);
+			return {status: 404, json: errors('NOT_FOUND', `${method} ${pathname} not found`)};
+		}
+
+		if (check.errors.length > 0) {
+			contractErrors.push(...check.errors);
+			return {status: 400, json: errors('BAD_REQUEST', check.errors.join('; '))};
+		}
+
+		if (pathname === '/api/v2.0/systeminfo' && method === 'GET') return systemInfo(call);
+		if (pathname === '/api/v2.0/users/current' && method === 'GET') {
+			const user = principal(call);
+			return user ? {status: 200, json: userResp(user)} : {status: 401, json: errors('UNAUTHORIZED', 'UnAuthorized')};
+		}
+
+		const refused = requireAdmin(call);
+		if (refused) return refused;
+		if (pathname === '/api/v2.0/configurations' && method === 'GET') return {status: 200, json: configurations()};
+		if (pathname === '/api/v2.0/configurations' && method === 'PUT') return updateConfigurations(call);
+		if (pathname === '/api/v2.0/users' && method === 'GET') return listUsers(call);
+		if (pathname === '/api/v2.0/system/oidc/ping' && method === 'POST') return ping(call);
+		const userPath = /^\/api\/v2\.0\/users\/(\d+)$/.exec(pathname);
+		if (userPath && method === 'DELETE') return deleteUser(call, Number(userPath[1]));
+		return {status: 404, json: errors('NOT_FOUND', `${method} ${pathname} is not served by this fake`)};
+	};
+
+	const server = await startRecordingServer({
+		...(options.tls ? {tls: options.tls} : {}),
+		failureBody: (status) => errors(status >= 500 ? 'UNKNOWN' : 'ERROR', status >= 500 ? 'internal server error' : 'injected failure'),
+		async handle(call) {
+			const cookie = /(?:^|;\s*)sid=([^;]+)/.exec(call.headers['cookie'] ?? '')?.[1];
+			const known = cookie ? sessions.get(cookie) : undefined;
+			// The CSRF check is skipped for /api/ only when no session cookie comes with the request.
+			if (cookie && call.pathname.startsWith('/api/') && !['GET', 'HEAD', 'OPTIONS'].includes(call.method) && (!known || call.headers['x-harbor-csrf-token'] !== known.csrf)) {
+				return {status: 403, json: errors('FORBIDDEN', 'CSRF token invalid')};
+			}
+
+			const sid = known ? cookie! : randomBytes(16).toString('hex');
+			if (!known) sessions.set(sid, {csrf: randomBytes(16).toString('base64url')});
+			const reply = await route(call, sid);
+			return {
+				...reply,
+				headers: {...reply.headers, 'set-cookie': `sid=${sid}; Path=/; HttpOnly`, ...(call.method === 'GET' ? {'x-harbor-csrf-token': sessions.get(sid)!.csrf} : {})},
+			};
+		},
+	});
+	state.url = server.url;
+	state.externalUrl ||= server.url;
+
+	return {
+		url: server.url,
+		close: server.close,
+		requests: server.requests,
+		contractErrors,
+		failNext: server.failNext,
+		config,
+		users,
+		version: versionText,
+		get externalUrl() {
+			return state.externalUrl;
+		},
+	};
+}
