@@ -21,18 +21,11 @@ export type HarborLikeSettings = {
 
 export const harborDefaultScopes = ['openid', 'profile', 'email', 'offline_access'] as const;
 
-const idpNames: Record<string, string> = {authentik: 'authentik', 'pocket-id': 'Pocket ID', keycloak: 'Keycloak'};
-
-/** The name on Harbor's "Login via OIDC provider" button. */
+/** The name on Harbor's "Login via OIDC provider" button: the IdP's name from the flows, else the issuer's host. */
 function providerName(values: Values, issuer: string): string {
-	const given = optionalValue(values, 'provider_name') ?? optionalValue(values, 'oidc_name');
+	const given = optionalValue(values, 'provider_name') ?? optionalValue(values, 'idp_name');
 	if (given) {
 		return given;
-	}
-
-	const idp = optionalValue(values, 'idp');
-	if (idp && idpNames[idp]) {
-		return idpNames[idp];
 	}
 
 	try {

@@ -31,7 +31,7 @@ describe('harbor integration', () => {
 				admin_group: 'harbor-admins',
 				auto_onboard: 'true',
 				primary_auth_mode: 'true',
-				idp: 'authentik',
+				idp_name: 'authentik',
 				...extraValues,
 			},
 			{client_secret: clientSecret, harbor_admin_password: adminPassword},
