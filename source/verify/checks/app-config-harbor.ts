@@ -1,0 +1,146 @@
+import {appHttp} from '../../integrations/app/app-http.js';
+import {harborApi, type HarborConfigurations} from '../../integrations/app/harbor-api.js';
+import type {IntegrationContext} from '../../integrations/types.js';
+import {Findings} from '../findings.js';
+import type {ProviderMetadata} from '../metadata.js';
+import type {CheckOutcome} from '../types.js';
+import {idpName, missingSecret, requireValues, splitScopes} from '../values.js';
+
+/**
+ * Reads Harbor's settings back, lets Harbor itself reach the IdP (the OIDC ping), and starts a
+ * sign-in (/c/oidc/login) to see the authorization request Harbor really sends (harbor.md §4, §5, §10).
+ */
+export async function harborAppConfig(context: IntegrationContext, discovery: Promise<ProviderMetadata | undefined>): Promise<CheckOutcome> {
+	const required = requireValues(context.values, ['app_url', 'issuer', 'client_id']);
+	if ('outcome' in required) {
+		return required.outcome;
+	}
+
+	const password = await context.secret('harbor_admin_password');
+	if (!password) {
+		return missingSecret('harbor_admin_password');
+	}
+
+	const {issuer, client_id: clientId} = required.values;
+	const api = await harborApi(context);
+	const configurations = await api.configurations();
+	const findings = new Findings();
+	const setting = (key: string) => configurations[key]?.value;
+	const isOidc = setting('auth_mode') === 'oidc_auth';
+	compareSettings(findings, configurations, {issuer, clientId, scopes: context.values['scopes'], separator: context.values['scope_separator']});
+
+	const authorization = `Basic ${Buffer.from(`${api.adminUser}:${password}`).toString('base64')}`;
+	const http = appHttp(context);
+	const endpoint = typeof setting('oidc_endpoint') === 'string' && setting('oidc_endpoint') !== '' ? String(setting('oidc_endpoint')) : issuer;
+	const [ping, info, login] = await Promise.all([
+		http.request({
+			method: 'POST',
+			url: `${api.baseUrl}/api/v2.0/system/oidc/ping`,
+			step: 'verify: harbor OIDC ping',
+			headers: {authorization},
+			json: {url: endpoint, verify_cert: setting('oidc_verify_cert') !== false},
+			expect: 'any',
+		}),
+		api.systemInfo(),
+		isOidc ? http.request({url: `${api.baseUrl}/c/oidc/login`, step: 'verify: harbor sign-in redirect', expect: 'any'}) : undefined,
+	]);
+
+	if (ping.status === 200) {
+		findings.ok(`Harbor itself reached ${endpoint} (OIDC ping).`);
+	} else {
+		findings.fail(
+			`Harbor could not read the IdP's discovery document from where it runs (OIDC ping: HTTP ${ping.status}).`,
+			`From the Harbor host, open ${endpoint.replace(/\/+$/, '')}/.well-known/openid-configuration: look for a host name only this machine resolves, a firewall or proxy, or a certificate Harbor does not trust (its core log names the cause).`,
+		);
+	}
+
+	const redirectUri = info.external_url ? `${info.external_url.replace(/\/+$/, '')}/c/oidc/callback` : undefined;
+	const registered = context.values['redirect_uri'];
+	if (redirectUri && registered && redirectUri !== registered) {
+		findings.fail(
+			`Harbor builds its redirect URI from its external URL: ${redirectUri}, not ${registered}.`,
+			`Set external_url in harbor.yml to the address people use (then ./prepare and restart Harbor), or register ${redirectUri} at ${idpName(context.values)}.`,
+		);
+	}
+
+	if (login) {
+		compareLogin(findings, login, {clientId, redirectUri: redirectUri ?? registered, metadata: await discovery});
+	}
+
+	return findings.outcome();
+}
+
+function compareSettings(findings: Findings, configurations: HarborConfigurations, expected: {issuer: string; clientId: string; scopes: string | undefined; separator: string | undefined}): void {
+	const value = (key: string) => configurations[key]?.value;
+	const fixApply = 'Apply the settings again (sso-setup apply), or correct them under Administration → Configuration → Authentication.';
+	if (value('auth_mode') !== 'oidc_auth') {
+		findings.fail(`Harbor's auth mode is ${String(value('auth_mode'))}, not oidc_auth.`, fixApply);
+		return;
+	}
+
+	const mismatches: string[] = [];
+	if (value('oidc_endpoint') !== expected.issuer) {
+		mismatches.push(`OIDC endpoint "${String(value('oidc_endpoint'))}" instead of "${expected.issuer}"`);
+	}
+
+	if (value('oidc_client_id') !== expected.clientId) {
+		mismatches.push(`client ID "${String(value('oidc_client_id'))}" instead of "${expected.clientId}"`);
+	}
+
+	// Harbor splits its scope setting on commas only.
+	const harborScopes = String(value('oidc_scope') ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
+	if (expected.scopes) {
+		const wanted = splitScopes(expected.scopes, expected.separator);
+		if (harborScopes.length !== wanted.length || wanted.some((scope) => !harborScopes.includes(scope))) {
+			mismatches.push(`scopes "${String(value('oidc_scope'))}" instead of "${wanted.join(',')}" (comma-separated)`);
+		}
+	}
+
+	if (mismatches.length > 0) {
+		findings.fail(`Harbor's OIDC settings differ: ${mismatches.join('; ')}.`, fixApply);
+	} else {
+		findings.ok(`Harbor reads back auth mode oidc_auth, endpoint ${expected.issuer}, client ${expected.clientId}.`);
+	}
+}
+
+function compareLogin(
+	findings: Findings,
+	login: {status: number; headers: Record<string, string>; text: string},
+	expected: {clientId: string; redirectUri: string | undefined; metadata: ProviderMetadata | undefined},
+): void {
+	const location = login.headers['location'];
+	if (login.status !== 302 || !location) {
+		findings.fail(
+			`Starting a sign-in (/c/oidc/login) gave HTTP ${login.status}${login.status === 500 ? ': Harbor could not discover the IdP' : ''}.`,
+			login.status === 412 ? 'Harbor is not in OIDC mode: apply the settings again.' : 'Look at the Harbor core log for the cause (usually the issuer, the network path to the IdP, or its certificate).',
+		);
+		return;
+	}
+
+	const target = new URL(location);
+	const parameters = target.searchParams;
+	const problems: string[] = [];
+	const authorizeAt = `${target.origin}${target.pathname}`;
+	if (expected.metadata && authorizeAt !== expected.metadata.authorization_endpoint) {
+		problems.push(`goes to ${authorizeAt}, not to the IdP's authorization endpoint ${expected.metadata.authorization_endpoint}`);
+	}
+
+	if (parameters.get('client_id') !== expected.clientId) {
+		problems.push(`carries client_id "${parameters.get('client_id') ?? ''}" instead of "${expected.clientId}"`);
+	}
+
+	if (expected.redirectUri && parameters.get('redirect_uri') !== expected.redirectUri) {
+		problems.push(`carries redirect_uri "${parameters.get('redirect_uri') ?? ''}" instead of "${expected.redirectUri}"`);
+	}
+
+	if (problems.length > 0) {
+		findings.fail(`Harbor's sign-in redirect ${problems.join(', and ')}.`, 'Apply the settings again; if the redirect URI is wrong, fix external_url in harbor.yml.');
+		return;
+	}
+
+	if (parameters.get('code_challenge')) {
+		findings.ok('A sign-in starts with the right client, redirect URI and PKCE.');
+	} else {
+		findings.warn('Harbor starts the sign-in without PKCE (code_challenge).', 'Harbor adds PKCE from v2.13 on: upgrade Harbor, or keep PKCE optional for this client at the IdP.');
+	}
+}

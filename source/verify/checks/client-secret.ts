@@ -1,0 +1,142 @@
+import {randomBytes} from 'node:crypto';
+import {z} from 'zod';
+import type {HttpClient} from '../../core/http.js';
+import type {CheckOutcome, Check} from '../types.js';
+import {appName, idpName, missingSecret, requireValues, skipped} from '../values.js';
+
+type Method = 'client_secret_basic' | 'client_secret_post';
+type Answer = {method: Method; status: number; error: string; description: string};
+
+const errorBodySchema = z.object({error: z.string().optional(), error_description: z.string().optional()});
+
+/**
+ * The authorization-code probe (reference/idps.md, section D): a made-up code with the real client
+ * credentials. The IdP authenticates the client first, so "invalid_grant" proves the secret and
+ * "invalid_client" (or a 401) refutes it; nothing is created. Never client_credentials: it creates
+ * a service account on authentik and cannot tell a wrong secret from a disabled grant on Keycloak.
+ */
+export const clientSecretCheck: Check = {
+	id: 'client-secret',
+	title: 'Client secret',
+	needsDiscovery: true,
+	async run({context, discovery}) {
+		const metadata = await discovery;
+		if (!metadata) {
+			return skipped('Not checked: discovery failed.');
+		}
+
+		const required = requireValues(context.values, ['client_id', 'redirect_uri']);
+		if ('outcome' in required) {
+			return required.outcome;
+		}
+
+		const secret = await context.secret('client_secret');
+		if (!secret) {
+			return missingSecret('client_secret');
+		}
+
+		const {client_id: clientId, redirect_uri: redirectUri} = required.values;
+		const tokenEndpoint = metadata.token_endpoint;
+		const answers: Answer[] = [];
+		// Like the apps' OAuth libraries (golang.org/x/oauth2 AuthStyleAutoDetect): basic first, then post.
+		for (const method of methodsToTry(metadata.token_endpoint_auth_methods_supported)) {
+			const answer = await probe(context.http, {tokenEndpoint, clientId, secret, redirectUri, method});
+			answers.push(answer);
+			if (classify(answer) !== 'refused') {
+				break;
+			}
+		}
+
+		return outcomeFor(answers, tokenEndpoint, clientId, context.values);
+	},
+};
+
+function methodsToTry(supported: string[] | undefined): Method[] {
+	const methods = (['client_secret_basic', 'client_secret_post'] as const).filter((method) => !supported || supported.includes(method));
+	return methods.length > 0 ? methods : ['client_secret_basic'];
+}
+
+async function probe(http: HttpClient, probe: {tokenEndpoint: string; clientId: string; secret: string; redirectUri: string; method: Method}): Promise<Answer> {
+	const form: Record<string, string> = {
+		grant_type: 'authorization_code',
+		code: randomBytes(24).toString('base64url'),
+		redirect_uri: probe.redirectUri,
+	};
+	const headers: Record<string, string> = {};
+	if (probe.method === 'client_secret_basic') {
+		headers['authorization'] = `Basic ${Buffer.from(`${formEncode(probe.clientId)}:${formEncode(probe.secret)}`).toString('base64')}`;
+	} else {
+		form['client_id'] = probe.clientId;
+		form['client_secret'] = probe.secret;
+	}
+
+	const response = await http.request({method: 'POST', url: probe.tokenEndpoint, step: 'verify: client secret', form, headers, expect: 'any'});
+	let body: z.infer<typeof errorBodySchema> = {};
+	try {
+		body = errorBodySchema.catch({}).parse(JSON.parse(response.text));
+	} catch {
+		// Not JSON: the status alone decides.
+	}
+
+	return {method: probe.method, status: response.status, error: body.error ?? '', description: body.error_description ?? ''};
+}
+
+/** RFC 6749 §2.3.1: the credentials are form-encoded before they go into the Basic header. */
+function formEncode(value: string): string {
+	return encodeURIComponent(value).replaceAll('%20', '+');
+}
+
+function classify(answer: Answer): 'accepted' | 'refused' | 'grant-refused' | 'unclear' {
+	const text = `${answer.error} ${answer.description}`;
+	// Pocket ID up to v2.9 answers {"error":"Invalid authorization code"}, Keycloak "Code not valid".
+	if (answer.error === 'invalid_grant' || /invalid authorization code|code not valid/i.test(text)) {
+		return 'accepted';
+	}
+
+	if (answer.status === 401 || answer.error === 'invalid_client' || /invalid client/i.test(text)) {
+		return 'refused';
+	}
+
+	if (answer.error === 'unauthorized_client' || answer.error === 'unsupported_grant_type') {
+		return 'grant-refused';
+	}
+
+	return 'unclear';
+}
+
+function outcomeFor(answers: Answer[], tokenEndpoint: string, clientId: string, values: Readonly<Record<string, string>>): CheckOutcome {
+	const seen = `A made-up code sent to ${tokenEndpoint}: ${answers.map((answer) => `${answer.method} → HTTP ${answer.status} ${[answer.error, answer.description && `"${answer.description}"`].filter(Boolean).join(' ')}`.trim()).join('; ')}`;
+	const answer = answers.at(-1) as Answer;
+	const idp = idpName(values);
+	const app = appName(values);
+	switch (classify(answer)) {
+		case 'accepted': {
+			return {status: 'pass', seen: `${seen}. The client credentials were accepted.`};
+		}
+
+		case 'refused': {
+			const authentik = values['idp'] === 'authentik' ? ' authentik gives the same answer when the redirect URI is not registered: see the redirect URI check.' : '';
+			return {
+				status: 'fail',
+				seen: `${seen}. ${idp} refused the client credentials.`,
+				fix: `Copy the client secret of client "${clientId}" from ${idp} into ${app} again (and into sso-setup's client_secret), and check that the client ID is exactly "${clientId}".${authentik}`,
+			};
+		}
+
+		case 'grant-refused': {
+			return {
+				status: 'fail',
+				seen: `${seen}. The client may not use the authorization code flow.`,
+				fix: `Allow the authorization code flow for client "${clientId}" at ${idp}${values['idp'] === 'keycloak' ? ' (Standard flow, with Client authentication on)' : ''}.`,
+			};
+		}
+
+		case 'unclear': {
+			return {
+				status: answer.status >= 500 ? 'fail' : 'warn',
+				seen: `${seen}. This answer proves neither a right nor a wrong secret.`,
+				fix: answer.status >= 500 ? `Look at the logs of ${idp}: its token endpoint failed.` : `Inconclusive: sign in once through ${app} to be sure.`,
+			};
+		}
+	}
+}

@@ -1,0 +1,138 @@
+import {allowInsecureRequests, ClientError, customFetch, discovery as discover} from 'openid-client';
+import {RemoteError} from '../../core/errors.js';
+import type {IntegrationContext, Values} from '../../integrations/types.js';
+import {providerMetadataSchema, type ProviderMetadata} from '../metadata.js';
+import type {CheckOutcome} from '../types.js';
+import {appName, idpName, skipped} from '../values.js';
+
+const step = 'verify: discovery';
+
+/** Where the app looks (Harbor through go-oidc): the issuer without its trailing slash, then the well-known path. */
+export function discoveryUrlFor(issuer: string): string {
+	return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
+/**
+ * Reads the provider metadata over verified TLS. The issuer is deliberately not compared here
+ * (openid-client would throw on a mismatch, and compares normalised URLs): the issuer check does it
+ * byte for byte and names both strings.
+ */
+export async function discoverProvider(context: IntegrationContext): Promise<{outcome: CheckOutcome; metadata?: ProviderMetadata}> {
+	const {values} = context;
+	const issuer = values['issuer'];
+	const url = issuer ? discoveryUrlFor(issuer) : values['discovery_url'];
+	if (!url) {
+		return {outcome: skipped('Not checked: no issuer value (give it with --set issuer=…).')};
+	}
+
+	let raw: unknown;
+	try {
+		const configuration = await discover(new URL(url), values['client_id'] || 'sso-setup-verify', undefined, undefined, {
+			[customFetch]: context.http.fetchFor(step),
+			execute: url.startsWith('http:') ? [allowInsecureRequests] : [],
+		});
+		raw = configuration.serverMetadata();
+	} catch (error) {
+		return {outcome: failure(url, error, values)};
+	}
+
+	const parsed = providerMetadataSchema.safeParse(raw);
+	if (!parsed.success) {
+		const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || 'document'))].join(', ');
+		return {
+			outcome: {
+				status: 'fail',
+				seen: `${url} answered, but the document is not valid provider metadata (${fields} missing or wrong).`,
+				fix: `Check that the issuer points at ${idpName(values)}'s OpenID provider for this client, not at another page of the server.`,
+			},
+		};
+	}
+
+	const metadata = {...parsed.data, discoveryUrl: url};
+	if (url.startsWith('http:') && !isLoopback(new URL(url).hostname)) {
+		return {
+			metadata,
+			outcome: {
+				status: 'warn',
+				seen: `${url} answered over plain HTTP.`,
+				fix: 'Serve the identity provider over HTTPS: sign-in codes, tokens and the client secret travel unencrypted otherwise.',
+			},
+		};
+	}
+
+	return {metadata, outcome: {status: 'pass', seen: `${url} answered${url.startsWith('https:') ? ' over verified TLS' : ''}.`}};
+}
+
+function failure(url: string, error: unknown, values: Values): CheckOutcome {
+	const cause = error instanceof ClientError ? error.cause : error;
+	if (cause instanceof RemoteError) {
+		const what = cause.message.startsWith(`${cause.step}: `) ? cause.message.slice(cause.step.length + 2) : cause.message;
+		return {status: 'fail', seen: `Could not read ${url}: ${what}.`, fix: transportFix(cause, values)};
+	}
+
+	if (cause instanceof Response) {
+		const location = cause.headers.get('location');
+		const answer = location ? `HTTP ${cause.status} redirecting to ${location}` : `HTTP ${cause.status}, content-type ${cause.headers.get('content-type') ?? 'none'}`;
+		return {
+			status: 'fail',
+			seen: `${url} did not answer with provider metadata (${answer}).`,
+			fix: `${location ? 'Use the final URL in the issuer (check http vs https and the host). ' : ''}${issuerShapeHint(values)}`,
+		};
+	}
+
+	const detail = error instanceof Error ? error.message : String(error);
+	return {status: 'fail', seen: `${url} did not answer with provider metadata (${detail}).`, fix: issuerShapeHint(values)};
+}
+
+function issuerShapeHint(values: Values): string {
+	switch (values['idp']) {
+		case 'authentik': {
+			return 'An authentik issuer looks like https://<host>/application/o/<application slug>/ (with the final slash).';
+		}
+
+		case 'keycloak': {
+			return 'A Keycloak issuer looks like https://<host>/realms/<realm> (https://<host>/auth/realms/<realm> before Keycloak 17).';
+		}
+
+		case 'pocket-id': {
+			return 'The Pocket ID issuer is its APP_URL, with no path and no final slash.';
+		}
+
+		default: {
+			return 'Check the issuer URL: the provider metadata must be at <issuer>/.well-known/openid-configuration.';
+		}
+	}
+}
+
+function transportFix(error: RemoteError, values: Values): string {
+	const app = appName(values);
+	const turnOff = 'which turns certificate checks off: anyone who can intercept the traffic between the app and the IdP can then pose as the IdP and sign in as any user';
+	const appTrust: Record<string, string> = {
+		harbor: `Harbor must trust it too. It has no CA setting for OIDC: add the CA to the trust store of the Harbor core container, or set oidc_verify_cert to false (${turnOff}).`,
+		'ovh-mpr': `The OVH registry must trust it too: use a certificate from a public CA, or set verifyCert to false (${turnOff}).`,
+		portainer: "Portainer must trust it too: mount the CA certificate into the Portainer container's certificate store.",
+	};
+	switch (error.reason) {
+		case 'tls-self-signed':
+		case 'tls-unknown-ca': {
+			const what = error.reason === 'tls-self-signed' ? "the IdP's self-signed certificate" : "the certificate authority that signed the IdP's certificate";
+			return `Trust ${what}: set the ca_file value (or NODE_EXTRA_CA_CERTS) to its PEM file. ${appTrust[values['app'] ?? ''] ?? `${app} must trust it too.`} A certificate from a public CA avoids both.`;
+		}
+
+		case 'tls-expired': {
+			return `Renew the IdP's certificate. Turning certificate verification off in ${app} would hide the problem and let anyone on the network pose as the IdP.`;
+		}
+
+		case 'tls-wrong-host': {
+			return 'Use the host name the certificate was issued for in the issuer URL, or reissue the certificate with this host name.';
+		}
+
+		default: {
+			return error.hint ?? `Check that ${error.host} is reachable from this machine and from ${app}.`;
+		}
+	}
+}
+
+function isLoopback(hostname: string): boolean {
+	return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}

@@ -1,0 +1,55 @@
+import type {Check} from '../types.js';
+import {appName, idpName, requireValues, skipped} from '../values.js';
+
+/** Harbor (go-oidc) refuses any difference between its configured endpoint and the published issuer, trailing slash included. */
+export const issuerCheck: Check = {
+	id: 'issuer',
+	title: 'Issuer matches',
+	needsDiscovery: true,
+	async run({context, discovery}) {
+		const metadata = await discovery;
+		if (!metadata) {
+			return skipped('Not checked: discovery failed.');
+		}
+
+		const required = requireValues(context.values, ['issuer']);
+		if ('outcome' in required) {
+			return required.outcome;
+		}
+
+		const configured = required.values.issuer;
+		const published = metadata.issuer;
+		if (published === configured) {
+			return {status: 'pass', seen: `The IdP publishes the issuer "${published}", exactly as configured.`};
+		}
+
+		const app = appName(context.values);
+		const seen = `The IdP publishes the issuer "${published}", but ${app} is configured with "${configured}".`;
+		const why = differenceHint(configured, published, idpName(context.values));
+		if (context.values['app'] === 'portainer') {
+			// Portainer is given each endpoint URL and never compares issuers; other clients of the same IdP will.
+			return {status: 'warn', seen, fix: `Use "${published}" as the issuer. ${why}Portainer itself does not compare issuers, so sign-in may still work.`};
+		}
+
+		return {
+			status: 'fail',
+			seen,
+			fix: `Set the issuer in ${app} to "${published}" (now "${configured}"): ${app} compares them byte for byte and refuses the sign-in with "issuer did not match". ${why}`.trim(),
+		};
+	},
+};
+
+function differenceHint(configured: string, published: string, idp: string): string {
+	if (configured.replace(/\/+$/, '') === published.replace(/\/+$/, '')) {
+		return published.endsWith('/')
+			? `Only the final slash differs: ${idp}'s issuer ends with "/". `
+			: `Only the final slash differs: ${idp}'s issuer has no final "/". `;
+	}
+
+	const host = (url: string) => URL.canParse(url) ? new URL(url).host : url;
+	if (host(configured) !== host(published)) {
+		return `The host differs: the IdP builds its issuer from its configured public URL or from the Host header (Keycloak's hostname option, authentik behind a proxy), so use the public URL everywhere. `;
+	}
+
+	return '';
+}

@@ -1,0 +1,111 @@
+import {describeError} from '../core/errors.js';
+import type {IntegrationContext} from '../integrations/types.js';
+import {appConfigCheck} from './checks/app-config.js';
+import {clientSecretCheck} from './checks/client-secret.js';
+import {discoverProvider} from './checks/discovery.js';
+import {issuerCheck} from './checks/issuer.js';
+import {redirectUriCheck} from './checks/redirect-uri.js';
+import {scopesCheck} from './checks/scopes.js';
+import {wayBackInCheck} from './checks/way-back-in.js';
+import type {ProviderMetadata} from './metadata.js';
+import type {Check, CheckId, CheckOutcome, CheckProgress, CheckResult} from './types.js';
+
+export type VerifyOptions = {
+	/** Called with every row each time a check starts or ends (statuses 'pending' and 'running' included). */
+	onUpdate?(results: CheckProgress[]): void;
+	/** Time limit of each check. Default 30 s. */
+	timeoutMs?: number;
+};
+
+export const defaultCheckTimeoutMs = 30_000;
+
+const discoveryTitle = 'Provider discovery';
+
+/** The checks after discovery, in the order of the results. */
+const checks: readonly Check[] = [issuerCheck, scopesCheck, clientSecretCheck, redirectUriCheck, appConfigCheck, wayBackInCheck];
+
+/**
+ * Runs every check once. Discovery goes first; the checks that need its metadata start when it
+ * ends, the others start at once and do not wait for each other. Nothing is changed on either side.
+ */
+export async function runVerification(context: IntegrationContext, options: VerifyOptions = {}): Promise<CheckResult[]> {
+	const limitMs = options.timeoutMs ?? defaultCheckTimeoutMs;
+	const {guarded, secretsRead} = recordingSecrets(context);
+	const rows: CheckProgress[] = [{id: 'discovery' as const, title: discoveryTitle}, ...checks].map(({id, title}) => ({id, title, status: 'pending', seen: ''}));
+	const update = (id: CheckId, change: Partial<CheckProgress>) => {
+		const index = rows.findIndex((row) => row.id === id);
+		rows[index] = {...(rows[index] as CheckProgress), ...change};
+		options.onUpdate?.(rows.map((row) => ({...row})));
+	};
+
+	const track = async (id: CheckId, work: () => Promise<CheckOutcome>) => {
+		update(id, {status: 'running'});
+		const outcome = await withinLimit(work, limitMs);
+		update(id, redact(outcome, secretsRead));
+	};
+
+	let metadata: ProviderMetadata | undefined;
+	const discoveryDone = track('discovery', async () => {
+		const discovered = await discoverProvider(guarded);
+		metadata = discovered.metadata;
+		return discovered.outcome;
+	});
+	const discovery = discoveryDone.then(() => metadata);
+	await Promise.all([
+		discoveryDone,
+		...checks.map(async (check) => {
+			if (check.needsDiscovery) {
+				await discoveryDone;
+			}
+
+			await track(check.id, () => check.run({context: guarded, discovery}));
+		}),
+	]);
+	return rows.map(({id, title, status, seen, fix}) => ({id, title, status: status as CheckResult['status'], seen, ...(fix ? {fix} : {})}));
+}
+
+async function withinLimit(work: () => Promise<CheckOutcome>, limitMs: number): Promise<CheckOutcome> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeLimit = new Promise<CheckOutcome>((resolve) => {
+		timer = setTimeout(() => {
+			resolve({status: 'fail', seen: `No result within ${Math.round(limitMs / 1000)} s.`, fix: 'Check that the servers are reachable from this machine, then run the verification again.'});
+		}, limitMs);
+	});
+	try {
+		return await Promise.race([work().catch(failureOutcome), timeLimit]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+function failureOutcome(error: unknown): CheckOutcome {
+	const {message, hint} = describeError(error);
+	return {status: 'fail', seen: message, ...(hint ? {fix: hint} : {})};
+}
+
+/** The same context, remembering every secret a check reads so that none can reach a result. */
+function recordingSecrets(context: IntegrationContext): {guarded: IntegrationContext; secretsRead: Set<string>} {
+	const secretsRead = new Set<string>();
+	const guarded: IntegrationContext = {
+		values: context.values,
+		async secret(key) {
+			const value = await context.secret(key);
+			if (value) {
+				secretsRead.add(value);
+			}
+
+			return value;
+		},
+		setSecret: async (key, value) => context.setSecret(key, value),
+		setValue: async (key, value) => context.setValue(key, value),
+		artifacts: context.artifacts,
+		http: context.http,
+		progress: (message) => context.progress(message),
+	};
+	return {guarded, secretsRead};
+}
+
+function redact(outcome: CheckOutcome, secrets: Set<string>): CheckOutcome {
+	const hide = (text: string) => [...secrets].reduce((result, secret) => (secret.length >= 4 ? result.replaceAll(secret, '[secret]') : result), text);
+	return {status: outcome.status, seen: hide(outcome.seen), ...(outcome.fix ? {fix: hide(outcome.fix)} : {})};
+}
