@@ -1,0 +1,172 @@
+import {allowInsecureRequests, ClientError, customFetch, discovery} from 'openid-client';
+import {z} from 'zod';
+import {RemoteError, SsoSetupError, UsageError} from '../../core/errors.js';
+import {defineIdp, type IntegrationContext} from '../types.js';
+import {readAppSettings, required} from './settings.js';
+
+/** The discovery fields sso-setup uses; other members are kept as they come. */
+const discoverySchema = z.looseObject({
+	issuer: z.string().min(1),
+	authorization_endpoint: z.string().min(1),
+	token_endpoint: z.string().min(1),
+	userinfo_endpoint: z.string().optional(),
+	end_session_endpoint: z.string().optional(),
+	jwks_uri: z.string().optional(),
+	scopes_supported: z.array(z.string()).optional(),
+	claims_supported: z.array(z.string()).optional(),
+	code_challenge_methods_supported: z.array(z.string()).optional(),
+	grant_types_supported: z.array(z.string()).optional(),
+	response_types_supported: z.array(z.string()).optional(),
+	token_endpoint_auth_methods_supported: z.array(z.string()).optional(),
+	id_token_signing_alg_values_supported: z.array(z.string()).optional(),
+});
+
+export type DiscoveryDocument = z.infer<typeof discoverySchema>;
+
+/** OIDC Discovery 1.0 §4: the issuer without a trailing slash, plus the well-known path. */
+export function discoveryUrl(issuer: string): string {
+	return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
+/**
+ * Fetches and validates the discovery document of `issuer`. The `issuer` it returns must equal the
+ * one asked for byte for byte (authentik keeps its trailing slash, the others have none): apps
+ * such as Harbor compare them as strings and refuse tokens otherwise.
+ */
+export async function discover(context: IntegrationContext, issuer: string, label = 'oidc'): Promise<DiscoveryDocument> {
+	const step = `${label}: discovery`;
+	const url = discoveryUrl(issuer);
+	let server: URL;
+	try {
+		server = new URL(issuer);
+	} catch {
+		throw new UsageError(`${label}: the issuer "${issuer}" is not a URL.`, {hint: 'Give the issuer URL of the identity provider, starting with https://.'});
+	}
+
+	const host = server.host;
+	let metadata: unknown;
+	try {
+		// openid-client needs a client id to build a Configuration; only the server metadata is used.
+		const configuration = await discovery(server, 'sso-setup-discovery', undefined, undefined, {
+			[customFetch]: context.http.fetchFor(step),
+			execute: server.protocol === 'http:' ? [allowInsecureRequests] : [],
+		});
+		metadata = configuration.serverMetadata();
+	} catch (error) {
+		throw discoveryError(error, {step, host, url, issuer});
+	}
+
+	const parsed = discoverySchema.safeParse(metadata);
+	if (!parsed.success) {
+		const problems = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+		throw new RemoteError({host, step, reason: 'bad-discovery', message: `the discovery document at ${url} is incomplete (${problems.join('; ')})`, hint: 'Check that the issuer URL points at an OpenID Connect provider.'});
+	}
+
+	if (parsed.data.issuer !== issuer) {
+		throw issuerMismatch({step, host, url, issuer, found: parsed.data.issuer});
+	}
+
+	return parsed.data;
+}
+
+type Where = {step: string; host: string; url: string; issuer: string};
+
+function discoveryError(error: unknown, where: Where): Error {
+	if (error instanceof SsoSetupError) {
+		return error;
+	}
+
+	if (error instanceof ClientError && error.cause instanceof SsoSetupError) {
+		return error.cause;
+	}
+
+	const {step, host, url} = where;
+	const code = error instanceof ClientError ? error.code : undefined;
+	const cause = error instanceof ClientError ? (error.cause as Record<string, unknown> | undefined) : undefined;
+	if (code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
+		const body = cause?.['body'] as Record<string, unknown> | undefined;
+		return issuerMismatch({...where, found: String(body?.['issuer'] ?? '')});
+	}
+
+	if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && cause instanceof Response) {
+		return new RemoteError(
+			{host, step, reason: `http-${cause.status}`, status: cause.status, message: `no discovery document at ${url} (HTTP ${cause.status})`, hint: 'Check the issuer URL: for authentik it ends with /application/o/<slug>/, for Keycloak with /realms/<realm>.'},
+			error,
+		);
+	}
+
+	if (code === 'OAUTH_RESPONSE_IS_NOT_JSON') {
+		return new RemoteError({host, step, reason: 'not-json', message: `the discovery document at ${url} is not JSON`, hint: `Check that ${host} is the identity provider and that no login page or proxy answers in its place.`}, error);
+	}
+
+	const message = error instanceof Error ? error.message : String(error);
+	return new RemoteError({host, step, reason: 'bad-discovery', message: `the discovery document at ${url} could not be used (${message})`, hint: 'Check that the issuer URL points at an OpenID Connect provider.'}, error);
+}
+
+function issuerMismatch({step, host, url, issuer, found}: Where & {found: string}): RemoteError {
+	return new RemoteError({
+		host,
+		step,
+		reason: 'issuer-mismatch',
+		message: `the discovery document at ${url} names the issuer "${found}", not "${issuer}"`,
+		hint: 'Apps compare the issuer byte for byte (trailing slash included). Use the issuer exactly as the provider states it, and reach the provider through its public URL.',
+	});
+}
+
+/** Any other OpenID provider: sso-setup checks its discovery document; the client is created by hand. */
+export const oidcGeneric = defineIdp({
+	id: 'oidc',
+	adminCredentialKeys: [],
+	async plan(context) {
+		const settings = readAppSettings(context, 'oidc');
+		const issuer = context.values['issuer'] ?? required(context, 'oidc', 'idp_url', 'the issuer URL of the identity provider');
+		context.progress('oidc: reading the discovery document');
+		const document = await discover(context, issuer);
+		const summary = [
+			`Create a confidential OpenID Connect client for ${settings.appName} in your identity provider by hand: sso-setup has no admin API for a generic provider.`,
+			`Allow the redirect URI ${settings.redirectUri} exactly as written (a trailing slash matters).`,
+			`Allow the authorization code grant and the scopes ${settings.scopes.join(' ')}.`,
+		];
+		if (settings.pkce) {
+			summary.push('Require PKCE with the S256 method.');
+		}
+
+		if (settings.postLogoutRedirectUri) {
+			summary.push(`Allow the post-logout redirect URI ${settings.postLogoutRedirectUri}.`);
+		}
+
+		if (settings.groupsClaim) {
+			summary.push(`Put the user's group names in a "${settings.groupsClaim}" claim of the ID token.`);
+		}
+
+		summary.push('Then enter the client ID and the client secret the provider gives you.');
+		return {action: 'none', summary, changes: [], questions: [], warnings: discoveryWarnings(document, settings)};
+	},
+	async register() {
+		throw new UsageError('oidc: sso-setup cannot create the client at a generic OpenID provider.', {
+			hint: 'Create the client by hand as the plan describes (sso-setup checklist prints every step), then give client_id and client_secret.',
+		});
+	},
+});
+
+function discoveryWarnings(document: DiscoveryDocument, settings: {pkce: boolean; scopes: string[]}): string[] {
+	const warnings: string[] = [];
+	const methods = document.code_challenge_methods_supported;
+	if (settings.pkce && methods && !methods.includes('S256')) {
+		warnings.push('The provider does not list PKCE S256 among its code challenge methods, and the app uses it.');
+	}
+
+	const supported = document.scopes_supported;
+	if (supported) {
+		const missing = settings.scopes.filter((scope) => !supported.includes(scope));
+		if (missing.length > 0) {
+			warnings.push(`The provider does not list the scopes ${missing.join(', ')}; check that it accepts them.`);
+		}
+	}
+
+	if (!document.end_session_endpoint) {
+		warnings.push('The provider has no end_session_endpoint: logging out of the app will not log out of the provider.');
+	}
+
+	return warnings;
+}

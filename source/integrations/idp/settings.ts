@@ -1,0 +1,78 @@
+import {UsageError} from '../../core/errors.js';
+import type {IntegrationContext} from '../types.js';
+
+/** What every IdP integration needs to know about the app, read once from the flow's values. */
+export type AppSettings = {
+	/** The IdP's base URL, normalised by the flow (no trailing slash). */
+	idpUrl: string;
+	/** "harbor", "portainer", "ovh-mpr". */
+	app: string;
+	appName: string;
+	appUrl: string | undefined;
+	redirectUri: string;
+	postLogoutRedirectUri: string | undefined;
+	launchUrl: string | undefined;
+	pkce: boolean;
+	scopes: string[];
+	groupsClaim: string | undefined;
+	/** A client id the person asked for; absent when the IdP may choose. */
+	clientId: string | undefined;
+};
+
+export function readAppSettings(context: IntegrationContext, idp: string): AppSettings {
+	const {values} = context;
+	const app = values['app'] ?? '';
+	const appName = values['app_name'] ?? app;
+	if (!appName) {
+		throw missingValue(idp, 'app', 'the app this client is for');
+	}
+
+	return {
+		idpUrl: required(context, idp, 'idp_url', 'the URL of the identity provider').replace(/\/+$/, ''),
+		app: app || appName.toLowerCase(),
+		appName,
+		appUrl: nonEmpty(values['app_url'])?.replace(/\/+$/, ''),
+		redirectUri: required(context, idp, 'redirect_uri', 'the redirect URI of the app'),
+		postLogoutRedirectUri: nonEmpty(values['post_logout_redirect_uri']),
+		launchUrl: nonEmpty(values['launch_url']),
+		pkce: values['pkce'] === 'true',
+		scopes: splitScopes(values['scopes'] ?? 'openid profile email'),
+		groupsClaim: nonEmpty(values['groups_claim']),
+		clientId: nonEmpty(values['client_id']),
+	};
+}
+
+export function required(context: IntegrationContext, idp: string, key: string, what: string): string {
+	const value = nonEmpty(context.values[key]);
+	if (value === undefined) {
+		throw missingValue(idp, key, what);
+	}
+
+	return value;
+}
+
+/** Reads the admin credential; its absence is a usage error that says where to get one. */
+export async function requireSecret(context: IntegrationContext, idp: string, key: string, where: string): Promise<string> {
+	const value = nonEmpty(await context.secret(key));
+	if (value === undefined) {
+		throw new UsageError(`${idp}: the ${key} credential is missing, so the client cannot be registered automatically.`, {
+			hint: `${where} Then enter it in the wizard or set SSO_SETUP_${key.toUpperCase()} in the environment.`,
+		});
+	}
+
+	return value;
+}
+
+export function splitScopes(scopes: string): string[] {
+	return [...new Set(scopes.split(/[\s,]+/).filter((scope) => scope !== ''))];
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+	return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function missingValue(idp: string, key: string, what: string): UsageError {
+	return new UsageError(`${idp}: the value ${key} (${what}) is missing.`, {
+		hint: `Answer it in the wizard or pass --set ${key}=… .`,
+	});
+}
