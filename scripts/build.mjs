@@ -20,7 +20,14 @@ await build({
 	// The keychain module is a native addon: it stays a real dependency, loaded at run time.
 	external: ['@napi-rs/keyring'],
 	alias: {'react-devtools-core': stub},
-	banner: {js: '#!/usr/bin/env node\nimport {createRequire as __cr} from "node:module"; const require = __cr(import.meta.url);'},
+	banner: {
+		js: [
+			"#!/usr/bin/env node",
+			// Bundled CommonJS dependencies expect these.
+			"import {createRequire as __cr} from \"node:module\"; import {fileURLToPath as __fu} from \"node:url\"; import {dirname as __dn} from \"node:path\";",
+			"const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
+		].join("\n"),
+	},
 	define: {'process.env.NODE_ENV': '"production"'},
 	logLevel: 'warning',
 });

@@ -1,0 +1,93 @@
+import {checkField, isSecretKey} from '../core/fields.js';
+import {type Catalogue, loadCatalogue} from '../core/flows/load.js';
+import {getPair, type Pair, pairFields, type Values} from '../core/flows/pair.js';
+import {UsageError} from '../core/errors.js';
+import {shippedFlowsDirectory} from '../core/paths.js';
+import {loadSession, type Session} from '../core/session/store.js';
+import {knownAutomation} from '../integrations/registry.js';
+import {secretEnvironmentName} from '../secrets/secrets.js';
+import type {ParsedCommand} from '../cli.js';
+
+export function loadFlows(extraDirectories: readonly string[]): Catalogue {
+	return loadCatalogue([shippedFlowsDirectory(), ...extraDirectories], knownAutomation);
+}
+
+/** Parses repeated `--set key=value`, validating each value with the pair's field rules. */
+export function parseSetOptions(sets: readonly string[], pair: Pair): Values {
+	const answers: Values = {};
+	const fields = new Map(pairFields(pair, {}).map((field) => [field.key, field]));
+	// Fields hidden by a condition are still settable; look them up in the flows directly.
+	for (const field of [...pair.idp.fields, ...pair.app.fields]) {
+		if (!fields.has(field.key)) {
+			fields.set(field.key, field);
+		}
+	}
+
+	const extraKeys = new Set(['issuer', 'client_id', 'ca_file']);
+	for (const item of sets) {
+		const separator = item.indexOf('=');
+		if (separator <= 0) {
+			throw new UsageError(`--set needs key=value, got "${item}".`, {hint: 'For example: --set app_url=https://harbor.example.com'});
+		}
+
+		const key = item.slice(0, separator).trim();
+		const raw = item.slice(separator + 1);
+		if (isSecretKey(key)) {
+			throw new UsageError(`${key} is a secret and is not accepted on the command line (other users can read it with ps).`, {
+				hint: `Put it in the environment as ${secretEnvironmentName(key)}, or let the wizard ask for it.`,
+			});
+		}
+
+		const field = fields.get(key);
+		if (!field) {
+			if (extraKeys.has(key)) {
+				answers[key] = raw.trim();
+				continue;
+			}
+
+			throw new UsageError(`Unknown key "${key}" for ${pair.idp.id} → ${pair.app.id}.`, {
+				hint: `Known keys: ${[...fields.keys()].filter((name) => !isSecretKey(name)).join(', ')}.`,
+			});
+		}
+
+		const check = checkField(field, raw, pair.app.scopes.separator);
+		if (!check.ok) {
+			throw new UsageError(`--set ${key}: ${check.error}`);
+		}
+
+		answers[key] = check.value;
+	}
+
+	return answers;
+}
+
+export type PairInput = {pair: Pair; answers: Values; session?: Session};
+
+/** --session ID, or --idp and --app, plus --set overrides. */
+export function resolvePairInput(parsed: ParsedCommand, catalogue: Catalogue): PairInput {
+	const sets = (parsed.options['set'] as string[] | undefined) ?? [];
+	const sessionId = parsed.options['session'] as string | undefined;
+	if (sessionId) {
+		const session = loadSession(sessionId);
+		for (const [option, value] of [['idp', session.idp], ['app', session.app]] as const) {
+			const given = parsed.options[option];
+			if (given !== undefined && given !== value) {
+				throw new UsageError(`--${option} ${String(given)} does not match session ${sessionId} (${value}).`);
+			}
+		}
+
+		const pair = getPair(catalogue, session.idp, session.app);
+		return {pair, answers: {...session.answers, ...parseSetOptions(sets, pair)}, session};
+	}
+
+	const idp = parsed.options['idp'];
+	const app = parsed.options['app'];
+	if (typeof idp !== 'string' || typeof app !== 'string') {
+		throw new UsageError(`${parsed.command} needs --idp and --app (or --session ID).`, {
+			hint: `IdPs: ${[...catalogue.idps.keys()].join(', ')}. Apps: ${[...catalogue.apps.keys()].join(', ')}.`,
+		});
+	}
+
+	const pair = getPair(catalogue, idp, app);
+	return {pair, answers: parseSetOptions(sets, pair)};
+}

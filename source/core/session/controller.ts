@@ -1,0 +1,333 @@
+import {checkField} from '../fields.js';
+import type {Catalogue} from '../flows/load.js';
+import {getPair} from '../flows/pair.js';
+import {describeError, ExitCode} from '../errors.js';
+import type {KeychainProbe, SecretStore} from '../../secrets/keychain.js';
+import {memoryStore} from '../../secrets/keychain.js';
+import {SessionSecrets} from '../../secrets/secrets.js';
+import {
+	type AutomationStage,
+	nextWarningScreen,
+	previousScreen,
+	resumeScreen,
+	type Screen,
+	type SessionView,
+	stepOf,
+	visibleFields,
+	warningsToShow,
+} from './machine.js';
+import {listSessions, loadSession, newSession, saveSession, type Session} from './store.js';
+
+export type WizardState = {
+	screen: Screen;
+	view?: SessionView;
+	storage: 'keychain' | 'memory' | 'pending';
+	/** A one-line message about the last action ("Checklist written to …"). */
+	notice?: string;
+	/** Set when the wizard ends: the process exits with it after the last frame. */
+	exit?: {code: number; message: string};
+};
+
+export type WizardDependencies = {
+	catalogue: Catalogue;
+	openKeychain(): Promise<KeychainProbe>;
+	env?: NodeJS.ProcessEnv;
+	/** The steps after review that automate the IdP and app sides; empty until they are wired in. */
+	automationStages?(view: SessionView): AutomationStage[];
+};
+
+/**
+ * The wizard's state and every action the UI can send. Plain TypeScript: it saves the session after
+ * every answered step and keeps secrets in the keychain; the Ink components only render `state`.
+ */
+export class WizardController {
+	state: WizardState = {screen: {name: 'loading', message: 'Opening the keychain…'}, storage: 'pending'};
+	private readonly listeners = new Set<(state: WizardState) => void>();
+	private store: SecretStore | undefined;
+	private secrets: SessionSecrets | undefined;
+	private pendingStart: (() => Promise<void>) | undefined;
+	private pendingIdp: string | undefined;
+
+	constructor(private readonly deps: WizardDependencies) {}
+
+	get catalogue(): Catalogue {
+		return this.deps.catalogue;
+	}
+
+	hasAutomation(view: SessionView): boolean {
+		return (this.deps.automationStages?.(view) ?? []).length > 0;
+	}
+
+	/** An unexpected failure: end with its message (the session stays saved). */
+	fail(error: unknown): void {
+		const {message, hint, exitCode} = describeError(error);
+		const resume = this.state.view && !this.state.view.session.finished ? `\nYour answers are saved. Resume with: npx sso-setup resume ${this.state.view.session.id}` : '';
+		this.finish(exitCode, `✖ ${message}${hint ? `\n  ${hint}` : ''}${resume}`);
+	}
+
+	subscribe(listener: (state: WizardState) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	/** Opens the keychain, then shows the welcome screen, resumes a session, or asks to pick one. */
+	async start(options: {resume?: boolean; sessionId?: string} = {}): Promise<void> {
+		const begin = async () => {
+			if (options.sessionId) {
+				await this.resumeSession(options.sessionId);
+				return;
+			}
+
+			const resumable = listSessions(this.env).sessions.filter((session) => !session.finished && this.deps.catalogue.idps.has(session.idp) && this.deps.catalogue.apps.has(session.app));
+			if (options.resume && resumable.length === 1) {
+				await this.resumeSession(resumable[0]!.id);
+			} else if (options.resume && resumable.length === 0) {
+				this.finish(ExitCode.usage, 'There is no unfinished session to resume. Start a new one with: npx sso-setup');
+			} else {
+				this.set({screen: resumable.length > 0 || !options.resume ? {name: 'welcome', resumable} : {name: 'idp'}});
+			}
+		};
+
+		const probe = await this.deps.openKeychain();
+		if (probe.ok) {
+			this.store = probe.store;
+			this.set({storage: 'keychain'});
+			await begin();
+		} else {
+			this.pendingStart = begin;
+			this.set({screen: {name: 'keychain', reason: probe.reason}});
+		}
+	}
+
+	/** The person accepted keeping secrets in memory for this run only. */
+	async useMemoryStorage(): Promise<void> {
+		this.store = memoryStore();
+		this.set({storage: 'memory'});
+		await this.pendingStart?.();
+	}
+
+	startNew(): void {
+		this.set({screen: {name: 'idp'}, view: undefined});
+	}
+
+	chooseIdp(idp: string): void {
+		this.pendingIdp = idp;
+		this.set({screen: {name: 'app'}});
+	}
+
+	chooseApp(app: string): void {
+		const idp = this.pendingIdp ?? this.state.view?.session.idp;
+		if (!idp) {
+			this.set({screen: {name: 'idp'}});
+			return;
+		}
+
+		const previous = this.state.view?.session;
+		const session = previous && previous.idp === idp && previous.app === app ? previous : newSession(idp, app);
+		this.secrets = new SessionSecrets(this.requireStore(), session.id, this.env);
+		this.set({view: {pair: getPair(this.deps.catalogue, idp, app), session, presentSecrets: this.environmentSecrets(idp, app)}});
+		this.moveTo({name: 'fields', index: 0});
+	}
+
+	async resumeSession(id: string): Promise<void> {
+		this.set({screen: {name: 'loading', message: `Loading session ${id}…`}});
+		const session = loadSession(id, this.env);
+		const pair = getPair(this.deps.catalogue, session.idp, session.app);
+		this.secrets = new SessionSecrets(this.requireStore(), session.id, this.env);
+		const present = new Set(this.environmentSecrets(session.idp, session.app));
+		for (const key of session.secrets) {
+			if (await this.secrets.get(key)) {
+				present.add(key);
+			}
+		}
+
+		const view: SessionView = {pair, session, presentSecrets: present};
+		this.set({view, notice: `Resumed session ${session.id}. Saved answers are the defaults: Enter keeps them.`});
+		this.set({screen: resumeScreen(view)});
+	}
+
+	/** Validates and stores the answer of the current field; returns the error to show, if any. */
+	async submitField(raw: string): Promise<string | undefined> {
+		const {screen, view} = this.state;
+		if (screen.name !== 'fields' || !view) {
+			return undefined;
+		}
+
+		const field = visibleFields(view)[screen.index];
+		if (!field) {
+			return undefined;
+		}
+
+		let session = view.session;
+		const presentSecrets = new Set(view.presentSecrets);
+		if (field.kind === 'secret') {
+			if (raw === '' && presentSecrets.has(field.key)) {
+				// Enter keeps the stored secret.
+			} else {
+				const check = checkField(field, raw);
+				if (!check.ok) {
+					return check.error;
+				}
+
+				if (check.value !== '') {
+					try {
+						await this.secrets!.set(field.key, check.value);
+					} catch (error) {
+						return `The keychain refused to store it: ${describeError(error).message}`;
+					}
+
+					presentSecrets.add(field.key);
+					session = {...session, secrets: [...new Set([...session.secrets, field.key])]};
+				}
+
+			}
+		} else {
+			const check = checkField(field, raw, view.pair.app.scopes.separator);
+			if (!check.ok) {
+				return check.error;
+			}
+
+			session = {...session, answers: {...session.answers, [field.key]: check.value}};
+		}
+
+		const next: SessionView = {...view, session, presentSecrets};
+		this.set({view: next, notice: undefined});
+		const count = visibleFields(next).length;
+		this.moveTo(screen.index + 1 < count ? {name: 'fields', index: screen.index + 1} : warningsToShow(next).length > 0 ? {name: 'warnings', index: 0} : {name: 'review'});
+		return undefined;
+	}
+
+	acknowledgeWarning(): void {
+		const {screen, view} = this.state;
+		if (screen.name !== 'warnings' || !view) {
+			return;
+		}
+
+		const warning = warningsToShow(view)[screen.index];
+		const session = warning ? {...view.session, acknowledged: [...new Set([...view.session.acknowledged, warning.id])]} : view.session;
+		this.set({view: {...view, session}});
+		this.moveTo(nextWarningScreen({...view, session}, screen.index));
+	}
+
+	confirmReview(): void {
+		const view = this.state.view;
+		if (!view) {
+			return;
+		}
+
+		const stages = this.deps.automationStages?.(view) ?? [];
+		this.moveTo(stages.length > 0 ? {name: 'automation', stage: stages[0]!} : {name: 'checklist'});
+	}
+
+	editAnswers(): void {
+		this.moveTo({name: 'fields', index: 0});
+	}
+
+	/** Esc: one screen back, answers kept. */
+	back(): void {
+		const previous = previousScreen(this.state.view, this.state.screen);
+		if (previous) {
+			this.set({screen: previous, notice: undefined});
+		}
+	}
+
+	noteChecklistWritten(file: string): void {
+		this.set({notice: `Checklist written to ${file}`});
+	}
+
+	/** The last screen: marks the session finished. */
+	complete(message: string): void {
+		const view = this.state.view;
+		if (view && !this.persist({...view, session: {...view.session, step: 'done', finished: true}})) {
+			return;
+		}
+
+		this.finish(ExitCode.ok, message);
+	}
+
+	/** Ctrl+C: save what we have and say how to resume. */
+	interrupt(): void {
+		const view = this.state.view;
+		if (view && !view.session.finished) {
+			if (!this.persist(view)) {
+				return;
+			}
+
+			this.finish(ExitCode.interrupted, `Interrupted. Your answers were saved.\nResume with: npx sso-setup resume ${view.session.id}`);
+			return;
+		}
+
+		this.finish(ExitCode.interrupted, 'Interrupted. Nothing was saved.');
+	}
+
+	quit(message = 'Nothing was changed.'): void {
+		this.finish(ExitCode.ok, message);
+	}
+
+	/** Secrets of the current session, for integrations and redaction. */
+	sessionSecrets(): SessionSecrets | undefined {
+		return this.secrets;
+	}
+
+	/** Replaces the session (integrations record artifacts and values) and saves it. */
+	updateSession(update: (session: Session) => Session, presentSecret?: string): void {
+		const view = this.state.view;
+		if (!view) {
+			return;
+		}
+
+		const presentSecrets = presentSecret ? new Set([...view.presentSecrets, presentSecret]) : view.presentSecrets;
+		this.persist({...view, session: update(view.session), presentSecrets});
+	}
+
+	moveTo(screen: Screen): void {
+		const view = this.state.view;
+		const step = stepOf(screen);
+		if (view && step && !this.persist({...view, session: {...view.session, step}})) {
+			return;
+		}
+
+		this.set({screen});
+	}
+
+	/** Saves the session and makes it current; a failed save ends the wizard with the reason. */
+	private persist(view: SessionView): boolean {
+		try {
+			const session = saveSession(view.session, this.env);
+			this.set({view: {...view, session}});
+			return true;
+		} catch (error) {
+			this.fail(error);
+			return false;
+		}
+	}
+
+	private finish(code: number, message: string): void {
+		this.set({screen: {name: 'done', message}, exit: {code, message}});
+	}
+
+	private environmentSecrets(idp: string, app: string): Set<string> {
+		const pair = getPair(this.deps.catalogue, idp, app);
+		const probe = new SessionSecrets(memoryStore(), 'probe', this.env);
+		return new Set([...pair.idp.fields, ...pair.app.fields].filter((field) => field.kind === 'secret' && probe.inEnvironment(field.key)).map((field) => field.key));
+	}
+
+	private requireStore(): SecretStore {
+		if (!this.store) {
+			throw new Error('The secret store is not open yet.');
+		}
+
+		return this.store;
+	}
+
+	private get env(): NodeJS.ProcessEnv {
+		return this.deps.env ?? process.env;
+	}
+
+	private set(patch: Partial<WizardState>): void {
+		this.state = {...this.state, ...patch};
+		for (const listener of this.listeners) {
+			listener(this.state);
+		}
+	}
+}

@@ -1,0 +1,166 @@
+import {randomBytes} from 'node:crypto';
+import {mkdirSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import {z} from 'zod';
+import {SsoSetupError, UsageError} from '../errors.js';
+import {isSecretKey} from '../fields.js';
+import {sessionsDirectory} from '../paths.js';
+
+export const sessionSchemaVersion = 1;
+
+const identifier = z.string().regex(/^[a-z][a-z0-9-]*$/);
+
+/** The wizard's steps, in order. `step` is the furthest one reached. */
+export const wizardSteps = ['pair', 'fields', 'warnings', 'review', 'register', 'apply', 'verify', 'checklist', 'done'] as const;
+export type WizardStep = (typeof wizardSteps)[number];
+
+export const sessionSchema = z
+	.object({
+		schema_version: z.literal(sessionSchemaVersion),
+		id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,80}$/),
+		idp: identifier,
+		app: identifier,
+		created_at: z.string(),
+		updated_at: z.string(),
+		step: z.enum(wizardSteps),
+		/** Non-secret answers, by field key. */
+		answers: z.record(z.string(), z.string()),
+		/** Keys of the secrets stored in the keychain under "<id>/<key>". Never the values. */
+		secrets: z.array(z.string()),
+		acknowledged: z.array(z.string()),
+		/** Per-integration notes that make resumed runs idempotent (created ids, backups). */
+		artifacts: z.record(z.string(), z.unknown()),
+		/** Operation ids that finished (e.g. "register", "apply"). */
+		completed: z.array(z.string()),
+		finished: z.boolean(),
+	})
+	.strict();
+export type Session = z.infer<typeof sessionSchema>;
+
+export function newSession(idp: string, app: string, now = new Date()): Session {
+	const stamp = now.toISOString();
+	return {
+		schema_version: sessionSchemaVersion,
+		id: `${idp}-${app}-${randomBytes(3).toString('hex')}`,
+		idp,
+		app,
+		created_at: stamp,
+		updated_at: stamp,
+		step: 'pair',
+		answers: {},
+		secrets: [],
+		acknowledged: [],
+		artifacts: {},
+		completed: [],
+		finished: false,
+	};
+}
+
+export function sessionFile(id: string, env: NodeJS.ProcessEnv = process.env): string {
+	if (!/^[a-z0-9][a-z0-9-]{2,80}$/.test(id)) {
+		throw new UsageError(`"${id}" is not a session id.`, {hint: 'List the saved sessions with: sso-setup sessions'});
+	}
+
+	return path.join(sessionsDirectory(env), `${id}.json`);
+}
+
+/** Writes the session atomically (temp file + rename), mode 0600. Refuses anything that looks like a secret. */
+export function saveSession(session: Session, env: NodeJS.ProcessEnv = process.env): Session {
+	const leaked = Object.keys(session.answers).filter((key) => isSecretKey(key));
+	if (leaked.length > 0) {
+		throw new SsoSetupError(`Refusing to write secret fields (${leaked.join(', ')}) to the session file.`, {hint: 'This is a bug in sso-setup; nothing was written.'});
+	}
+
+	const updated = {...session, updated_at: new Date().toISOString()};
+	const valid = sessionSchema.parse(updated);
+	const directory = sessionsDirectory(env);
+	mkdirSync(directory, {recursive: true, mode: 0o700});
+	writeFileAtomic.sync(sessionFile(session.id, env), `${JSON.stringify(valid, null, '\t')}\n`, {mode: 0o600});
+	return valid;
+}
+
+export class SessionFileError extends UsageError {
+	constructor(
+		readonly file: string,
+		problem: string,
+		hint: string,
+	) {
+		super(`The session file ${file} ${problem}.`, {hint});
+		this.name = 'SessionFileError';
+	}
+}
+
+export function loadSession(id: string, env: NodeJS.ProcessEnv = process.env): Session {
+	const file = sessionFile(id, env);
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			throw new UsageError(`No saved session "${id}".`, {hint: 'List the saved sessions with: sso-setup sessions'});
+		}
+
+		throw new SessionFileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the permissions of the file; it should belong to you with mode 0600.');
+	}
+
+	return parseSession(file, text);
+}
+
+export function parseSession(file: string, text: string): Session {
+	let data: unknown;
+	try {
+		data = JSON.parse(text);
+	} catch {
+		throw new SessionFileError(file, 'is not valid JSON (it may have been edited or truncated)', `Move it away or delete it with: sso-setup sessions forget ${path.basename(file, '.json')}. The file was left untouched.`);
+	}
+
+	const version = (data as {schema_version?: unknown} | null)?.schema_version;
+	if (typeof version === 'number' && version > sessionSchemaVersion) {
+		throw new SessionFileError(file, `was written by a newer sso-setup (schema version ${version}; this one reads ${sessionSchemaVersion})`, 'Update sso-setup (npx sso-setup@latest) to resume it. The file was left untouched.');
+	}
+
+	const result = sessionSchema.safeParse(data);
+	if (!result.success) {
+		const first = result.error.issues[0];
+		const where = first ? `${first.path.join('.') || 'top level'}: ${first.message}` : 'unknown problem';
+		throw new SessionFileError(file, `is not a valid session (${where})`, `Delete it with: sso-setup sessions forget ${path.basename(file, '.json')}. The file was left untouched.`);
+	}
+
+	if (`${result.data.id}.json` !== path.basename(file)) {
+		throw new SessionFileError(file, `holds session "${result.data.id}", not the one its name says`, 'Rename the file back or delete it. The file was left untouched.');
+	}
+
+	return result.data;
+}
+
+export type SessionListing = {sessions: Session[]; problems: SessionFileError[]};
+
+/** Every readable session, newest first, plus the files that could not be read (reported, not deleted). */
+export function listSessions(env: NodeJS.ProcessEnv = process.env): SessionListing {
+	const directory = sessionsDirectory(env);
+	let names: string[];
+	try {
+		names = readdirSync(directory).filter((name) => name.endsWith('.json'));
+	} catch {
+		return {sessions: [], problems: []};
+	}
+
+	const sessions: Session[] = [];
+	const problems: SessionFileError[] = [];
+	for (const name of names) {
+		const file = path.join(directory, name);
+		try {
+			sessions.push(parseSession(file, readFileSync(file, 'utf8')));
+		} catch (error) {
+			problems.push(error instanceof SessionFileError ? error : new SessionFileError(file, 'cannot be read', 'Check its permissions.'));
+		}
+	}
+
+	sessions.sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+	return {sessions, problems};
+}
+
+export function deleteSessionFile(id: string, env: NodeJS.ProcessEnv = process.env): void {
+	rmSync(sessionFile(id, env), {force: true});
+}

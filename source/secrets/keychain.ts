@@ -1,0 +1,128 @@
+/**
+ * The OS keychain (macOS Keychain, Windows Credential Manager, the Secret Service on Linux) through
+ * @napi-rs/keyring. Linux is pinned to the Secret Service: the library's default silently falls back
+ * to kernel keyutils, which forgets everything at reboot. Service "sso-setup", account "<session>/<key>".
+ */
+export const keychainService = 'sso-setup';
+
+export type SecretStore = {
+	readonly kind: 'keychain' | 'memory';
+	get(account: string): Promise<string | undefined>;
+	set(account: string, value: string): Promise<void>;
+	delete(account: string): Promise<void>;
+	/** Accounts stored under this service that start with the prefix. */
+	accounts(prefix: string): Promise<string[]>;
+};
+
+export type KeychainProbe = {ok: true; store: SecretStore} | {ok: false; reason: string};
+
+type KeyringModule = typeof import('@napi-rs/keyring');
+
+const probeTimeoutMs = 5000;
+const entryOptions = process.platform === 'linux' ? {linux: {store: 'secret-service' as const}} : undefined;
+
+/** Opens the keychain and proves it works with a write, a read and a delete. */
+export async function openKeychain(): Promise<KeychainProbe> {
+	let keyring: KeyringModule;
+	try {
+		keyring = await import('@napi-rs/keyring');
+	} catch (error) {
+		return {ok: false, reason: `the keychain module cannot be loaded on this platform (${firstLine(error)})`};
+	}
+
+	const store = keychainStore(keyring);
+	const account = `probe/${process.pid}`;
+	try {
+		await withTimeout(
+			(async () => {
+				await store.set(account, 'probe');
+				const back = await store.get(account);
+				await store.delete(account);
+				if (back !== 'probe') {
+					throw new Error('a value written could not be read back');
+				}
+			})(),
+			probeTimeoutMs,
+		);
+		return {ok: true, store};
+	} catch (error) {
+		return {ok: false, reason: explainKeychainError(error)};
+	}
+}
+
+function keychainStore(keyring: KeyringModule): SecretStore {
+	const entry = (account: string) => new keyring.AsyncEntry(keychainService, account, entryOptions);
+	return {
+		kind: 'keychain',
+		async get(account) {
+			return (await entry(account).getPassword()) ?? undefined;
+		},
+		async set(account, value) {
+			await entry(account).setPassword(value);
+		},
+		async delete(account) {
+			await entry(account).deleteCredential();
+		},
+		async accounts(prefix) {
+			const found = await keyring.findCredentialsAsync(keychainService);
+			return found.map((credential) => credential.account).filter((account) => account.startsWith(prefix));
+		},
+	};
+}
+
+/** Secrets kept for this run only, when the person chose that over having no keychain. */
+export function memoryStore(): SecretStore {
+	const values = new Map<string, string>();
+	return {
+		kind: 'memory',
+		async get(account) {
+			return values.get(account);
+		},
+		async set(account, value) {
+			values.set(account, value);
+		},
+		async delete(account) {
+			values.delete(account);
+		},
+		async accounts(prefix) {
+			return [...values.keys()].filter((account) => account.startsWith(prefix));
+		},
+	};
+}
+
+function explainKeychainError(error: unknown): string {
+	const text = firstLine(error);
+	if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|Failed to connect/i.test(text)) {
+		return 'no D-Bus session is running (typical on a headless server or over SSH), so the Secret Service cannot be reached';
+	}
+
+	if (/org\.freedesktop\.secrets/i.test(text)) {
+		return 'no Secret Service (gnome-keyring, KeePassXC, …) is installed or running';
+	}
+
+	if (/locked|no result found/i.test(text)) {
+		return 'the keyring is locked; unlock it (e.g. sign in to the desktop) and try again';
+	}
+
+	if (/timed out/i.test(text)) {
+		return 'the keychain did not answer (it may be waiting for an unlock prompt that cannot be shown)';
+	}
+
+	return `the keychain refused the request (${text})`;
+}
+
+function firstLine(error: unknown): string {
+	return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => reject(new Error('timed out')), ms);
+	});
+	try {
+		return await Promise.race([promise, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}

@@ -1,0 +1,199 @@
+import {Box, Text, useApp, useInput} from 'ink';
+import Spinner from 'ink-spinner';
+import {useEffect} from 'react';
+import path from 'node:path';
+import {buildChecklist} from '../checklist/build.js';
+import {formatChecklist} from '../checklist/format.js';
+import {writeChecklistFile} from '../commands/checklist.js';
+import {describeError} from '../core/errors.js';
+import {currentValues, initialValue, visibleFields, warningsToShow} from '../core/session/machine.js';
+import type {WizardController} from '../core/session/controller.js';
+import {renderTemplate} from '../core/template.js';
+import {Frame} from './components/Frame.js';
+import {useWizardState} from './hooks/use-wizard-state.js';
+import {ChecklistScreen} from './screens/ChecklistScreen.js';
+import {FieldScreen} from './screens/FieldScreen.js';
+import {KeychainScreen} from './screens/KeychainScreen.js';
+import {PickerScreen} from './screens/PickerScreen.js';
+import {ReviewScreen} from './screens/ReviewScreen.js';
+import {WarningScreen} from './screens/WarningScreen.js';
+import {WelcomeScreen} from './screens/WelcomeScreen.js';
+import type {ReactNode} from 'react';
+
+type Props = {
+	controller: WizardController;
+	/** Extra screens for the automated steps (registration, apply, verify), rendered by stage. */
+	renderAutomation?(stage: string): ReactNode;
+};
+
+export function App({controller, renderAutomation}: Props) {
+	const state = useWizardState(controller);
+	const {exit} = useApp();
+	useInput((input, key) => {
+		if (key.ctrl && input === 'c') {
+			controller.interrupt();
+		} else if (key.escape) {
+			controller.back();
+		}
+	});
+	useEffect(() => {
+		if (state.exit) {
+			exit();
+		}
+	}, [state.exit, exit]);
+
+	const {screen, view, notice} = state;
+	const context = view ? `${view.pair.idp.name} → ${view.pair.app.name}` : undefined;
+	const catalogue = controller.catalogue;
+	switch (screen.name) {
+		case 'loading': {
+			return (
+				<Text>
+					<Text color="cyan">
+						<Spinner type="dots" />
+					</Text>{' '}
+					{screen.message}
+				</Text>
+			);
+		}
+
+		case 'welcome': {
+			return (
+				<Frame title="Welcome" notice={notice} hints="Enter: choose · Ctrl+C: quit">
+					<WelcomeScreen resumable={screen.resumable} onNew={() => controller.startNew()} onResume={(id) => void controller.resumeSession(id).catch((error: unknown) => controller.fail(error))} />
+				</Frame>
+			);
+		}
+
+		case 'keychain': {
+			return (
+				<Frame title="No keychain" hints="Enter: choose · Ctrl+C: quit">
+					<KeychainScreen reason={screen.reason} onMemory={() => void controller.useMemoryStorage()} onQuit={() => controller.quit('Nothing was saved.')} />
+				</Frame>
+			);
+		}
+
+		case 'idp': {
+			return (
+				<Frame title="Which identity provider?" step="1/2">
+					<PickerScreen
+						intro="Where do your users sign in?"
+						items={[...catalogue.idps.values()].map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
+						initialValue={view?.session.idp}
+						onSelect={(id) => controller.chooseIdp(id)}
+					/>
+				</Frame>
+			);
+		}
+
+		case 'app': {
+			return (
+				<Frame title="Which app?" step="2/2">
+					<PickerScreen
+						intro="Which app should sign its users in through it?"
+						items={[...catalogue.apps.values()].map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
+						initialValue={view?.session.app}
+						onSelect={(id) => controller.chooseApp(id)}
+					/>
+				</Frame>
+			);
+		}
+
+		case 'fields': {
+			if (!view) {
+				return null;
+			}
+
+			const fields = visibleFields(view);
+			const field = fields[screen.index];
+			if (!field) {
+				return null;
+			}
+
+			return (
+				<Frame title={field.label} context={context} step={`question ${screen.index + 1} of ${fields.length}`} notice={notice} hints="Enter: next · Esc: back · Ctrl+C: save and quit">
+					<FieldScreen
+						field={field}
+						initial={initialValue(view, field)}
+						secretStored={view.presentSecrets.has(field.key)}
+						scopeSeparator={view.pair.app.scopes.separator}
+						onSubmit={async (raw) => controller.submitField(raw)}
+					/>
+				</Frame>
+			);
+		}
+
+		case 'warnings': {
+			if (!view) {
+				return null;
+			}
+
+			const warnings = warningsToShow(view);
+			const warning = warnings[screen.index];
+			if (!warning) {
+				return null;
+			}
+
+			const values = currentValues(view);
+			return (
+				<Frame title="Before you go on" context={context} hints="Enter: continue · Esc: back · Ctrl+C: save and quit">
+					<WarningScreen
+						warning={{...warning, title: renderTemplate(warning.title, values), text: renderTemplate(warning.text, values)}}
+						position={`${screen.index + 1} of ${warnings.length}`}
+						onAcknowledge={() => controller.acknowledgeWarning()}
+					/>
+				</Frame>
+			);
+		}
+
+		case 'review': {
+			if (!view) {
+				return null;
+			}
+
+			return (
+				<Frame title="Review" context={context} notice={notice}>
+					<ReviewScreen view={view} automated={controller.hasAutomation(view)} onContinue={() => controller.confirmReview()} onEdit={() => controller.editAnswers()} onQuit={() => controller.interrupt()} />
+				</Frame>
+			);
+		}
+
+		case 'automation': {
+			return (
+				<Frame title={screen.stage} context={context} notice={notice}>
+					{renderAutomation?.(screen.stage) ?? null}
+				</Frame>
+			);
+		}
+
+		case 'checklist': {
+			if (!view) {
+				return null;
+			}
+
+			const checklist = buildChecklist(view.pair, view.session.answers, view.presentSecrets);
+			return (
+				<Frame title="What is left to do by hand" context={context} notice={notice} hints="Enter: choose · Esc: back · Ctrl+C: save and quit">
+					<ChecklistScreen
+						checklist={checklist}
+						defaultFile={`sso-setup-${view.session.id}.md`}
+						onWrite={(file) => {
+							try {
+								writeChecklistFile(file, formatChecklist(checklist, 'markdown'));
+								controller.noteChecklistWritten(path.resolve(file));
+								return undefined;
+							} catch (error) {
+								return describeError(error).message;
+							}
+						}}
+						onFinish={() => controller.complete(formatChecklist(checklist, 'text'))}
+					/>
+				</Frame>
+			);
+		}
+
+		case 'done': {
+			return <Box />;
+		}
+	}
+}

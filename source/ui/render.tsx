@@ -1,0 +1,28 @@
+import {render} from 'ink';
+import type {ReactNode} from 'react';
+import type {WizardController} from '../core/session/controller.js';
+import {App} from './App.js';
+
+export type WizardRun = {resume?: boolean; sessionId?: string; renderAutomation?(stage: string): ReactNode};
+
+/** The only place that renders Ink. Resolves with the exit code once the wizard has ended. */
+export async function runWizard(controller: WizardController, options: WizardRun = {}): Promise<number> {
+	const instance = render(<App controller={controller} renderAutomation={options.renderAutomation} />, {exitOnCtrlC: false, patchConsole: false});
+	const onSignal = () => controller.interrupt();
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.on(signal, onSignal);
+	}
+
+	controller.start(options).catch((error: unknown) => controller.fail(error));
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+			process.off(signal, onSignal);
+		}
+	}
+
+	const exit = controller.state.exit ?? {code: 130, message: 'Interrupted.'};
+	(exit.code === 0 || exit.code === 130 ? process.stdout : process.stderr).write(`${exit.message.trimEnd()}\n`);
+	return exit.code;
+}
