@@ -93,7 +93,8 @@ function classify(answer: Answer): 'accepted' | 'refused' | 'grant-refused' | 'u
 		return 'accepted';
 	}
 
-	if (answer.status === 401 || answer.error === 'invalid_client' || /invalid client/i.test(text)) {
+	// Keycloak says unauthorized_client (and may change it: keycloak PR #49626), Pocket ID ≤2.9 a bare message: the 401 is what they share.
+	if (answer.status === 401 || answer.error === 'invalid_client') {
 		return 'refused';
 	}
 
