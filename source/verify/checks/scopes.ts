@@ -79,6 +79,6 @@ function claimsOutcome(scopeList: string, published: boolean, claimsSupported: s
 	return {
 		status: 'warn',
 		seen: `${scopesSeen}, but claims_supported lacks ${missing.map(({key, claim}) => `${claim} (${key})`).join(', ')}.`,
-		fix: `Check that ${idpName(values)} puts ${missing.map(({claim}) => claim).join(' and ')} into the ID token or userinfo (a scope or protocol mapper), or pick a claim it publishes: ${claimsSupported.join(', ')}.`,
+		fix: `${values['idp'] === 'keycloak' ? 'Keycloak lists only its built-in claims there, so this is fine when a protocol mapper adds them. ' : ''}Check that ${idpName(values)} puts ${missing.map(({claim}) => claim).join(' and ')} into the ID token or userinfo (a scope or protocol mapper), or pick a claim it publishes: ${claimsSupported.join(', ')}.`,
 	};
 }
