@@ -118,8 +118,8 @@ export const oidcGeneric = defineIdp({
 	id: 'oidc',
 	adminCredentialKeys: [],
 	async plan(context) {
-		const settings = readAppSettings(context, 'oidc');
-		const issuer = context.values['issuer'] ?? required(context, 'oidc', 'idp_url', 'the issuer URL of the identity provider');
+		const settings = readAppSettings(context, 'oidc', {idpUrl: 'optional'});
+		const issuer = context.values['issuer'] ?? required(context, 'oidc', 'issuer', 'the issuer URL of the identity provider');
 		context.progress('oidc: reading the discovery document');
 		const document = await discover(context, issuer);
 		const summary = [

@@ -19,7 +19,8 @@ export type AppSettings = {
 	clientId: string | undefined;
 };
 
-export function readAppSettings(context: IntegrationContext, idp: string): AppSettings {
+/** `idpUrl: 'optional'` for the generic provider, which is known by its issuer instead. */
+export function readAppSettings(context: IntegrationContext, idp: string, options: {idpUrl?: 'optional'} = {}): AppSettings {
 	const {values} = context;
 	const app = values['app'] ?? '';
 	const appName = values['app_name'] ?? app;
@@ -28,7 +29,7 @@ export function readAppSettings(context: IntegrationContext, idp: string): AppSe
 	}
 
 	return {
-		idpUrl: required(context, idp, 'idp_url', 'the URL of the identity provider').replace(/\/+$/, ''),
+		idpUrl: (options.idpUrl === 'optional' ? (values['idp_url'] ?? '') : required(context, idp, 'idp_url', 'the URL of the identity provider')).replace(/\/+$/, ''),
 		app: app || appName.toLowerCase(),
 		appName,
 		appUrl: nonEmpty(values['app_url'])?.replace(/\/+$/, ''),
