@@ -9,6 +9,7 @@ import {scopesCheck} from './checks/scopes.js';
 import {wayBackInCheck} from './checks/way-back-in.js';
 import type {ProviderMetadata} from './metadata.js';
 import type {Check, CheckId, CheckOutcome, CheckProgress, CheckResult} from './types.js';
+import {skipped} from './values.js';
 
 export type VerifyOptions = {
 	/** Called with every row each time a check starts or ends (statuses 'pending' and 'running' included). */
@@ -54,11 +55,12 @@ export async function runVerification(context: IntegrationContext, options: Veri
 	await Promise.all([
 		discoveryDone,
 		...checks.map(async (check) => {
-			if (check.needsDiscovery) {
-				await discoveryDone;
+			if (!check.needsDiscovery) {
+				return track(check.id, async () => check.run(guarded, discovery));
 			}
 
-			await track(check.id, () => check.run({context: guarded, discovery}));
+			await discoveryDone;
+			return track(check.id, async () => (metadata ? check.run(guarded, metadata) : skipped('Not checked: discovery failed.')));
 		}),
 	]);
 	return rows.map(({id, title, status, seen, fix}) => ({id, title, status: status as CheckResult['status'], seen, ...(fix ? {fix} : {})}));

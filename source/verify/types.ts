@@ -22,19 +22,18 @@ export type CheckProgress = Omit<CheckResult, 'status'> & {status: CheckStatus |
 /** What a check decides; the runner adds id and title. */
 export type CheckOutcome = Omit<CheckResult, 'id' | 'title'>;
 
-export type CheckInput = {
-	context: IntegrationContext;
-	/**
-	 * The provider metadata once the discovery check has run (undefined when it failed). Checks
-	 * declared with needsDiscovery receive it already settled; others may await it when they need it.
-	 */
-	discovery: Promise<ProviderMetadata | undefined>;
+type CheckBase = {id: CheckId; title: string};
+
+/** Runs once discovery has succeeded, with the provider metadata; skipped by the runner when discovery failed. */
+export type DiscoveryCheck = CheckBase & {
+	needsDiscovery: true;
+	run(context: IntegrationContext, metadata: ProviderMetadata): Promise<CheckOutcome>;
 };
 
-export type Check = {
-	id: CheckId;
-	title: string;
-	/** Start only after discovery, and be skipped when it failed. */
-	needsDiscovery: boolean;
-	run(input: CheckInput): Promise<CheckOutcome>;
+/** Starts at once; may await the metadata (undefined when discovery failed) for a comparison. */
+export type IndependentCheck = CheckBase & {
+	needsDiscovery: false;
+	run(context: IntegrationContext, discovery: Promise<ProviderMetadata | undefined>): Promise<CheckOutcome>;
 };
+
+export type Check = DiscoveryCheck | IndependentCheck;

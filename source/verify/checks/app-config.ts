@@ -1,15 +1,15 @@
-import type {Check} from '../types.js';
+import type {IndependentCheck} from '../types.js';
 import {skipped} from '../values.js';
 import {harborAppConfig} from './app-config-harbor.js';
 import {ovhAppConfig} from './app-config-ovh.js';
 import {portainerAppConfig} from './app-config-portainer.js';
 
 /** Reads the app's side back: what it will really send to the IdP. */
-export const appConfigCheck: Check = {
+export const appConfigCheck: IndependentCheck = {
 	id: 'app-config',
 	title: 'App settings',
 	needsDiscovery: false,
-	async run({context, discovery}) {
+	async run(context, discovery) {
 		switch (context.values['app']) {
 			case 'harbor': {
 				return harborAppConfig(context, discovery);

@@ -1,8 +1,8 @@
 import {randomBytes} from 'node:crypto';
 import {z} from 'zod';
 import type {HttpClient} from '../../core/http.js';
-import type {CheckOutcome, Check} from '../types.js';
-import {appName, idpName, missingSecret, requireValues, skipped} from '../values.js';
+import type {CheckOutcome, DiscoveryCheck} from '../types.js';
+import {appName, idpName, missingSecret, requireValues} from '../values.js';
 
 type Method = 'client_secret_basic' | 'client_secret_post';
 type Answer = {method: Method; status: number; error: string; description: string};
@@ -15,16 +15,11 @@ const errorBodySchema = z.object({error: z.string().optional(), error_descriptio
  * "invalid_client" (or a 401) refutes it; nothing is created. Never client_credentials: it creates
  * a service account on authentik and cannot tell a wrong secret from a disabled grant on Keycloak.
  */
-export const clientSecretCheck: Check = {
+export const clientSecretCheck: DiscoveryCheck = {
 	id: 'client-secret',
 	title: 'Client secret',
 	needsDiscovery: true,
-	async run({context, discovery}) {
-		const metadata = await discovery;
-		if (!metadata) {
-			return skipped('Not checked: discovery failed.');
-		}
-
+	async run(context, metadata) {
 		const required = requireValues(context.values, ['client_id', 'redirect_uri']);
 		if ('outcome' in required) {
 			return required.outcome;

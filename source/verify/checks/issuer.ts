@@ -1,17 +1,12 @@
-import type {Check} from '../types.js';
-import {appName, idpName, requireValues, skipped} from '../values.js';
+import type {DiscoveryCheck} from '../types.js';
+import {appName, idpName, requireValues} from '../values.js';
 
 /** Harbor (go-oidc) refuses any difference between its configured endpoint and the published issuer, trailing slash included. */
-export const issuerCheck: Check = {
+export const issuerCheck: DiscoveryCheck = {
 	id: 'issuer',
 	title: 'Issuer matches',
 	needsDiscovery: true,
-	async run({context, discovery}) {
-		const metadata = await discovery;
-		if (!metadata) {
-			return skipped('Not checked: discovery failed.');
-		}
-
+	async run(context, metadata) {
 		const required = requireValues(context.values, ['issuer']);
 		if ('outcome' in required) {
 			return required.outcome;

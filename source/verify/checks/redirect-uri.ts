@@ -1,23 +1,18 @@
 import {randomBytes} from 'node:crypto';
 import {extractErrorDetail} from '../../core/http.js';
-import type {Check, CheckOutcome} from '../types.js';
-import {appName, idpName, requireValues, skipped} from '../values.js';
+import type {CheckOutcome, DiscoveryCheck} from '../types.js';
+import {appName, idpName, requireValues} from '../values.js';
 
 /**
  * One authorization request with prompt=none, redirects not followed (reference/idps.md, section D):
  * a registered redirect URI gets a redirect back to it (error=login_required, no session made), an
  * unregistered one a 400 page or, on Pocket ID 2.10+, a redirect to /interaction/error.
  */
-export const redirectUriCheck: Check = {
+export const redirectUriCheck: DiscoveryCheck = {
 	id: 'redirect-uri',
 	title: 'Redirect URI registered',
 	needsDiscovery: true,
-	async run({context, discovery}) {
-		const metadata = await discovery;
-		if (!metadata) {
-			return skipped('Not checked: discovery failed.');
-		}
-
+	async run(context, metadata) {
 		const required = requireValues(context.values, ['client_id', 'redirect_uri']);
 		if ('outcome' in required) {
 			return required.outcome;

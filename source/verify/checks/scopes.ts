@@ -1,5 +1,5 @@
-import type {CheckOutcome, Check} from '../types.js';
-import {appName, idpName, isHarborLike, requireValues, skipped, splitScopes} from '../values.js';
+import type {CheckOutcome, DiscoveryCheck} from '../types.js';
+import {appName, idpName, isHarborLike, requireValues, splitScopes} from '../values.js';
 
 const offlineAccessWhy = 'without a refresh token the CLI secret used for docker login stops working when the first ID token expires';
 
@@ -8,16 +8,11 @@ const offlineAccessHow: Record<string, string> = {
 	keycloak: ' (assign the offline_access client scope to the client, as default or optional)',
 };
 
-export const scopesCheck: Check = {
+export const scopesCheck: DiscoveryCheck = {
 	id: 'scopes',
 	title: 'Scopes and claims',
 	needsDiscovery: true,
-	async run({context, discovery}) {
-		const metadata = await discovery;
-		if (!metadata) {
-			return skipped('Not checked: discovery failed.');
-		}
-
+	async run(context, metadata) {
 		const required = requireValues(context.values, ['scopes']);
 		if ('outcome' in required) {
 			return required.outcome;

@@ -3,7 +3,7 @@ import {RemoteError} from '../../core/errors.js';
 import {appHttp} from '../../integrations/app/app-http.js';
 import {harborApi} from '../../integrations/app/harbor-api.js';
 import type {IntegrationContext} from '../../integrations/types.js';
-import type {Check, CheckOutcome} from '../types.js';
+import type {CheckOutcome, IndependentCheck} from '../types.js';
 import {skipped} from '../values.js';
 
 const fallbackPaths: Record<string, string> = {harbor: '/account/sign-in', 'ovh-mpr': '/account/sign-in', portainer: '/#!/internal-auth'};
@@ -16,11 +16,11 @@ export function fallbackLoginUrl(values: Readonly<Record<string, string>>): stri
 }
 
 /** The local admin can still sign in with a password, so a broken IdP cannot lock anyone out. */
-export const wayBackInCheck: Check = {
+export const wayBackInCheck: IndependentCheck = {
 	id: 'way-back-in',
 	title: 'Way back in (local admin)',
 	needsDiscovery: false,
-	async run({context}) {
+	async run(context) {
 		const fallback = fallbackLoginUrl(context.values);
 		if (!fallback) {
 			return skipped('Not checked: no app or app_url value.');
