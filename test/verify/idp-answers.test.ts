@@ -1,5 +1,6 @@
 import {afterAll, describe, expect, it} from 'vitest';
 import {startFakeAuthentik} from '../servers/authentik.js';
+import {startFakeKeycloak} from '../servers/keycloak.js';
 import {htmlPage, startScriptedIdp, type ScriptedAnswer, type ScriptedIdp} from './scripted-idp.js';
 import {clientSecret, redirectUri, verify} from './support.js';
 
@@ -173,5 +174,41 @@ describe('against the fake authentik', () => {
 		expect(unregistered.statuses).toMatchObject({'client-secret': 'fail', 'redirect-uri': 'fail'});
 		expect(unregistered.byId('client-secret').fix).toContain('redirect URI is not registered');
 		expect(unregistered.byId('redirect-uri').seen).toContain('Redirect URI Error');
+	});
+});
+
+describe('against the fake Keycloak', () => {
+	for (const version of ['26.0.5', '19.0.3']) {
+		it(`Keycloak ${version}: passes for a right client, fails exactly the broken part for each mistake`, async () => {
+			const keycloak = await startFakeKeycloak({version});
+			servers.push(keycloak);
+			keycloak.addClient('apps', {clientId: 'harbor', secret: clientSecret, redirectUris: [redirectUri]});
+			const base = {...values(keycloak.issuerOf('apps'), 'keycloak'), scopes: 'openid,profile,email,offline_access', username_claim: 'preferred_username', groups_claim: 'groups'};
+			const right = await verify(base);
+			expect(right.statuses).toMatchObject({discovery: 'pass', issuer: 'pass', scopes: 'warn', 'client-secret': 'pass', 'redirect-uri': 'pass'});
+			expect(right.byId('scopes').fix).toContain('protocol mapper');
+
+			const wrongSecret = await verify(base, {client_secret: 'wrong-secret'});
+			expect(wrongSecret.statuses).toMatchObject({'client-secret': 'fail', 'redirect-uri': 'pass'});
+			expect(wrongSecret.byId('client-secret').seen).toContain('HTTP 401 unauthorized_client');
+
+			const unregistered = await verify({...base, redirect_uri: 'https://harbor.example.test/callback'});
+			expect(unregistered.statuses).toMatchObject({'client-secret': 'pass', 'redirect-uri': 'fail'});
+			expect(unregistered.byId('redirect-uri').seen).toContain('Invalid parameter: redirect_uri');
+
+			const groupsScope = await verify({...base, scopes: 'openid,groups,offline_access'});
+			expect(groupsScope.byId('scopes')).toMatchObject({status: 'fail'});
+			expect(groupsScope.byId('scopes').fix).toContain('Remove groups from the scopes of Harbor');
+		});
+	}
+
+	it('finds the realm under /auth for old Keycloak, and says so when the issuer lacks it', async () => {
+		const keycloak = await startFakeKeycloak({legacyAuthPrefix: true});
+		servers.push(keycloak);
+		keycloak.addClient('apps', {clientId: 'harbor', secret: clientSecret, redirectUris: [redirectUri]});
+		expect((await verify(values(keycloak.issuerOf('apps'), 'keycloak'))).statuses).toMatchObject({discovery: 'pass', issuer: 'pass', 'client-secret': 'pass'});
+		const withoutPrefix = await verify(values(`${keycloak.url}/realms/apps`, 'keycloak'));
+		expect(withoutPrefix.byId('discovery')).toMatchObject({status: 'fail'});
+		expect(withoutPrefix.byId('discovery').fix).toContain('/auth/realms/<realm> before Keycloak 17');
 	});
 });
