@@ -9,7 +9,13 @@ const stub = path.join(root, 'scripts', 'stubs', 'react-devtools-core.js');
 
 await build({
 	entryPoints: [path.join(root, 'source', 'cli.ts')],
-	outfile: path.join(root, 'bundle', 'cli.mjs'),
+	outdir: path.join(root, 'bundle'),
+	entryNames: '[name]',
+	// The wizard, the integrations and verification load on demand: `--version` or `checklist` parse
+	// only what they need.
+	splitting: true,
+	chunkNames: 'chunks/[name]-[hash]',
+	outExtension: {'.js': '.mjs'},
 	bundle: true,
 	platform: 'node',
 	format: 'esm',

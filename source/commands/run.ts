@@ -1,4 +1,4 @@
-import {ExitCode, UsageError} from '../core/errors.js';
+import {ExitCode} from '../core/errors.js';
 import type {ParsedCommand} from '../cli.js';
 
 export async function runCommand(parsed: ParsedCommand): Promise<number> {
@@ -19,10 +19,19 @@ export async function runCommand(parsed: ParsedCommand): Promise<number> {
 			return checklistCommand(parsed);
 		}
 
-		case 'apply':
-		case 'verify':
+		case 'apply': {
+			const {applyCommand} = await import('./apply.js');
+			return applyCommand(parsed);
+		}
+
+		case 'verify': {
+			const {verifyCommand} = await import('./verify.js');
+			return verifyCommand(parsed);
+		}
+
 		case 'rollback': {
-			throw new UsageError(`${parsed.command} is not available in this build yet.`);
+			const {rollbackCommand} = await import('./rollback.js');
+			return rollbackCommand(parsed);
 		}
 	}
 

@@ -4,9 +4,16 @@ import type {AppIntegration, IdpIntegration} from './types.js';
  * id → code module, imported only when used so that `--help` or `checklist` never load them.
  * A flow file's `automation:` must name one of these.
  */
-const idpLoaders: Record<string, () => Promise<IdpIntegration>> = {};
+const idpLoaders: Record<string, () => Promise<IdpIntegration>> = {
+	authentik: async () => (await import('./idp/authentik.js')).authentik,
+	keycloak: async () => (await import('./idp/keycloak.js')).keycloak,
+	'pocket-id': async () => (await import('./idp/pocket-id.js')).pocketId,
+};
 
-const appLoaders: Record<string, () => Promise<AppIntegration>> = {};
+const appLoaders: Record<string, () => Promise<AppIntegration>> = {
+	harbor: async () => (await import('./app/harbor.js')).harbor,
+	portainer: async () => (await import('./app/portainer.js')).portainer,
+};
 
 export const knownAutomation = {
 	idp: ['authentik', 'keycloak', 'pocket-id'],

@@ -11,6 +11,7 @@ import type {WizardController} from '../core/session/controller.js';
 import {renderTemplate} from '../core/template.js';
 import {Frame} from './components/Frame.js';
 import {useWizardState} from './hooks/use-wizard-state.js';
+import {AutomationStep} from './screens/AutomationStep.js';
 import {ChecklistScreen} from './screens/ChecklistScreen.js';
 import {FieldScreen} from './screens/FieldScreen.js';
 import {KeychainScreen} from './screens/KeychainScreen.js';
@@ -18,15 +19,18 @@ import {PickerScreen} from './screens/PickerScreen.js';
 import {ReviewScreen} from './screens/ReviewScreen.js';
 import {WarningScreen} from './screens/WarningScreen.js';
 import {WelcomeScreen} from './screens/WelcomeScreen.js';
-import type {ReactNode} from 'react';
 
 type Props = {
 	controller: WizardController;
-	/** Extra screens for the automated steps (registration, apply, verify), rendered by stage. */
-	renderAutomation?(stage: string): ReactNode;
 };
 
-export function App({controller, renderAutomation}: Props) {
+const automationTitles = {
+	register: (idp: string) => `Register the client in ${idp}`,
+	apply: (_idp: string, app: string) => `Apply the settings in ${app}`,
+	verify: () => 'Verify the connection',
+};
+
+export function App({controller}: Props) {
 	const state = useWizardState(controller);
 	const {exit} = useApp();
 	useInput((input, key) => {
@@ -160,8 +164,8 @@ export function App({controller, renderAutomation}: Props) {
 
 		case 'automation': {
 			return (
-				<Frame title={screen.stage} context={context} notice={notice}>
-					{renderAutomation?.(screen.stage) ?? null}
+				<Frame title={automationTitles[screen.stage](view?.pair.idp.name ?? '', view?.pair.app.name ?? '')} context={context} notice={notice} hints="Enter: choose · Ctrl+C: save and quit">
+					<AutomationStep key={screen.stage} controller={controller} stage={screen.stage} />
 				</Frame>
 			);
 		}

@@ -1,13 +1,12 @@
 import {render} from 'ink';
-import type {ReactNode} from 'react';
 import type {WizardController} from '../core/session/controller.js';
 import {App} from './App.js';
 
-export type WizardRun = {resume?: boolean; sessionId?: string; renderAutomation?(stage: string): ReactNode};
+export type WizardRun = {resume?: boolean; sessionId?: string};
 
 /** The only place that renders Ink. Resolves with the exit code once the wizard has ended. */
 export async function runWizard(controller: WizardController, options: WizardRun = {}): Promise<number> {
-	const instance = render(<App controller={controller} renderAutomation={options.renderAutomation} />, {exitOnCtrlC: false, patchConsole: false});
+	const instance = render(<App controller={controller} />, {exitOnCtrlC: false, patchConsole: false});
 	const onSignal = () => controller.interrupt();
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.on(signal, onSignal);

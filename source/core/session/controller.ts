@@ -219,6 +219,29 @@ export class WizardController {
 		this.moveTo(stages.length > 0 ? {name: 'automation', stage: stages[0]!} : {name: 'checklist'});
 	}
 
+	/** The automated stage is finished (or passed over): on to the next one, then the checklist. */
+	advanceAutomation(from: AutomationStage): void {
+		const view = this.state.view;
+		if (!view) {
+			return;
+		}
+
+		const stages = this.deps.automationStages?.(view) ?? [];
+		const next = stages[stages.indexOf(from) + 1];
+		this.moveTo(next ? {name: 'automation', stage: next} : {name: 'checklist'});
+	}
+
+	/** Ends the run with a code (e.g. 3 when a precondition blocks), keeping the session resumable. */
+	stop(code: number, message: string): void {
+		const view = this.state.view;
+		if (view && !this.persist(view)) {
+			return;
+		}
+
+		const resume = view ? `\nYour answers are saved. Resume with: npx sso-setup resume ${view.session.id}` : '';
+		this.finish(code, `${message}${resume}`);
+	}
+
 	editAnswers(): void {
 		this.moveTo({name: 'fields', index: 0});
 	}

@@ -1,0 +1,178 @@
+import {ApplyStage} from '../core/automation/apply-stage.js';
+import type {SessionHandle} from '../core/automation/context.js';
+import {RegisterStage} from '../core/automation/register-stage.js';
+import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
+import {computeValues} from '../core/flows/pair.js';
+import {newSession, saveSession, type Session} from '../core/session/store.js';
+import {colorEnabled, createStyle, type Style} from '../core/style.js';
+import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
+import type {PlanChange} from '../integrations/types.js';
+import type {ParsedCommand} from '../cli.js';
+import {loadFlows, resolvePairInput} from './inputs.js';
+import {openSecrets} from './secrets.js';
+
+/**
+ * `sso-setup apply`: the wizard's automated steps without prompts. Registers the client when the
+ * IdP's admin credential is present, then applies the app's settings. Writes only with --yes;
+ * deletes users only when --delete-users lists exactly the users the preflight found.
+ */
+export async function applyCommand(parsed: ParsedCommand): Promise<number> {
+	const out = createStyle(colorEnabled(process.stdout));
+	const yes = parsed.options['yes'] === true && parsed.options['dry-run'] !== true;
+	const deleteUsers = parseUserList(parsed.options['delete-users'] as string | undefined);
+	const catalogue = loadFlows(parsed.flows);
+	const input = resolvePairInput(parsed, catalogue);
+	const {pair} = input;
+	const app = pair.app.automation ? await loadAppIntegration(pair.app.automation) : undefined;
+	if (!app) {
+		throw new UsageError(`${pair.app.name} has no automation: apply cannot configure it.`, {hint: `Print the manual steps with: sso-setup checklist --idp ${pair.idp.id} --app ${pair.app.id}`});
+	}
+
+	let session: Session = input.session ?? newSession(pair.idp.id, pair.app.id);
+	session = {...session, answers: {...session.answers, ...input.answers}};
+	const handle: SessionHandle = {
+		current: () => session,
+		update(change) {
+			session = saveSession(change(session));
+		},
+	};
+	const {secrets, note} = await openSecrets(session.id);
+	if (note) {
+		process.stderr.write(`${note}\n`);
+	}
+
+	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session.id})\n`);
+	const say = (line: string) => process.stdout.write(`${line}\n`);
+
+	// 1. The IdP side.
+	const idp = pair.idp.automation ? await loadIdpIntegration(pair.idp.automation) : undefined;
+	const adminKey = await firstPresent(idp?.adminCredentialKeys ?? [], (key) => secrets.get(key));
+	if (idp && adminKey && !session.completed.includes('register')) {
+		const stage = new RegisterStage(idp, pair, handle, secrets);
+		await stage.start();
+		const state = stage.state;
+		if (state.phase === 'error') {
+			throw new SsoSetupError(state.message, {hint: state.hint});
+		}
+
+		if (state.phase === 'question') {
+			throw new UsageError(`${pair.idp.name} needs an answer: ${state.question.label}.`, {hint: `Pass it with --set ${state.question.key}=VALUE (one of: ${state.question.options.map((option) => option.value).join(', ')}).`});
+		}
+
+		if (state.phase === 'confirm') {
+			say(`\n${out.bold(`Plan for ${pair.idp.name}`)} (${state.plan.action})`);
+			for (const line of state.plan.summary) say(`  ${line}`);
+			printChanges(state.plan.changes, out);
+			for (const warning of state.plan.warnings) say(`  ${out.yellow('!')} ${warning}`);
+			if (!yes) {
+				say(`\n${out.yellow('Nothing was written.')} Run again with --yes to register the client${parsed.options['dry-run'] ? '' : ' and apply the app settings'}.`);
+				return ExitCode.ok;
+			}
+
+			if (state.plan.action !== 'none') {
+				const registration = await stage.confirm();
+				const after = stage.state;
+				if (!registration || after.phase === 'error') {
+					throw new SsoSetupError(after.phase === 'error' ? after.message : `${pair.idp.name}: registration failed.`, {hint: after.phase === 'error' ? after.hint : undefined});
+				}
+
+				for (const line of registration.done) say(`  ${out.green('✔')} ${line}`);
+				for (const warning of registration.warnings) say(`  ${out.yellow('!')} ${warning}`);
+			}
+		}
+	} else if (!computeValues(pair, session.answers)['client_id'] || !(await secrets.get('client_secret'))) {
+		const credential = idp?.adminCredentialKeys.map((key) => `SSO_SETUP_${key.toUpperCase()}`).join(' or ');
+		throw new UsageError(`No client to configure: give client_id (--set client_id=…) and the client secret (SSO_SETUP_CLIENT_SECRET)${credential ? `, or ${credential} to register one in ${pair.idp.name}` : ''}.`);
+	}
+
+	// 2. The app side.
+	const stage = new ApplyStage(app, pair, handle, secrets);
+	await stage.start();
+	let state = stage.state;
+	if (state.phase === 'blocked') {
+		const deletable = state.blockers.flatMap((blocker) => blocker.users ?? []);
+		const others = state.blockers.filter((blocker) => !blocker.users || blocker.users.length === 0);
+		const listedExactly = deletable.length > 0 && others.length === 0 && sameSet(deletable, deleteUsers);
+		if (!listedExactly) {
+			const blocker = state.blockers[0]!;
+			const users = deletable.length > 0 ? ` Users found: ${deletable.join(', ')}.` : '';
+			throw new BlockedError(`${blocker.message}${users}`, {
+				hint: deletable.length > 0 ? `${blocker.hint} To let sso-setup delete exactly these users, add --delete-users ${deletable.join(',')} (nothing else deletes them).` : blocker.hint,
+			});
+		}
+
+		await stage.deleteBlockingUsers(deleteUsers);
+		state = stage.state;
+	} else if (deleteUsers.length > 0) {
+		throw new UsageError(`--delete-users was given, but ${pair.app.name} has no users that block the change.`, {hint: 'Remove --delete-users; nothing was written.'});
+	}
+
+	if (state.phase === 'error') {
+		throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode as 1});
+	}
+
+	if (state.phase === 'confirm') {
+		say(`\n${out.bold(`Plan for ${pair.app.name}`)}`);
+		for (const fact of state.preflight.facts) say(`  ${out.dim(fact)}`);
+		printChanges(state.plan.changes, out);
+		if (deleteUsers.length > 0) say(`  ${out.red('delete users')}: ${deleteUsers.join(', ')}`);
+		for (const warning of [...state.preflight.warnings, ...state.plan.warnings]) say(`  ${out.yellow('!')} ${warning}`);
+		const fallback = computeValues(pair, session.answers)['fallback_login_url'];
+		if (fallback) say(`  Local admin sign-in stays available at ${out.cyan(fallback)}`);
+		if (!yes) {
+			say(`\n${out.yellow('Nothing was written.')} Run again with --yes to apply this plan.`);
+			return ExitCode.ok;
+		}
+
+		await stage.confirm();
+		state = stage.state;
+	}
+
+	if (state.phase === 'error') {
+		throw new SsoSetupError(state.message, {hint: `${state.hint ? `${state.hint} ` : ''}Completed steps are recorded: run the same command with --session ${session.id} to continue.`, exitCode: state.exitCode as 1});
+	}
+
+	if (state.phase === 'done') {
+		say('');
+		for (const line of state.notes) say(`${out.green('✔')} ${line}`);
+		if (state.mismatches.length > 0) {
+			say(out.red(`✖ ${state.mismatches.length} setting(s) read back differently:`));
+			printChanges(state.mismatches, out);
+			return ExitCode.failed;
+		}
+	}
+
+	say(`\nSession ${session.id} saved. Undo the app settings with: sso-setup rollback ${session.id}\nCheck everything with: sso-setup verify --session ${session.id}`);
+	return ExitCode.ok;
+}
+
+function printChanges(changes: readonly PlanChange[], out: Style): void {
+	if (changes.length === 0) {
+		process.stdout.write(`  ${out.dim('no changes')}\n`);
+		return;
+	}
+
+	for (const change of changes) {
+		const to = change.secret ? '(will be set)' : JSON.stringify(change.to);
+		const from = change.from === undefined ? '' : `${JSON.stringify(change.from)} → `;
+		process.stdout.write(`  ${change.label}: ${out.dim(from)}${out.cyan(to)}\n`);
+	}
+}
+
+function parseUserList(raw: string | undefined): string[] {
+	return raw ? raw.split(',').map((user) => user.trim()).filter((user) => user !== '') : [];
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+	return a.length === b.length && a.every((item) => b.includes(item));
+}
+
+async function firstPresent(keys: readonly string[], read: (key: string) => Promise<string | undefined>): Promise<string | undefined> {
+	for (const key of keys) {
+		if (await read(key)) {
+			return key;
+		}
+	}
+
+	return undefined;
+}

@@ -1,0 +1,182 @@
+import {Box, Text} from 'ink';
+import TextInput from 'ink-text-input';
+import {useState} from 'react';
+import type {ApplyStage} from '../../core/automation/apply-stage.js';
+import type {Blocker} from '../../integrations/types.js';
+import {Changes} from '../components/Changes.js';
+import {ErrorPanel} from '../components/ErrorPanel.js';
+import {Menu} from '../components/Menu.js';
+import {Working} from '../components/Working.js';
+import {useObservable} from '../hooks/use-observable.js';
+
+type Props = {
+	stage: ApplyStage;
+	appName: string;
+	fallbackUrl?: string;
+	onDone(): void;
+	onQuit(): void;
+	onBlocked(message: string): void;
+};
+
+/** Applying the app's settings: preflight, blockers, the plan, explicit confirmation, the result. */
+export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBlocked}: Props) {
+	const state = useObservable(stage);
+	switch (state.phase) {
+		case 'preflight':
+		case 'working': {
+			return <Working message={state.progress} />;
+		}
+
+		case 'blocked': {
+			return <BlockedPanel blockers={state.blockers} onDelete={(users) => void stage.deleteBlockingUsers(users)} onStop={() => onBlocked(state.blockers.map((blocker) => `${blocker.message}\n  ${blocker.hint}`).join('\n'))} />;
+		}
+
+		case 'confirm': {
+			return (
+				<Box flexDirection="column">
+					{state.preflight.facts.map((fact, index) => (
+						<Text key={index} dimColor>
+							{fact}
+						</Text>
+					))}
+					<Box marginTop={1}>
+						<Changes changes={state.plan.changes} />
+					</Box>
+					{[...state.preflight.warnings, ...state.plan.warnings].map((warning, index) => (
+						<Text key={index} color="yellow">
+							⚠ {warning}
+						</Text>
+					))}
+					{fallbackUrl ? (
+						<Text>
+							If anything goes wrong, the local admin still signs in at <Text color="cyan">{fallbackUrl}</Text>
+						</Text>
+					) : null}
+					<Box marginTop={1}>
+						<Menu
+							items={[
+								{label: `Apply these changes to ${appName}`, value: 'go'},
+								{label: 'Save and quit (nothing is written)', value: 'quit'},
+							]}
+							onSelect={(value) => (value === 'go' ? void stage.confirm() : onQuit())}
+						/>
+					</Box>
+				</Box>
+			);
+		}
+
+		case 'done': {
+			return (
+				<Box flexDirection="column">
+					{state.notes.map((note, index) => (
+						<Text key={index} color="green">
+							✔ {note}
+						</Text>
+					))}
+					{state.mismatches.length > 0 ? (
+						<Box flexDirection="column">
+							<Text color="red">✖ These settings read back differently:</Text>
+							<Changes changes={state.mismatches} />
+						</Box>
+					) : null}
+					<Box marginTop={1}>
+						<Menu items={[{label: 'Continue', value: 'next'}]} onSelect={onDone} />
+					</Box>
+				</Box>
+			);
+		}
+
+		case 'error': {
+			return state.exitCode === 3 ? (
+				<Box flexDirection="column">
+					<Text color="red">✖ {state.message}</Text>
+					{state.hint ? <Text dimColor>{state.hint}</Text> : null}
+					<Menu
+						items={[
+							{label: 'Check again', value: 'retry'},
+							{label: 'Stop here (nothing was written)', value: 'stop'},
+						]}
+						onSelect={(value) => (value === 'retry' ? void stage.start() : onBlocked(state.message))}
+					/>
+				</Box>
+			) : (
+				<ErrorPanel message={state.message} hint={state.hint} onRetry={() => void stage.start()} onQuit={onQuit} />
+			);
+		}
+	}
+}
+
+type BlockedProps = {blockers: Blocker[]; onDelete(users: string[]): void; onStop(): void};
+
+/** A precondition blocks the write. Users are deleted only after each name is typed back. */
+function BlockedPanel({blockers, onDelete, onStop}: BlockedProps) {
+	const users = blockers.flatMap((blocker) => blocker.users ?? []);
+	const deletable = users.length > 0 && blockers.every((blocker) => blocker.users && blocker.users.length > 0);
+	const [confirming, setConfirming] = useState(false);
+	const [confirmed, setConfirmed] = useState<string[]>([]);
+	const [typed, setTyped] = useState('');
+	const [mismatch, setMismatch] = useState(false);
+	const current = users[confirmed.length];
+	return (
+		<Box flexDirection="column">
+			{blockers.map((blocker) => (
+				<Box key={blocker.id} flexDirection="column">
+					<Text color="yellow">⚠ {blocker.message}</Text>
+					<Text dimColor>{blocker.hint}</Text>
+				</Box>
+			))}
+			{users.length > 0 ? (
+				<Box marginTop={1} flexDirection="column">
+					<Text>Users found:</Text>
+					{users.map((user) => (
+						<Text key={user}>
+							{confirmed.includes(user) ? <Text color="red">✔ delete </Text> : '  • '}
+							{user}
+						</Text>
+					))}
+				</Box>
+			) : null}
+			<Box marginTop={1} flexDirection="column">
+				{confirming && current ? (
+					<>
+						<Text>
+							Type <Text bold>{current}</Text> to confirm deleting this user (Esc: back):
+						</Text>
+						<Box>
+							<Text color="red">{'› '}</Text>
+							<TextInput
+								value={typed}
+								onChange={(value) => {
+									setTyped(value);
+									setMismatch(false);
+								}}
+								onSubmit={(value) => {
+									if (value.trim() !== current) {
+										setMismatch(true);
+										return;
+									}
+
+									const next = [...confirmed, current];
+									setConfirmed(next);
+									setTyped('');
+									if (next.length === users.length) {
+										onDelete(next);
+									}
+								}}
+							/>
+						</Box>
+						{mismatch ? <Text color="red">✖ That is not the name shown; nothing was deleted.</Text> : null}
+					</>
+				) : (
+					<Menu
+						items={[
+							...(deletable ? [{label: `Delete ${users.length === 1 ? 'this user' : `these ${users.length} users`} (you confirm each name)`, value: 'delete'}] : []),
+							{label: 'Stop here: I will handle it myself (nothing was written)', value: 'stop'},
+						]}
+						onSelect={(value) => (value === 'delete' ? setConfirming(true) : onStop())}
+					/>
+				)}
+			</Box>
+		</Box>
+	);
+}
