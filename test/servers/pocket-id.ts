@@ -1,0 +1,386 @@
+import {randomBytes, randomUUID} from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type {AddressInfo} from 'node:net';
+
+/**
+ * A fake Pocket ID on 127.0.0.1:0, following ../shared/reference/idps.md section B: X-API-Key auth,
+ * OIDC clients (201 on create, PUT replaces), the client secret endpoint of the configured version
+ * (POST …/secrets from v2.14.0, POST …/secret before; the other one is gin's plain 404), allowed
+ * user groups, and the OpenID endpoints the verification probes (section D: fosite answers from
+ * v2.10, the older JSON errors and the SPA /authorize before). Bodies are checked against the DTOs
+ * (unknown fields and bad values are recorded in contractErrors and refused with 400).
+ */
+
+export type FakePocketIdOptions = {
+	/** Default 2.14.0. */
+	version?: string;
+	apiKey?: string;
+	/** The key's user is an administrator (default true); false gives 403 on admin endpoints. */
+	apiKeyIsAdmin?: boolean;
+	/** Whether GET /api/version/current exists (default true). */
+	versionEndpoint?: boolean;
+	groups?: Array<{name: string; friendlyName?: string}>;
+	tls?: {key: string; cert: string};
+};
+
+export type FakePocketClient = {
+	id: string;
+	name: string;
+	callbackURLs: string[];
+	logoutCallbackURLs: string[];
+	isPublic: boolean;
+	pkceEnabled: boolean;
+	isGroupRestricted: boolean;
+	requiresReauthentication: boolean;
+	launchURL: string | null;
+	hasLogo: boolean;
+	allowedUserGroupIds: string[];
+	/** Active secrets in clear (the real server keeps hashes). */
+	secrets: string[];
+};
+
+export type RecordedRequest = {method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: unknown};
+export type FailRule = {method?: string; path: string | RegExp; status?: number};
+
+const updateFields = new Set([
+	'name', 'description', 'callbackURLs', 'logoutCallbackURLs', 'isPublic', 'pkceEnabled', 'requiresReauthentication', 'requiresPushedAuthorizationRequests',
+	'skipConsent', 'credentials', 'launchURL', 'hasLogo', 'hasDarkLogo', 'logoUrl', 'darkLogoUrl', 'isGroupRestricted',
+]);
+const fositeClientError = 'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).';
+const redirectMismatch = "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.";
+
+export async function startFakePocketId(options: FakePocketIdOptions = {}) {
+	const version = options.version ?? '2.14.0';
+	const [major, minor] = version.split('.').map((part) => Number.parseInt(part, 10)) as [number, number];
+	const at = (wantMajor: number, wantMinor: number) => major > wantMajor || (major === wantMajor && minor >= wantMinor);
+	const apiKey = options.apiKey ?? 'pocket-id-api-key';
+	const groups = (options.groups ?? [{name: 'harbor-admins', friendlyName: 'Harbor admins'}]).map((group) => ({id: randomUUID(), name: group.name, friendlyName: group.friendlyName ?? group.name}));
+	const clients: FakePocketClient[] = [];
+	const requests: RecordedRequest[] = [];
+	const contractErrors: string[] = [];
+	const failures: FailRule[] = [];
+	let url = '';
+
+	const view = (client: FakePocketClient) => ({
+		id: client.id,
+		name: client.name,
+		hasLogo: client.hasLogo,
+		hasDarkLogo: false,
+		launchURL: client.launchURL,
+		requiresReauthentication: client.requiresReauthentication,
+		callbackURLs: client.callbackURLs,
+		logoutCallbackURLs: client.logoutCallbackURLs,
+		isPublic: client.isPublic,
+		pkceEnabled: client.pkceEnabled,
+		...(at(2, 0) ? {isGroupRestricted: client.isGroupRestricted} : {}),
+		credentials: {},
+		allowedUserGroups: groups.filter((group) => client.allowedUserGroupIds.includes(group.id)).map((group) => ({...group, userCount: 0})),
+	});
+
+	const dtoProblems = (body: unknown, create: boolean): string[] => {
+		if (!body || typeof body !== 'object') return ['the body is not a JSON object'];
+		const problems: string[] = [];
+		const record = body as Record<string, unknown>;
+		for (const key of Object.keys(record)) {
+			if (!updateFields.has(key) && !(create && key === 'id')) problems.push(`unknown field "${key}" in OidcClient${create ? 'Create' : 'Update'}Dto`);
+		}
+
+		if (typeof record['name'] !== 'string' || record['name'] === '' || record['name'].length > 50) problems.push('name is required, at most 50 characters');
+		for (const key of ['callbackURLs', 'logoutCallbackURLs']) {
+			const value = record[key];
+			if (value !== undefined && value !== null && (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || !isCallbackPattern(item)))) problems.push(`${key} must be a list of URLs`);
+		}
+
+		if (!Array.isArray(record['callbackURLs']) || record['callbackURLs'].length === 0) problems.push('callbackURLs: at least one callback URL is required');
+		for (const key of ['isPublic', 'pkceEnabled', 'requiresReauthentication', 'isGroupRestricted', 'hasLogo']) {
+			if (record[key] !== undefined && typeof record[key] !== 'boolean') problems.push(`${key} must be a boolean`);
+		}
+
+		if (record['launchURL'] !== undefined && record['launchURL'] !== null && (typeof record['launchURL'] !== 'string' || !URL.canParse(record['launchURL']))) problems.push('launchURL must be a URL');
+		if (create && record['id'] !== undefined && (typeof record['id'] !== 'string' || !/^[a-zA-Z0-9._-]{2,128}$/.test(record['id']))) problems.push('id must match ^[a-zA-Z0-9._-]+$ (2–128 characters)');
+		return problems;
+	};
+
+	const apply = (client: FakePocketClient, record: Record<string, any>) => {
+		// PUT replaces: every absent field falls back to its zero value, as Go's decoder does.
+		client.name = record['name'];
+		client.callbackURLs = record['callbackURLs'] ?? [];
+		client.logoutCallbackURLs = record['logoutCallbackURLs'] ?? [];
+		client.isPublic = record['isPublic'] ?? false;
+		client.pkceEnabled = record['pkceEnabled'] ?? false;
+		client.requiresReauthentication = record['requiresReauthentication'] ?? false;
+		client.isGroupRestricted = at(2, 0) ? (record['isGroupRestricted'] ?? false) : false;
+		client.launchURL = record['launchURL'] ?? null;
+		client.hasLogo = record['hasLogo'] ?? false;
+	};
+
+	const api = (request: RecordedRequest, respond: Responder): void => {
+		const {method, path, query, body} = request;
+		if (method === 'GET' && path === '/api/version/current' && options.versionEndpoint !== false) {
+			return respond(200, {currentVersion: version});
+		}
+
+		if (request.headers['x-api-key'] !== apiKey) {
+			return respond(401, {error: 'You are not signed in'});
+		}
+
+		if (options.apiKeyIsAdmin === false) {
+			return respond(403, {error: "You don't have permission to access this resource"});
+		}
+
+		const refuse = (problems: string[]) => {
+			contractErrors.push(...problems);
+			respond(400, {error: problems.join('; ')});
+		};
+
+		if (path === '/api/oidc/clients' && method === 'GET') {
+			const search = (query.get('search') ?? '').toLowerCase();
+			const found = clients.filter((client) => client.name.toLowerCase().includes(search)).map(view);
+			return respond(200, {data: found, pagination: {totalPages: 1, totalItems: found.length, currentPage: 1, itemsPerPage: 20}});
+		}
+
+		if (path === '/api/oidc/clients' && method === 'POST') {
+			const problems = dtoProblems(body, true);
+			if (problems.length > 0) return refuse(problems);
+			const record = body as Record<string, any>;
+			if (record['id'] && clients.some((client) => client.id === record['id'])) return respond(400, {error: 'Client ID already in use'});
+			const client = blankClient(record['id'] ?? randomUUID());
+			apply(client, record);
+			clients.push(client);
+			return respond(201, view(client));
+		}
+
+		if (path === '/api/user-groups' && method === 'GET') {
+			const search = (query.get('search') ?? '').toLowerCase();
+			const found = groups.filter((group) => group.name.toLowerCase().includes(search) || group.friendlyName.toLowerCase().includes(search));
+			return respond(200, {data: found, pagination: {totalPages: 1, totalItems: found.length, currentPage: 1, itemsPerPage: 20}});
+		}
+
+		const match = /^\/api\/oidc\/clients\/([^/]+)(\/.*)?$/.exec(path);
+		const sub = match?.[2] ?? '';
+		const route = `${method} ${sub}`;
+		const knownRoutes = ['GET ', 'PUT ', 'PUT /allowed-user-groups', ...(at(2, 14) ? ['POST /secrets', 'GET /secrets'] : ['POST /secret'])];
+		if (!match || !knownRoutes.includes(route)) {
+			return respond(404, '404 page not found', 'text/plain');
+		}
+
+		const client = clients.find((candidate) => candidate.id === decodeURIComponent(match[1]!));
+		if (!client) {
+			return respond(404, {error: 'Record not found'});
+		}
+
+		switch (route) {
+			case 'GET ': {
+				return respond(200, view(client));
+			}
+
+			case 'PUT ': {
+				const problems = dtoProblems(body, false);
+				if (problems.length > 0) return refuse(problems);
+				apply(client, body as Record<string, any>);
+				return respond(200, view(client));
+			}
+
+			case 'PUT /allowed-user-groups': {
+				const ids = (body as {userGroupIds?: unknown} | undefined)?.userGroupIds;
+				if (!Array.isArray(ids) || ids.some((id) => !groups.some((group) => group.id === id))) return refuse(['userGroupIds must list existing group ids']);
+				client.allowedUserGroupIds = ids as string[];
+				return respond(200, view(client));
+			}
+
+			case 'POST /secrets': {
+				const secret = secretFrom(body, respond);
+				if (secret === undefined) return;
+				client.secrets.push(secret);
+				return respond(201, {id: randomUUID(), prefix: secret.slice(0, 4), createdAt: new Date().toISOString(), expiresAt: null, isActive: true, secret});
+			}
+
+			case 'GET /secrets': {
+				return respond(200, client.secrets.map((secret) => ({id: randomUUID(), prefix: secret.slice(0, 4), isActive: true})));
+			}
+
+			default: {
+				// POST /secret (up to v2.13): replaces the only secret; a chosen one is accepted from v2.12.
+				const secret = at(2, 12) ? secretFrom(body, respond) : randomBytes(16).toString('hex');
+				if (secret === undefined) return;
+				client.secrets = [secret];
+				return respond(200, {secret});
+			}
+		}
+	};
+
+	const openId = (request: RecordedRequest, respond: Responder, redirect: (location: string) => void): void => {
+		const {method, path, query} = request;
+		const fosite = at(2, 10);
+		if (method === 'GET' && path === '/.well-known/openid-configuration') {
+			return respond(200, {
+				issuer: url.toLowerCase(),
+				authorization_endpoint: `${url}/authorize`,
+				token_endpoint: `${url}/api/oidc/token`,
+				userinfo_endpoint: `${url}/api/oidc/userinfo`,
+				end_session_endpoint: `${url}/api/oidc/end-session`,
+				introspection_endpoint: `${url}/api/oidc/introspect`,
+				jwks_uri: `${url}/.well-known/jwks.json`,
+				grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+				scopes_supported: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+				claims_supported: ['sub', 'given_name', 'family_name', 'name', 'email', 'email_verified', 'preferred_username', 'picture', 'groups'],
+				response_types_supported: ['code', 'id_token'],
+				subject_types_supported: ['public'],
+				id_token_signing_alg_values_supported: ['RS256'],
+				token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+				code_challenge_methods_supported: ['plain', 'S256'],
+			});
+		}
+
+		if (method === 'POST' && path === '/api/oidc/token') {
+			const form = (request.body ?? {}) as Record<string, string>;
+			const {clientId, clientSecret} = clientCredentials(request.headers, form);
+			const client = clients.find((candidate) => candidate.id === clientId);
+			const authenticated = client && (client.isPublic || client.secrets.includes(clientSecret ?? ''));
+			if (fosite) {
+				if (!authenticated) return respond(401, {error: 'invalid_client', error_description: fositeClientError});
+				return respond(400, {error: 'invalid_grant', error_description: 'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.'});
+			}
+
+			if (!client) return respond(404, {error: 'Record not found'});
+			if (!authenticated) return respond(401, {error: 'Invalid client secret'});
+			return respond(400, {error: 'Invalid authorization code'});
+		}
+
+		if (method === 'GET' && path === '/authorize') {
+			if (!fosite) return respond(200, '<!doctype html><html><body><div id="svelte">Pocket ID</div></body></html>', 'text/html');
+			const interactionError = (message: string) => redirect(`${url}/interaction/error?${new URLSearchParams({error: message})}`);
+			const client = clients.find((candidate) => candidate.id === query.get('client_id'));
+			if (!client) return interactionError('The requested OAuth 2.0 Client does not exist.');
+			const redirectUri = query.get('redirect_uri') ?? '';
+			if (!client.callbackURLs.some((pattern) => matchesCallback(pattern, redirectUri))) return interactionError(redirectMismatch);
+			const state = query.get('state') ?? '';
+			if (state.length < 8) return interactionError('The state is missing or does not have enough characters and is therefore considered too weak.');
+			if (query.get('prompt') !== 'none') return redirect(`${url}/interaction?interaction=${randomUUID()}`);
+			const target = new URL(redirectUri);
+			target.searchParams.set('error', 'login_required');
+			target.searchParams.set('error_description', 'The Authorization Server requires End-User authentication.');
+			target.searchParams.set('state', state);
+			return redirect(target.toString());
+		}
+
+		respond(404, '404 page not found', 'text/plain');
+	};
+
+	const server = await listen(options.tls, requests, failures, (request, respond, redirect) => (request.path.startsWith('/api/') && request.path !== '/api/oidc/token' ? api(request, respond) : openId(request, respond, redirect)));
+	url = server.url;
+
+	return {
+		url,
+		version,
+		apiKey,
+		requests,
+		contractErrors,
+		clients,
+		groups,
+		failNext(rule: FailRule) {
+			failures.push(rule);
+		},
+		/** A client as if made by hand in the web UI. */
+		addClient(client: {id?: string; name: string; callbackURLs?: string[]; secret?: string; pkceEnabled?: boolean; isPublic?: boolean}) {
+			const stored = blankClient(client.id ?? randomUUID());
+			Object.assign(stored, {name: client.name, callbackURLs: client.callbackURLs ?? [], pkceEnabled: client.pkceEnabled ?? false, isPublic: client.isPublic ?? false, secrets: client.secret ? [client.secret] : []});
+			clients.push(stored);
+			return stored;
+		},
+		close: server.close,
+	};
+}
+
+export type FakePocketId = Awaited<ReturnType<typeof startFakePocketId>>;
+
+type Responder = (status: number, body: unknown, contentType?: string) => void;
+
+function blankClient(id: string): FakePocketClient {
+	return {id, name: '', callbackURLs: [], logoutCallbackURLs: [], isPublic: false, pkceEnabled: false, isGroupRestricted: false, requiresReauthentication: false, launchURL: null, hasLogo: false, allowedUserGroupIds: [], secrets: []};
+}
+
+/** A chosen secret (≥16 printable ASCII) from an optional body, else a generated one; undefined after a 400. */
+function secretFrom(body: unknown, respond: Responder): string | undefined {
+	const chosen = (body as {secret?: unknown} | undefined)?.secret;
+	if (chosen === undefined) return randomBytes(16).toString('hex');
+	if (typeof chosen !== 'string' || chosen.length < 16 || !/^[\x21-\x7e]+$/.test(chosen)) {
+		respond(400, {error: 'secret must be at least 16 printable ASCII characters'});
+		return undefined;
+	}
+
+	return chosen;
+}
+
+function isCallbackPattern(value: string): boolean {
+	return URL.canParse(value.replaceAll('*', 'x'));
+}
+
+function matchesCallback(pattern: string, uri: string): boolean {
+	if (!pattern.includes('*')) return pattern === uri;
+	const expression = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+	return new RegExp(`^${expression}$`).test(uri);
+}
+
+function clientCredentials(headers: http.IncomingHttpHeaders, form: Record<string, string>): {clientId?: string; clientSecret?: string} {
+	const header = headers['authorization'];
+	if (header?.startsWith('Basic ')) {
+		const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+		const colon = decoded.indexOf(':');
+		return {clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1))};
+	}
+
+	return {clientId: form['client_id'], clientSecret: form['client_secret']};
+}
+
+async function listen(
+	tls: {key: string; cert: string} | undefined,
+	requests: RecordedRequest[],
+	failures: FailRule[],
+	handle: (request: RecordedRequest, respond: Responder, redirect: (location: string) => void) => void,
+): Promise<{url: string; close: () => Promise<void>}> {
+	const listener: http.RequestListener = (incoming, outgoing) => {
+		const chunks: Buffer[] = [];
+		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+		incoming.on('end', () => {
+			const target = new URL(incoming.url ?? '/', 'http://127.0.0.1');
+			const raw = Buffer.concat(chunks).toString('utf8');
+			const type = incoming.headers['content-type'] ?? '';
+			let body: unknown;
+			try {
+				body = raw === '' ? undefined : type.includes('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw)) : JSON.parse(raw);
+			} catch {
+				outgoing.writeHead(400, {'content-type': 'application/json'}).end(JSON.stringify({error: 'invalid JSON'}));
+				return;
+			}
+
+			const request: RecordedRequest = {method: incoming.method ?? 'GET', path: target.pathname, query: target.searchParams, headers: incoming.headers, body};
+			requests.push(request);
+			const respond: Responder = (status, answer, contentType = 'application/json') => {
+				outgoing.writeHead(status, {'content-type': contentType}).end(typeof answer === 'string' ? answer : JSON.stringify(answer));
+			};
+
+			const failure = failures.findIndex((rule) => (!rule.method || rule.method === request.method) && (typeof rule.path === 'string' ? rule.path === request.path : rule.path.test(request.path)));
+			if (failure >= 0) {
+				const [rule] = failures.splice(failure, 1);
+				respond(rule!.status ?? 503, {error: 'Injected failure'});
+				return;
+			}
+
+			handle(request, respond, (location) => outgoing.writeHead(302, {location}).end());
+		});
+	};
+
+	const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const {port} = server.address() as AddressInfo;
+	return {
+		url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
+}
