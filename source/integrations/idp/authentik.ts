@@ -28,6 +28,11 @@ async function prepare(context: IntegrationContext): Promise<Prepared> {
 	return {api: new AuthentikApi(context, settings.idpUrl, token), settings, slug, providerName: `Provider for ${slug}`};
 }
 
+/** Whether this session already holds the client id and secret that authentik has. */
+async function credentialsKept(context: IntegrationContext, clientId: string, secret: string | undefined): Promise<boolean> {
+	return context.values['client_id'] === clientId && secret !== undefined && (await context.secret('client_secret')) === secret;
+}
+
 export function authentikIssuer(idpUrl: string, slug: string): string {
 	return `${idpUrl}/application/o/${slug}/`;
 }
@@ -39,6 +44,12 @@ export const authentik = defineIdp({
 		const {api, settings, slug, providerName} = await prepare(context);
 		const findings = await lookUp(context, api, slug, providerName);
 		const decision = decide(findings, settings, context.values, slug, providerName);
+		const provider = findings.provider;
+		if (decision.action === 'none' && provider && !(await credentialsKept(context, provider.client_id, provider.client_secret))) {
+			decision.action = 'update';
+			decision.changes.push({key: 'client_secret', label: 'Client ID and secret', to: 'read from authentik into this session (secret in the keychain)', secret: true});
+		}
+
 		return {
 			action: decision.action,
 			summary: [...decision.summary, `The issuer will be ${authentikIssuer(settings.idpUrl, slug)} (with its trailing slash).`],

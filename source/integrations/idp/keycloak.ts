@@ -55,6 +55,12 @@ async function connect(context: IntegrationContext): Promise<State> {
 	return {admin, settings, realm, clientId, version, existing, warnings};
 }
 
+/** Whether this session already holds the client id and the secret Keycloak has. */
+async function credentialsKept(context: IntegrationContext, clientId: string, secret: () => Promise<string | undefined>): Promise<boolean> {
+	const kept = await context.secret('client_secret');
+	return context.values['client_id'] === clientId && kept !== undefined && kept === (await secret());
+}
+
 export function keycloakIssuer(base: string, realm: string): string {
 	return `${base}/realms/${realm}`;
 }
@@ -90,6 +96,10 @@ export const keycloak = defineIdp({
 		if (mapperNeeded && settings.groupsClaim) {
 			changes.push({key: 'groups_mapper', label: 'Group membership mapper', to: `claim "${settings.groupsClaim}", group names without the leading "/"`});
 			summary.push(`Add a group membership mapper that puts the user's group names in the "${settings.groupsClaim}" claim.`);
+		}
+
+		if (existing && changes.length === 0 && !(await credentialsKept(context, clientId, () => admin.secret(realm, existing.id)))) {
+			changes.push({key: 'client_secret', label: 'Client ID and secret', to: 'read from Keycloak into this session (secret in the keychain)', secret: true});
 		}
 
 		summary.push(`The issuer will be ${keycloakIssuer(admin.base, realm)}.`);

@@ -62,17 +62,24 @@ describe('authentik registration', () => {
 
 	it('updates the existing provider on a re-run instead of creating a second one', async () => {
 		await start();
-		await authentik.register(contextFor(), await authentik.plan(contextFor()));
+		const first = contextFor();
+		await authentik.register(first, await authentik.plan(first));
 		const provider = server.providers[0]!;
 		const before = writes().length;
 
+		// Same session: nothing to do.
+		const unchanged = await authentik.plan(first);
+		expect(unchanged).toMatchObject({action: 'none', changes: [], questions: []});
+
+		// A new session only has to read the credentials: no write at authentik.
 		const again = contextFor();
-		const unchanged = await authentik.plan(again);
-		expect(unchanged.action).toBe('none');
-		expect(unchanged.questions).toEqual([]);
-		await authentik.register(again, unchanged);
+		const fresh = await authentik.plan(again);
+		expect(fresh.action).toBe('update');
+		expect(fresh.changes).toEqual([expect.objectContaining({key: 'client_secret', secret: true})]);
+		await authentik.register(again, fresh);
 		expect(writes()).toHaveLength(before);
 		expect(again.secrets['client_secret']).toBe(provider.client_secret);
+		expect(again.values['client_id']).toBe(provider.client_id);
 
 		provider.redirect_uris = [{matching_mode: 'strict', url: 'https://old.example.com/cb'}];
 		provider.signing_key = null;
@@ -168,7 +175,7 @@ describe('authentik registration', () => {
 		expect(context.secrets['client_secret']).toBe(server.providers[0]!.client_secret);
 
 		// A re-run reads the old string form back and changes nothing.
-		const again = await authentik.plan(contextFor());
+		const again = await authentik.plan(context);
 		expect(again.action).toBe('none');
 	});
 

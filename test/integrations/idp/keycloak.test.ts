@@ -72,14 +72,18 @@ describe('Keycloak registration', () => {
 
 	it('updates the existing client on a re-run and does not add a second mapper', async () => {
 		await start();
-		await keycloak.register(contextFor(), await keycloak.plan(contextFor()));
+		const first = contextFor();
+		await keycloak.register(first, await keycloak.plan(first));
 		const client = server.clients[0]!;
 		const writes = adminWrites().length;
 
-		const unchanged = await keycloak.plan(contextFor());
-		expect(unchanged.action).toBe('none');
-		await keycloak.register(contextFor(), unchanged);
+		expect(await keycloak.plan(first)).toMatchObject({action: 'none', changes: []});
+		const fresh = contextFor();
+		const readOnly = await keycloak.plan(fresh);
+		expect(readOnly.changes).toEqual([expect.objectContaining({key: 'client_secret', secret: true})]);
+		await keycloak.register(fresh, readOnly);
 		expect(adminWrites()).toHaveLength(writes);
+		expect(fresh.secrets['client_secret']).toBe(client.rep['secret']);
 
 		client.rep['publicClient'] = true;
 		client.rep['standardFlowEnabled'] = false;
