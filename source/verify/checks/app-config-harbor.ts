@@ -5,6 +5,7 @@ import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';
 import type {CheckOutcome} from '../types.js';
 import {idpName, missingSecret, requireValues, splitScopes} from '../values.js';
+import {compareSignIn, startSignIn} from './harbor-sign-in.js';
 
 /**
  * Reads Harbor's settings back, lets Harbor itself reach the IdP (the OIDC ping), and starts a
@@ -42,7 +43,7 @@ export async function harborAppConfig(context: IntegrationContext, discovery: Pr
 			expect: 'any',
 		}),
 		api.systemInfo(),
-		isOidc ? http.request({url: `${api.baseUrl}/c/oidc/login`, step: 'verify: harbor sign-in redirect', expect: 'any'}) : undefined,
+		isOidc ? startSignIn(http, api.baseUrl) : undefined,
 	]);
 
 	if (ping.status === 200) {
@@ -64,7 +65,7 @@ export async function harborAppConfig(context: IntegrationContext, discovery: Pr
 	}
 
 	if (login) {
-		compareLogin(findings, login, {clientId, redirectUri: redirectUri ?? registered, metadata: await discovery});
+		compareSignIn(findings, login, {app: 'Harbor', clientId, redirectUri: redirectUri ?? registered, metadata: await discovery});
 	}
 
 	return findings.outcome();
@@ -100,47 +101,5 @@ function compareSettings(findings: Findings, configurations: HarborConfiguration
 		findings.fail(`Harbor's OIDC settings differ: ${mismatches.join('; ')}.`, fixApply);
 	} else {
 		findings.ok(`Harbor reads back auth mode oidc_auth, endpoint ${expected.issuer}, client ${expected.clientId}.`);
-	}
-}
-
-function compareLogin(
-	findings: Findings,
-	login: {status: number; headers: Record<string, string>; text: string},
-	expected: {clientId: string; redirectUri: string | undefined; metadata: ProviderMetadata | undefined},
-): void {
-	const location = login.headers['location'];
-	if (login.status !== 302 || !location) {
-		findings.fail(
-			`Starting a sign-in (/c/oidc/login) gave HTTP ${login.status}${login.status === 500 ? ': Harbor could not discover the IdP' : ''}.`,
-			login.status === 412 ? 'Harbor is not in OIDC mode: apply the settings again.' : 'Look at the Harbor core log for the cause (usually the issuer, the network path to the IdP, or its certificate).',
-		);
-		return;
-	}
-
-	const target = new URL(location);
-	const parameters = target.searchParams;
-	const problems: string[] = [];
-	const authorizeAt = `${target.origin}${target.pathname}`;
-	if (expected.metadata && authorizeAt !== expected.metadata.authorization_endpoint) {
-		problems.push(`goes to ${authorizeAt}, not to the IdP's authorization endpoint ${expected.metadata.authorization_endpoint}`);
-	}
-
-	if (parameters.get('client_id') !== expected.clientId) {
-		problems.push(`carries client_id "${parameters.get('client_id') ?? ''}" instead of "${expected.clientId}"`);
-	}
-
-	if (expected.redirectUri && parameters.get('redirect_uri') !== expected.redirectUri) {
-		problems.push(`carries redirect_uri "${parameters.get('redirect_uri') ?? ''}" instead of "${expected.redirectUri}"`);
-	}
-
-	if (problems.length > 0) {
-		findings.fail(`Harbor's sign-in redirect ${problems.join(', and ')}.`, 'Apply the settings again; if the redirect URI is wrong, fix external_url in harbor.yml.');
-		return;
-	}
-
-	if (parameters.get('code_challenge')) {
-		findings.ok('A sign-in starts with the right client, redirect URI and PKCE.');
-	} else {
-		findings.warn('Harbor starts the sign-in without PKCE (code_challenge).', 'Harbor adds PKCE from v2.13 on: upgrade Harbor, or keep PKCE optional for this client at the IdP.');
 	}
 }

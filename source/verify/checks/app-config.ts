@@ -20,7 +20,7 @@ export const appConfigCheck: IndependentCheck = {
 			}
 
 			case 'ovh-mpr': {
-				return ovhAppConfig(context);
+				return ovhAppConfig(context, discovery);
 			}
 
 			default: {
