@@ -202,13 +202,14 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 			}
 
 			await saveBackupOnce(context, {app: 'ovh-mpr', provider: existing ?? null});
-			const url = registry.url ? registryUrl(registry.url) : (optionalValue(context.values, 'app_url') ?? '');
-			const warnings = harborLikeWarnings(settings, 'The registry');
+			// A configuration that failed is sent again; one still being applied is only waited for.
+			const write = changes.length > 0 || current?.status === 'ERROR';
 			if (current && current.status !== 'READY') {
-				warnings.push(`The OpenID Connect configuration is ${current.status}; apply waits until it is READY.`);
+				changes.push({key: 'status', label: 'Status', from: current.status, to: 'READY'});
 			}
 
-			return {changes, warnings, data: {provider, write: changes.length > 0, registryUrl: url} satisfies PlanData};
+			const url = registry.url ? registryUrl(registry.url) : (optionalValue(context.values, 'app_url') ?? '');
+			return {changes, warnings: harborLikeWarnings(settings, 'The registry'), data: {provider, write, registryUrl: url} satisfies PlanData};
 		},
 
 		async apply(context, plan, applyOptions) {
@@ -234,7 +235,7 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 				context.progress('ovh-mpr: sending the OpenID Connect settings');
 				await api.saveOidc(where, {deleteUsers: deleted.length > 0, provider});
 				await recordSecretWritten(context, secretArtifact, secret);
-				notes.push(`Sent the OpenID Connect settings to OVHcloud (${plan.changes.map((change) => change.key).join(', ')}).`);
+				notes.push(`Sent the OpenID Connect settings to OVHcloud (${plan.changes.filter((change) => change.key !== 'status').map((change) => change.key).join(', ') || 'again, after status ERROR'}).`);
 				if (deleted.length > 0) {
 					await context.artifacts.set(deletedUsersArtifact, deleted);
 					notes.push(`OVHcloud deleted the local users: ${deleted.join(', ')}.`);

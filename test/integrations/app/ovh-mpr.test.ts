@@ -197,11 +197,32 @@ describe('ovh-mpr integration', () => {
 		const resumed = resumedContext(context);
 		const {preflight, plan, notes} = await run(resumed);
 		expect(preflight.blockers).toEqual([]);
-		expect(plan.changes).toEqual([]);
+		expect(plan.changes.filter((change) => change.key !== 'status')).toEqual([]);
 		expect(posts(server)).toHaveLength(1);
 		expect(server.state.oidc?.status).toBe('READY');
 		expect(notes.join('\n')).toContain('status is READY');
 		expect(resumed.store.get('ovh-mpr-deleted-users')).toEqual(['private-user-1']);
+	});
+
+	it('waits for a configuration still being applied, and sends one that failed again', async () => {
+		const {server, context} = await setup({pollsUntilDone: 1000});
+		const impatient = createOvhMpr({pollIntervalMs: 1, pollTimeoutMs: 0});
+		const first = await impatient.plan(context, await impatient.preflight(context));
+		await expect(impatient.apply(context, first, {deleteUsers: []})).rejects.toThrow(/still INSTALLING/);
+		const waiting = resumedContext(context);
+		const plan = await ovhMpr.plan(waiting, await ovhMpr.preflight(waiting));
+		expect(plan.changes).toEqual([{key: 'status', label: 'Status', from: 'INSTALLING', to: 'READY'}]);
+		server.state.pollsLeft = 0;
+		expect((await ovhMpr.apply(waiting, plan, {deleteUsers: []}))[0]).toBe('The registry already has these settings: nothing was sent.');
+		expect(posts(server)).toHaveLength(1);
+
+		server.state.oidc!.status = 'ERROR';
+		const retry = resumedContext(waiting);
+		const again = await ovhMpr.plan(retry, await ovhMpr.preflight(retry));
+		expect(again.changes).toEqual([{key: 'status', label: 'Status', from: 'ERROR', to: 'READY'}]);
+		await ovhMpr.apply(retry, again, {deleteUsers: []});
+		expect(posts(server)).toHaveLength(2);
+		expect(server.state.oidc?.status).toBe('READY');
 	});
 
 	it('names the credential when the signature or the consumer key is refused', async () => {
