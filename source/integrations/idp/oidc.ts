@@ -83,7 +83,7 @@ function discoveryError(error: unknown, where: Where): Error {
 	const {step, host, url} = where;
 	const code = error instanceof ClientError ? error.code : undefined;
 	const cause = error instanceof ClientError ? (error.cause as Record<string, unknown> | undefined) : undefined;
-	if (code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
+	if (code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
 		const body = cause?.['body'] as Record<string, unknown> | undefined;
 		return issuerMismatch({...where, found: String(body?.['issuer'] ?? '')});
 	}
