@@ -1,6 +1,7 @@
 import {afterAll, describe, expect, it} from 'vitest';
 import {startFakeAuthentik} from '../servers/authentik.js';
 import {startFakeKeycloak} from '../servers/keycloak.js';
+import {startFakePocketId} from '../servers/pocket-id.js';
 import {htmlPage, startScriptedIdp, type ScriptedAnswer, type ScriptedIdp} from './scripted-idp.js';
 import {clientSecret, redirectUri, verify} from './support.js';
 
@@ -210,5 +211,34 @@ describe('against the fake Keycloak', () => {
 		const withoutPrefix = await verify(values(`${keycloak.url}/realms/apps`, 'keycloak'));
 		expect(withoutPrefix.byId('discovery')).toMatchObject({status: 'fail'});
 		expect(withoutPrefix.byId('discovery').fix).toContain('/auth/realms/<realm> before Keycloak 17');
+	});
+});
+
+describe('against the fake Pocket ID', () => {
+	const pocketValues = (url: string) => ({...values(url, 'pocket-id'), scopes: 'openid,profile,email,groups,offline_access', username_claim: 'preferred_username', groups_claim: 'groups'});
+
+	it('v2.10+ (fosite): passes for a right client, fails the secret, the redirect URI and an unknown client by name', async () => {
+		const pocketId = await startFakePocketId();
+		servers.push(pocketId);
+		pocketId.addClient({id: 'harbor', name: 'Harbor', callbackURLs: [redirectUri], secret: clientSecret});
+		const right = await verify(pocketValues(pocketId.url));
+		expect(right.results.slice(0, 5).map((result) => result.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
+		expect((await verify(pocketValues(pocketId.url), {client_secret: 'wrong-secret'})).statuses).toMatchObject({'client-secret': 'fail', 'redirect-uri': 'pass'});
+		const unregistered = await verify({...pocketValues(pocketId.url), redirect_uri: `${redirectUri}/`});
+		expect(unregistered.statuses).toMatchObject({'client-secret': 'pass', 'redirect-uri': 'fail'});
+		expect(unregistered.byId('redirect-uri').seen).toContain("does not match any of the OAuth 2.0 Client's pre-registered redirect urls");
+		const unknown = await verify({...pocketValues(pocketId.url), client_id: 'harbour'});
+		expect(unknown.byId('redirect-uri').seen).toContain('does not know client "harbour"');
+	});
+
+	it('v2.9: reads the old JSON errors and calls the single-page /authorize inconclusive', async () => {
+		const pocketId = await startFakePocketId({version: '2.9.0'});
+		servers.push(pocketId);
+		pocketId.addClient({id: 'harbor', name: 'Harbor', callbackURLs: [redirectUri], secret: clientSecret});
+		const right = await verify(pocketValues(pocketId.url));
+		expect(right.statuses).toMatchObject({'client-secret': 'pass', 'redirect-uri': 'warn'});
+		const wrong = await verify(pocketValues(pocketId.url), {client_secret: 'wrong-secret'});
+		expect(wrong.byId('client-secret')).toMatchObject({status: 'fail'});
+		expect(wrong.byId('client-secret').seen).toContain('Invalid client secret');
 	});
 });

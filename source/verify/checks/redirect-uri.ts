@@ -74,7 +74,7 @@ function redirected(location: string, facts: Facts): CheckOutcome {
 }
 
 function refused(answer: string, detail: string, facts: Facts): CheckOutcome {
-	if (/client id error|client not found|invalid_client|unknown client|client is invalid/i.test(detail)) {
+	if (/client id error|client not found|client does not exist|invalid_client|unknown client|client is invalid/i.test(detail)) {
 		return {
 			status: 'fail',
 			seen: `The IdP does not know client "${facts.clientId}": ${answer}.`,
