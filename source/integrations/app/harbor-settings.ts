@@ -4,6 +4,7 @@ import type {PlanChange, Values} from '../types.js';
 import {optionalBoolean, optionalValue} from './app-values.js';
 import type {HarborConfigurations} from './harbor-api.js';
 import type {HarborLikeSettings} from './harbor-like.js';
+import {changeRow} from './plan-rows.js';
 
 /** Which Harbor configuration keys sso-setup sets, from which version, and how they compare (harbor.md §1). */
 
@@ -127,22 +128,13 @@ export function sameHarborValue(key: HarborKey, current: unknown, wanted: Harbor
 	return current === wanted;
 }
 
-export function showHarborValue(value: unknown): string | undefined {
-	if (value === undefined || value === null || value === '') {
-		return undefined;
-	}
-
-	return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
 /** The rows of the plan: each key whose current value differs from the wanted one. */
 export function harborChanges(desired: HarborDesired, current: HarborConfigurations): PlanChange[] {
 	const changes: PlanChange[] = [];
 	for (const [key, wanted] of Object.entries(desired) as Array<[HarborKey, HarborValue]>) {
 		const now = current[key]?.value;
 		if (!sameHarborValue(key, now, wanted)) {
-			const from = showHarborValue(now);
-			changes.push({key, label: harborKeys[key].label, ...(from === undefined ? {} : {from}), to: showHarborValue(wanted) ?? ''});
+			changes.push(changeRow(key, harborKeys[key].label, now, wanted));
 		}
 	}
 

@@ -4,6 +4,7 @@ import {defineApp, type AppPlan, type Blocker, type IntegrationContext, type Pla
 import {readArtifact, readBackup, recordSecretWritten, saveBackupOnce, secretAlreadyWritten} from './app-artifacts.js';
 import {requireSecret, withoutTrailingSlash} from './app-values.js';
 import {harborApi, localUsersExplanation, type HarborApi, type HarborConfigurations, type HarborUser} from './harbor-api.js';
+import {secretRow} from './plan-rows.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
 import {
 	desiredHarborSettings,
@@ -178,7 +179,7 @@ export const harbor = defineApp({
 		const secret = await requireSecret(context, 'client_secret', 'harbor');
 		const sendSecret = !secretAlreadyWritten(context, secretArtifact, secret);
 		if (sendSecret) {
-			changes.push({key: secretKey, label: secretLabel, to: 'will be set', secret: true});
+			changes.push(secretRow(secretKey, secretLabel));
 		}
 
 		await saveBackupOnce(context, {app: 'harbor', settings: harborBackup(configurations)});

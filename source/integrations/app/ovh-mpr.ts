@@ -5,6 +5,7 @@ import {defineApp, type AppIntegration, type AppPlan, type Blocker, type Integra
 import {readArtifact, readBackup, recordSecretWritten, saveBackupOnce, secretAlreadyWritten} from './app-artifacts.js';
 import {optionalValue, requireSecret, withoutTrailingSlash} from './app-values.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
+import {changeRow, displayValue, secretRow} from './plan-rows.js';
 import {ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
 
 /** OVHcloud Managed Private Registry: a managed Harbor whose OIDC settings go through the OVHcloud API. */
@@ -66,20 +67,14 @@ function asProvider(oidc: OvhOidc): Provider {
 	};
 }
 
-function show(value: unknown): string | undefined {
-	return value === undefined || value === null || value === '' ? undefined : String(value);
-}
-
 function providerChanges(wanted: Provider, current: Provider | undefined): PlanChange[] {
 	const changes: PlanChange[] = [];
 	for (const field of Object.keys(fields) as Field[]) {
 		const now = current?.[field];
 		const next = wanted[field];
-		if (current === undefined || (now ?? '') !== (next ?? '')) {
-			const from = show(now);
-			const to = show(next);
-			if (current === undefined && to === undefined) continue;
-			changes.push({key: field, label: fields[field], ...(from === undefined ? {} : {from}), to: to ?? ''});
+		const changed = current === undefined ? displayValue(next) !== undefined : (now ?? '') !== (next ?? '');
+		if (changed) {
+			changes.push(changeRow(field, fields[field], now, next));
 		}
 	}
 
@@ -198,14 +193,14 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 			const changes = providerChanges(provider, existing);
 			const secret = await requireSecret(context, 'client_secret', 'ovh-mpr');
 			if (!secretAlreadyWritten(context, secretArtifact, secret)) {
-				changes.push({key: 'clientSecret', label: 'Client secret', to: 'will be set', secret: true});
+				changes.push(secretRow('clientSecret', 'Client secret'));
 			}
 
 			await saveBackupOnce(context, {app: 'ovh-mpr', provider: existing ?? null});
 			// A configuration that failed is sent again; one still being applied is only waited for.
 			const write = changes.length > 0 || current?.status === 'ERROR';
 			if (current && current.status !== 'READY') {
-				changes.push({key: 'status', label: 'Status', from: current.status, to: 'READY'});
+				changes.push(changeRow('status', 'Status', current.status, 'READY'));
 			}
 
 			const url = registry.url ? registryUrl(registry.url) : (optionalValue(context.values, 'app_url') ?? '');
@@ -260,7 +255,7 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 			const current = await api.oidc(registryRef(context));
 			const differences = providerChanges(data.provider, current ? asProvider(current) : undefined);
 			if (current && current.status !== 'READY') {
-				differences.push({key: 'status', label: 'Status', from: current.status, to: 'READY'});
+				differences.push(changeRow('status', 'Status', current.status, 'READY'));
 			}
 
 			return differences;

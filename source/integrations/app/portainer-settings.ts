@@ -3,6 +3,7 @@ import type {PlanChange, Values} from '../types.js';
 import {optionalBoolean, optionalValue, scopeList} from './app-values.js';
 import type {IdpEndpoints} from './oidc-discovery.js';
 import type {PortainerSettings} from './portainer-api.js';
+import {changeRow} from './plan-rows.js';
 
 /** The Portainer settings sso-setup sets (portainer-ovh.md §1), their labels in Portainer's UI, and the diff. */
 
@@ -67,22 +68,17 @@ export function desiredPortainerSettings(values: Values, endpoints: IdpEndpoints
 	return {desired, warnings};
 }
 
-function show(value: unknown): string | undefined {
-	return value === undefined || value === null || value === '' ? undefined : String(value);
-}
-
 /** The rows that differ between the wanted settings and `current`. */
 export function portainerChanges(desired: PortainerDesired, current: PortainerSettings): PlanChange[] {
 	const changes: PlanChange[] = [];
 	if (current.AuthenticationMethod !== desired.AuthenticationMethod) {
-		changes.push({key: 'AuthenticationMethod', label: 'Authentication method', from: methodText(current.AuthenticationMethod), to: methodText(desired.AuthenticationMethod)});
+		changes.push(changeRow('AuthenticationMethod', 'Authentication method', methodText(current.AuthenticationMethod), methodText(desired.AuthenticationMethod)));
 	}
 
 	for (const [field, wanted] of Object.entries(desired.OAuth) as Array<[PortainerField, string | boolean]>) {
 		const now = current.OAuthSettings[field];
 		if ((now ?? '') !== wanted && !(now === undefined && wanted === false)) {
-			const from = show(now);
-			changes.push({key: field, label: portainerFields[field], ...(from === undefined ? {} : {from}), to: show(wanted) ?? ''});
+			changes.push(changeRow(field, portainerFields[field], now, wanted));
 		}
 	}
 

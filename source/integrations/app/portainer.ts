@@ -5,6 +5,7 @@ import {readBackup, recordSecretWritten, saveBackupOnce, secretAlreadyWritten} f
 import {appHttp} from './app-http.js';
 import {optionalValue, requireSecret, requireValue} from './app-values.js';
 import {idpEndpoints} from './oidc-discovery.js';
+import {secretRow} from './plan-rows.js';
 import {portainerApi, type PortainerApi} from './portainer-api.js';
 import {
 	desiredPortainerSettings,
@@ -91,7 +92,7 @@ export const portainer = defineApp({
 		const secret = await requireSecret(context, 'client_secret', 'portainer');
 		const sendSecret = !secretAlreadyWritten(context, secretArtifact, secret);
 		if (sendSecret) {
-			changes.push({key: secretKey, label: secretLabel, to: 'will be set', secret: true});
+			changes.push(secretRow(secretKey, secretLabel));
 		}
 
 		await saveBackupOnce(context, portainerBackup(current));
