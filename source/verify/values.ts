@@ -40,3 +40,17 @@ export function splitScopes(scopes: string, separator: string | undefined): stri
 	const parts = separator ? scopes.split(separator) : scopes.split(/[\s,]+/);
 	return parts.map((part) => part.trim()).filter((part) => part !== '');
 }
+
+/** The same scopes, in any order. */
+export function sameScopes(actual: readonly string[], wanted: readonly string[]): boolean {
+	return actual.length === wanted.length && wanted.every((scope) => actual.includes(scope));
+}
+
+/** A body parsed as JSON, or undefined when it is not JSON (then the status alone decides). */
+export function jsonOrUndefined(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
+}

@@ -4,7 +4,7 @@ import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';
 import type {CheckOutcome} from '../types.js';
-import {idpName, missingSecret, requireValues, splitScopes} from '../values.js';
+import {idpName, missingSecret, requireValues, sameScopes, splitScopes} from '../values.js';
 import {compareSignIn, startSignIn} from './harbor-sign-in.js';
 
 /**
@@ -32,7 +32,8 @@ export async function harborAppConfig(context: IntegrationContext, discovery: Pr
 
 	const authorization = `Basic ${Buffer.from(`${api.adminUser}:${password}`).toString('base64')}`;
 	const http = appHttp(context);
-	const endpoint = typeof setting('oidc_endpoint') === 'string' && setting('oidc_endpoint') !== '' ? String(setting('oidc_endpoint')) : issuer;
+	const configuredEndpoint = setting('oidc_endpoint');
+	const endpoint = typeof configuredEndpoint === 'string' && configuredEndpoint !== '' ? configuredEndpoint : issuer;
 	const [ping, info, login] = await Promise.all([
 		http.request({
 			method: 'POST',
@@ -92,7 +93,7 @@ function compareSettings(findings: Findings, configurations: HarborConfiguration
 	const harborScopes = String(value('oidc_scope') ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
 	if (expected.scopes) {
 		const wanted = splitScopes(expected.scopes, expected.separator);
-		if (harborScopes.length !== wanted.length || wanted.some((scope) => !harborScopes.includes(scope))) {
+		if (!sameScopes(harborScopes, wanted)) {
 			mismatches.push(`scopes "${String(value('oidc_scope'))}" instead of "${wanted.join(',')}" (comma-separated)`);
 		}
 	}

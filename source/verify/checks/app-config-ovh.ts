@@ -4,7 +4,7 @@ import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';
 import type {CheckOutcome} from '../types.js';
-import {idpName, missingSecret, requireValues, splitScopes} from '../values.js';
+import {idpName, missingSecret, requireValues, sameScopes, splitScopes} from '../values.js';
 import {compareSignIn, startSignIn} from './harbor-sign-in.js';
 
 const fixApply = 'Apply the settings again (sso-setup apply), or correct them in the OVHcloud Control Panel (Managed Private Registry → OIDC).';
@@ -79,7 +79,7 @@ function compareSettings(findings: Findings, oidc: OvhOidc, values: Readonly<Rec
 	if (values['scopes']) {
 		const sent = oidc.scope.split(',').map((scope) => scope.trim()).filter(Boolean);
 		const wanted = splitScopes(values['scopes'], values['scope_separator']);
-		if (sent.length !== wanted.length || wanted.some((scope) => !sent.includes(scope))) {
+		if (!sameScopes(sent, wanted)) {
 			mismatches.push(`scope "${oidc.scope}" instead of "${wanted.join(',')}" (comma-separated)`);
 		}
 	}

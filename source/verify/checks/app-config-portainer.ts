@@ -4,7 +4,7 @@ import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';
 import type {CheckOutcome} from '../types.js';
-import {requireValues, splitScopes} from '../values.js';
+import {requireValues, sameScopes, splitScopes} from '../values.js';
 
 const publicSettingsSchema = z.looseObject({AuthenticationMethod: z.number(), OAuthLoginURI: z.string().nullish()});
 const settingsSchema = z.looseObject({
@@ -75,7 +75,7 @@ function compareLoginUri(findings: Findings, loginUri: string, expected: {client
 	} else if (expected.scopes) {
 		const wanted = splitScopes(expected.scopes, ' ');
 		const sent = scope.split(' ').filter(Boolean);
-		if (sent.length !== wanted.length || wanted.some((item) => !sent.includes(item))) {
+		if (!sameScopes(sent, wanted)) {
 			problems.push(`asks for the scopes "${scope}" instead of "${wanted.join(' ')}"`);
 		}
 	}

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {z} from 'zod';
 import type {HttpClient} from '../../core/http.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
-import {appName, idpName, missingSecret, requireValues} from '../values.js';
+import {appName, idpName, jsonOrUndefined, missingSecret, requireValues} from '../values.js';
 
 type Method = 'client_secret_basic' | 'client_secret_post';
 type Answer = {method: Method; status: number; error: string; description: string};
@@ -66,12 +66,7 @@ async function probe(http: HttpClient, probe: {tokenEndpoint: string; clientId: 
 	}
 
 	const response = await http.request({method: 'POST', url: probe.tokenEndpoint, step: 'verify: client secret', form, headers, expect: 'any'});
-	let body: z.infer<typeof errorBodySchema> = {};
-	try {
-		body = errorBodySchema.catch({}).parse(JSON.parse(response.text));
-	} catch {
-		// Not JSON: the status alone decides.
-	}
+	const body = errorBodySchema.catch({}).parse(jsonOrUndefined(response.text));
 
 	return {method: probe.method, status: response.status, error: body.error ?? '', description: body.error_description ?? ''};
 }

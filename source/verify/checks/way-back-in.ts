@@ -4,7 +4,7 @@ import {appHttp} from '../../integrations/app/app-http.js';
 import {harborApi} from '../../integrations/app/harbor-api.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import type {CheckOutcome, IndependentCheck} from '../types.js';
-import {skipped} from '../values.js';
+import {jsonOrUndefined, skipped} from '../values.js';
 
 const fallbackPaths: Record<string, string> = {harbor: '/account/sign-in', 'ovh-mpr': '/account/sign-in', portainer: '/#!/internal-auth'};
 
@@ -58,7 +58,7 @@ async function portainer(context: IntegrationContext, fallback: string, where: s
 	if (password) {
 		const user = context.values['portainer_admin_user'] || 'admin';
 		const response = await http.request({method: 'POST', url: `${base}/api/auth`, step: 'verify: portainer admin sign-in', json: {Username: user, Password: password}, expect: 'any'});
-		const answer = authAnswerSchema.catch({}).parse(safeJson(response.text));
+		const answer = authAnswerSchema.catch({}).parse(jsonOrUndefined(response.text));
 		const said = [answer.message, answer.details].filter(Boolean).join(': ');
 		if (response.status === 200 && answer.jwt) {
 			return {status: 'pass', seen: `"${user}" signs in with its password. ${where}.`};
@@ -88,12 +88,4 @@ async function portainer(context: IntegrationContext, fallback: string, where: s
 	}
 
 	return skipped(`Not checked: no portainer_admin_password or portainer_api_key. ${where} as the initial admin (user 1).`);
-}
-
-function safeJson(text: string): unknown {
-	try {
-		return JSON.parse(text) as unknown;
-	} catch {
-		return {};
-	}
 }
