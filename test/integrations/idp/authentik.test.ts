@@ -217,6 +217,20 @@ describe('authentik registration', () => {
 		expect(result.issuer).toBe(`${server.url}/application/o/portainer/`);
 	});
 
+	it('links an application made by hand without a provider', async () => {
+		await start();
+		server.applications.push({pk: 'by-hand', name: 'Harbor', slug: 'harbor', provider: null, meta_launch_url: ''});
+		const context = contextFor();
+		const plan = await authentik.plan(context);
+		expect(plan.summary.join(' ')).toContain('Link the existing application "harbor"');
+		await authentik.register(context, plan);
+		expect(server.applications).toHaveLength(1);
+		expect(server.applications[0]!.provider).toBe(server.providers[0]!.pk);
+		const patch = server.requests.find((request) => request.method === 'PATCH');
+		expect(patch).toMatchObject({path: '/api/v3/core/applications/harbor/', body: {provider: server.providers[0]!.pk}});
+		expect(server.contractErrors).toEqual([]);
+	});
+
 	it('refuses an application slug that uses another kind of provider', async () => {
 		await start();
 		server.applications.push({pk: 'x', name: 'Harbor', slug: 'harbor', provider: 999, meta_launch_url: ''});

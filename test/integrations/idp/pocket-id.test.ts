@@ -121,6 +121,21 @@ describe('Pocket ID registration', () => {
 		expect(context.secrets['client_secret']).toBe(server.clients[0]!.secrets[0]);
 	});
 
+	it('creates a new client when the one the session noted was deleted', async () => {
+		await start();
+		const context = contextFor();
+		await pocketId.register(context, await pocketId.plan(context));
+		const first = server.clients.splice(0, 1)[0]!;
+		delete context.values['client_id'];
+		const plan = await pocketId.plan(context);
+		expect(plan.action).toBe('create');
+		await pocketId.register(context, plan);
+		expect(server.clients).toHaveLength(1);
+		expect(server.clients[0]!.id).not.toBe(first.id);
+		expect(context.secrets['client_secret']).toBe(server.clients[0]!.secrets[0]);
+		expect(context.store.get('idp-registration')).toEqual({idp: 'pocket-id', clientId: server.clients[0]!.id, secretIssued: true});
+	});
+
 	it('restricts the client to groups; a failure after the secret keeps the secret out of the error', async () => {
 		await start();
 		const context = contextFor({allowed_groups: 'harbor-admins'});
