@@ -48,7 +48,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const idp = pair.idp.automation ? await loadIdpIntegration(pair.idp.automation) : undefined;
 	const adminKey = await firstPresent(idp?.adminCredentialKeys ?? [], (key) => secrets.get(key));
 	if (idp && adminKey && !session.completed.includes('register')) {
-		const stage = new RegisterStage(idp, pair, handle, secrets);
+		const stage = new RegisterStage(idp, pair, handle, secrets, true);
 		await stage.start();
 		const state = stage.state;
 		if (state.phase === 'error') {

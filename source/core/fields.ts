@@ -91,7 +91,8 @@ function checkUrl(field: Field, input: string): FieldCheck {
 		return {ok: false, error: `${field.label} must not contain a user name or password.`};
 	}
 
-	if (url.search || url.hash) {
+	// URL drops an empty query or fragment ("https://host?"), so look at what was typed too.
+	if (url.search || url.hash || /[?#]/.test(input)) {
 		return {ok: false, error: `${field.label} must not contain a query (?…) or fragment (#…).`};
 	}
 
@@ -99,7 +100,9 @@ function checkUrl(field: Field, input: string): FieldCheck {
 		return {ok: false, error: `${field.label} must be the bare address, without a path (drop "${url.pathname}").`};
 	}
 
-	const value = formatUrl(url, field.trailing_slash);
+	// URL always writes "/" for an empty path; keep means as typed, and an issuer without its slash must stay so.
+	const typedSlash = input.endsWith('/');
+	const value = field.trailing_slash === 'keep' && url.pathname === '/' && !typedSlash ? formatUrl(url, 'strip') : formatUrl(url, field.trailing_slash);
 	if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname)) {
 		return {ok: true, value, warning: `Plain http:// to ${url.hostname} sends tokens and passwords unencrypted; most identity providers refuse such redirect URIs. Use https:// unless this is a lab.`};
 	}

@@ -13,6 +13,7 @@ const idpLoaders: Record<string, () => Promise<IdpIntegration>> = {
 const appLoaders: Record<string, () => Promise<AppIntegration>> = {
 	harbor: async () => (await import('./app/harbor.js')).harbor,
 	portainer: async () => (await import('./app/portainer.js')).portainer,
+	'ovh-mpr': async () => (await import('./app/ovh-mpr.js')).ovhMpr,
 };
 
 export const knownAutomation = {

@@ -140,7 +140,7 @@ export function App({controller}: Props) {
 
 			const values = currentValues(view);
 			return (
-				<Frame title="Before you go on" context={context} hints="Enter: continue · Esc: back · Ctrl+C: save and quit">
+				<Frame title="Before you go on" context={context} notice={notice} hints="Enter: continue · Esc: back · Ctrl+C: save and quit">
 					<WarningScreen
 						warning={{...warning, title: renderTemplate(warning.title, values), text: renderTemplate(warning.text, values)}}
 						position={`${screen.index + 1} of ${warnings.length}`}

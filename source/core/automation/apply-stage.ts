@@ -1,6 +1,6 @@
 import {describeError} from '../errors.js';
 import type {Pair} from '../flows/pair.js';
-import type {AppIntegration, AppPlan, AppPreflight, Blocker, PlanChange} from '../../integrations/types.js';
+import type {AppIntegration, AppPlan, AppPreflight, Blocker, IntegrationContext, PlanChange} from '../../integrations/types.js';
 import {redact} from '../../secrets/redact.js';
 import type {SessionSecrets} from '../../secrets/secrets.js';
 import {buildContext, type SessionHandle} from './context.js';
@@ -22,6 +22,9 @@ export class ApplyStage extends Observable<ApplyState> {
 	private preflight: AppPreflight | undefined;
 	private plan: AppPlan | undefined;
 	private deleteUsers: string[] = [];
+	/** One context for the whole run, so that a sign-in (Portainer bans bursts) happens once. */
+	private runContext: IntegrationContext | undefined;
+	private progressPhase: 'preflight' | 'working' = 'preflight';
 
 	constructor(
 		private readonly app: AppIntegration,
@@ -89,8 +92,10 @@ export class ApplyStage extends Observable<ApplyState> {
 		return Boolean(blocker.users && blocker.users.length > 0 && blocker.users.every((user) => this.deleteUsers.includes(user)));
 	}
 
-	private context(phase: 'preflight' | 'working') {
-		return buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase, progress}));
+	private context(phase: 'preflight' | 'working'): IntegrationContext {
+		this.progressPhase = phase;
+		this.runContext ??= buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase: this.progressPhase, progress}));
+		return this.runContext;
 	}
 
 	private fail(error: unknown): void {

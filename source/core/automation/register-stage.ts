@@ -26,6 +26,8 @@ export class RegisterStage extends Observable<RegisterState> {
 		private readonly pair: Pair,
 		private readonly session: SessionHandle,
 		private readonly secrets: SessionSecrets,
+		/** Without a person to ask (`apply`), every question takes its default. */
+		private readonly useDefaults = false,
 	) {
 		super({phase: 'planning', progress: `${pair.idp.name}: connecting…`});
 	}
@@ -35,7 +37,14 @@ export class RegisterStage extends Observable<RegisterState> {
 		try {
 			const context = buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase: 'planning', progress}));
 			this.plan = await this.idp.plan(context);
-			this.askOrConfirm();
+			const open = this.openQuestion(this.plan);
+			if (open && this.useDefaults) {
+				this.session.update((session) => ({...session, answers: {...session.answers, [open.key]: open.default}}));
+				await this.start();
+				return;
+			}
+
+			this.set(open ? {phase: 'question', question: open} : {phase: 'confirm', plan: this.plan});
 		} catch (error) {
 			this.fail(error);
 		}
@@ -71,11 +80,9 @@ export class RegisterStage extends Observable<RegisterState> {
 		}
 	}
 
-	private askOrConfirm(): void {
-		const plan = this.plan!;
+	private openQuestion(plan: IdpPlan): Question | undefined {
 		const answers = this.session.current().answers;
-		const open = plan.questions.find((question) => answers[question.key] === undefined);
-		this.set(open ? {phase: 'question', question: open} : {phase: 'confirm', plan});
+		return plan.questions.find((question) => answers[question.key] === undefined);
 	}
 
 	private fail(error: unknown): void {

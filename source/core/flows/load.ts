@@ -101,7 +101,7 @@ function readFlowFile(file: string, problems: FlowProblem[]): z.infer<typeof flo
 	} catch (error) {
 		if (error instanceof YAMLParseError) {
 			const position = error.linePos?.[0];
-			problems.push({file, where: position ? `line ${position.line}, column ${position.col}` : 'YAML', problem: error.message.split('\n')[0] ?? 'not valid YAML'});
+			problems.push({file, where: position ? `line ${position.line}, column ${position.col}` : 'YAML', problem: (error.message.split('\n')[0] ?? 'not valid YAML').replace(/ at line \d+, column \d+:?$/, '')});
 		} else {
 			problems.push({file, where: 'file', problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`});
 		}

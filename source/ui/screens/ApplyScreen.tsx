@@ -1,11 +1,11 @@
 import {Box, Text} from 'ink';
-import TextInput from 'ink-text-input';
 import {useState} from 'react';
 import type {ApplyStage} from '../../core/automation/apply-stage.js';
 import type {Blocker} from '../../integrations/types.js';
 import {Changes} from '../components/Changes.js';
 import {ErrorPanel} from '../components/ErrorPanel.js';
 import {Menu} from '../components/Menu.js';
+import {TextField} from '../components/TextField.js';
 import {Working} from '../components/Working.js';
 import {useObservable} from '../hooks/use-observable.js';
 
@@ -114,7 +114,6 @@ function BlockedPanel({blockers, onDelete, onStop}: BlockedProps) {
 	const deletable = users.length > 0 && blockers.every((blocker) => blocker.users && blocker.users.length > 0);
 	const [confirming, setConfirming] = useState(false);
 	const [confirmed, setConfirmed] = useState<string[]>([]);
-	const [typed, setTyped] = useState('');
 	const [mismatch, setMismatch] = useState(false);
 	const current = users[confirmed.length];
 	return (
@@ -144,12 +143,10 @@ function BlockedPanel({blockers, onDelete, onStop}: BlockedProps) {
 						</Text>
 						<Box>
 							<Text color="red">{'› '}</Text>
-							<TextInput
-								value={typed}
-								onChange={(value) => {
-									setTyped(value);
-									setMismatch(false);
-								}}
+							<TextField
+								key={current}
+								initial=""
+								onChange={() => setMismatch(false)}
 								onSubmit={(value) => {
 									if (value.trim() !== current) {
 										setMismatch(true);
@@ -158,7 +155,6 @@ function BlockedPanel({blockers, onDelete, onStop}: BlockedProps) {
 
 									const next = [...confirmed, current];
 									setConfirmed(next);
-									setTyped('');
 									if (next.length === users.length) {
 										onDelete(next);
 									}

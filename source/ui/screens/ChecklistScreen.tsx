@@ -1,8 +1,8 @@
 import {Box, Text} from 'ink';
-import TextInput from 'ink-text-input';
 import {useState} from 'react';
 import type {Checklist} from '../../checklist/build.js';
 import {Menu} from '../components/Menu.js';
+import {TextField} from '../components/TextField.js';
 
 type Props = {
 	checklist: Checklist;
@@ -14,7 +14,6 @@ type Props = {
 /** What is left to do by hand: the key values, then the full checklist is printed on exit. */
 export function ChecklistScreen({checklist, defaultFile, onWrite, onFinish}: Props) {
 	const [asking, setAsking] = useState(false);
-	const [file, setFile] = useState(defaultFile);
 	const [error, setError] = useState<string>();
 	const steps = checklist.sections.reduce((count, section) => count + section.steps.length, 0);
 	return (
@@ -36,9 +35,8 @@ export function ChecklistScreen({checklist, defaultFile, onWrite, onFinish}: Pro
 						<Text>Write the checklist (Markdown) to:</Text>
 						<Box>
 							<Text color="cyan">{'› '}</Text>
-							<TextInput
-								value={file}
-								onChange={setFile}
+							<TextField
+								initial={defaultFile}
 								onSubmit={(value) => {
 									const problem = onWrite(value.trim() || defaultFile);
 									setError(problem);

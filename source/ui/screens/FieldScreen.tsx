@@ -1,9 +1,9 @@
 import {Box, Text} from 'ink';
-import TextInput from 'ink-text-input';
 import {useEffect, useState} from 'react';
 import {checkField} from '../../core/fields.js';
 import type {Field} from '../../core/flows/schema.js';
 import {Menu} from '../components/Menu.js';
+import {TextField} from '../components/TextField.js';
 
 type Props = {
 	field: Field;
@@ -46,10 +46,17 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 			{field.help ? <Text dimColor>{field.help}</Text> : null}
 			<Box marginTop={1}>
 				<Text color="cyan">{'› '}</Text>
-				<TextInput value={value} placeholder={placeholder} mask={field.kind === 'secret' ? '•' : undefined} onChange={(next) => {
-					setValue(next);
-					setSubmitError(undefined);
-				}} onSubmit={(raw) => void submit(raw)} />
+				<TextField
+					key={field.key}
+					initial={initial}
+					placeholder={placeholder}
+					mask={field.kind === 'secret' ? '•' : undefined}
+					onChange={(next) => {
+						setValue(next);
+						setSubmitError(undefined);
+					}}
+					onSubmit={(raw) => void submit(raw)}
+				/>
 			</Box>
 			{submitError ? <Text color="red">✖ {submitError}</Text> : live && !live.ok ? <Text color="red">✖ {live.error}</Text> : null}
 			{live?.ok && live.warning ? <Text color="yellow">⚠ {live.warning}</Text> : null}
