@@ -3,7 +3,7 @@ import type {SessionHandle} from '../core/automation/context.js';
 import {RegisterStage} from '../core/automation/register-stage.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues} from '../core/flows/pair.js';
-import {newSession, saveSession, type Session} from '../core/session/store.js';
+import {listSessions, newSession, saveSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {PlanChange} from '../integrations/types.js';
@@ -28,7 +28,10 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		throw new UsageError(`${pair.app.name} has no automation: apply cannot configure it.`, {hint: `Print the manual steps with: sso-setup checklist --idp ${pair.idp.id} --app ${pair.app.id}`});
 	}
 
-	let session: Session = input.session ?? newSession(pair.idp.id, pair.app.id);
+	// A new run against the same app continues the earlier session: its backup and what it wrote
+	// (e.g. which client secret Harbor already holds) make the run idempotent.
+	const earlier = input.session ?? earlierSession(pair.idp.id, pair.app.id, input.answers);
+	let session: Session = earlier ?? newSession(pair.idp.id, pair.app.id);
 	session = {...session, answers: {...session.answers, ...input.answers}};
 	const handle: SessionHandle = {
 		current: () => session,
@@ -41,7 +44,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		process.stderr.write(`${note}\n`);
 	}
 
-	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session.id})\n`);
+	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session.id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
 	const say = (line: string) => process.stdout.write(`${line}\n`);
 
 	// 1. The IdP side.
@@ -175,4 +178,14 @@ async function firstPresent(keys: readonly string[], read: (key: string) => Prom
 	}
 
 	return undefined;
+}
+
+/** The newest saved session for the same IdP, app and URLs, if any. */
+function earlierSession(idp: string, app: string, answers: Record<string, string>): Session | undefined {
+	const identity = ['app_url', 'idp_url', 'issuer', 'slug', 'realm'].filter((key) => answers[key] !== undefined);
+	if (!identity.includes('app_url')) {
+		return undefined;
+	}
+
+	return listSessions().sessions.find((session) => session.idp === idp && session.app === app && identity.every((key) => session.answers[key] === answers[key]));
 }

@@ -13,7 +13,7 @@ export function loadFlows(extraDirectories: readonly string[]): Catalogue {
 }
 
 /** Parses repeated `--set key=value`, validating each value with the pair's field rules. */
-export function parseSetOptions(sets: readonly string[], pair: Pair): Values {
+export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: (message: string) => void = () => {}): Values {
 	const answers: Values = {};
 	const fields = new Map(pairFields(pair, {}).map((field) => [field.key, field]));
 	// Fields hidden by a condition are still settable; look them up in the flows directly.
@@ -23,7 +23,8 @@ export function parseSetOptions(sets: readonly string[], pair: Pair): Values {
 		}
 	}
 
-	const extraKeys = new Set(['issuer', 'client_id', 'ca_file']);
+	// Values the flows usually derive, settable for setups not made by sso-setup (e.g. verify).
+	const extraKeys = new Set(['issuer', 'client_id', 'ca_file', 'discovery_url', 'authorize_url', 'token_url', 'userinfo_url', 'end_session_url', 'redirect_uri']);
 	for (const item of sets) {
 		const separator = item.indexOf('=');
 		if (separator <= 0) {
@@ -42,6 +43,10 @@ export function parseSetOptions(sets: readonly string[], pair: Pair): Values {
 		if (!field) {
 			if (extraKeys.has(key)) {
 				answers[key] = raw.trim();
+				if (key !== 'client_id' && key !== 'ca_file' && !/^https?:\/\/\S+$/.test(answers[key]!)) {
+					throw new UsageError(`--set ${key}: must be a full http(s) URL.`);
+				}
+
 				continue;
 			}
 
@@ -56,6 +61,9 @@ export function parseSetOptions(sets: readonly string[], pair: Pair): Values {
 		}
 
 		answers[key] = check.value;
+		if (check.warning) {
+			onWarning(`--set ${key}: ${check.warning}`);
+		}
 	}
 
 	return answers;
@@ -77,7 +85,7 @@ export function resolvePairInput(parsed: ParsedCommand, catalogue: Catalogue): P
 		}
 
 		const pair = getPair(catalogue, session.idp, session.app);
-		return {pair, answers: {...session.answers, ...parseSetOptions(sets, pair)}, session};
+		return {pair, answers: {...session.answers, ...parseSetOptions(sets, pair, warn)}, session};
 	}
 
 	const idp = parsed.options['idp'];
@@ -89,5 +97,9 @@ export function resolvePairInput(parsed: ParsedCommand, catalogue: Catalogue): P
 	}
 
 	const pair = getPair(catalogue, idp, app);
-	return {pair, answers: parseSetOptions(sets, pair)};
+	return {pair, answers: parseSetOptions(sets, pair, warn)};
+}
+
+function warn(message: string): void {
+	process.stderr.write(`! ${message}\n`);
 }

@@ -127,7 +127,7 @@ function checkScopes(input: string, separator: ',' | ' '): FieldCheck {
 	}
 
 	const value = scopes.join(separator);
-	const typedOther = separator === ',' ? /\s/.test(input.trim()) : input.includes(',');
+	const typedOther = separator === ',' ? /\s/.test(input.trim().replace(/\s*,\s*/g, ',')) : input.includes(',');
 	return typedOther ? {ok: true, value, warning: `Scopes are ${separator === ',' ? 'comma' : 'space'}-separated for this app: saved as "${value}".`} : {ok: true, value};
 }
 

@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {loadSession} from '../../source/core/session/store.js';
 import {openKeychain} from '../../source/secrets/keychain.js';
 import {SessionSecrets} from '../../source/secrets/secrets.js';
-import {requireKeychain} from '../helpers/keychain-gate.js';
+import {requireKeychain} from '../helpers/keychain.js';
 import {PtyRun} from '../helpers/pty.js';
 
 /** The wizard, driven in a real pseudo-terminal: authentik → Harbor on the manual path. */

@@ -47,3 +47,21 @@ export async function describeWithKeychain(name: string, body: (store: () => Sec
 		});
 	});
 }
+
+/**
+ * For test files that gate a whole suite with `describe.runIf(available)`: the same rule as
+ * describeWithKeychain (a failure when required, otherwise a skip with a notice).
+ */
+export async function requireKeychain(): Promise<{available: boolean; reason?: string}> {
+	const result = await probeKeychain();
+	if (result.ok) {
+		return {available: true};
+	}
+
+	if (keychainRequired()) {
+		throw new Error(`The OS keychain is required here (SSO_SETUP_REQUIRE_KEYCHAIN=1) but cannot be used: ${result.reason}`);
+	}
+
+	console.warn(`[keychain] Skipping keychain-dependent tests: ${result.reason}. Run them inside a D-Bus session with an unlocked gnome-keyring (see .ci/run).`);
+	return {available: false, reason: result.reason};
+}

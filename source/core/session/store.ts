@@ -73,7 +73,12 @@ export function saveSession(session: Session, env: NodeJS.ProcessEnv = process.e
 	}
 
 	const updated = {...session, updated_at: new Date().toISOString()};
-	const valid = sessionSchema.parse(updated);
+	const parsed = sessionSchema.safeParse(updated);
+	if (!parsed.success) {
+		throw new SsoSetupError(`Refusing to write an invalid session (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''}).`, {hint: 'This is a bug in sso-setup; the saved file was left as it was.'});
+	}
+
+	const valid = parsed.data;
 	const directory = sessionsDirectory(env);
 	mkdirSync(directory, {recursive: true, mode: 0o700});
 	writeFileAtomic.sync(sessionFile(session.id, env), `${JSON.stringify(valid, null, '\t')}\n`, {mode: 0o600});
