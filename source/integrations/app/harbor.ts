@@ -187,11 +187,8 @@ export const harbor = defineApp({
 		const data: PlanData = {desired, write, sendSecret, switchingAuthMode: write.includes('auth_mode')};
 		return {
 			changes,
-			warnings: [
-				...warnings,
-				...harborLikeWarnings(settings, 'Harbor'),
-				`Keep ${fallbackSignInUrl(api.baseUrl)} at hand: the local admin signs in there with a password if the identity provider is unreachable.`,
-			],
+			// The fallback sign-in URL is already among the preflight warnings.
+			warnings: [...warnings, ...harborLikeWarnings(settings, 'Harbor')],
 			data,
 		};
 	},

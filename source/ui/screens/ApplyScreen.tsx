@@ -47,7 +47,7 @@ export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBloc
 							⚠ {warning}
 						</Text>
 					))}
-					{fallbackUrl ? (
+					{fallbackUrl && ![...state.preflight.warnings, ...state.plan.warnings].some((warning) => warning.includes(fallbackUrl)) ? (
 						<Text>
 							If anything goes wrong, the local admin still signs in at <Text color="cyan">{fallbackUrl}</Text>
 						</Text>
