@@ -28,29 +28,26 @@ export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: 
 	for (const item of sets) {
 		const separator = item.indexOf('=');
 		if (separator <= 0) {
-			throw new UsageError(`--set needs key=value, got "${item}".`, {hint: 'For example: --set app_url=https://harbor.example.com'});
+			throw new UsageError(`--set needs key=value, got "${withoutSecret(item)}".`, {hint: 'For example: --set app_url=https://harbor.example.com'});
 		}
 
 		const key = item.slice(0, separator).trim();
 		const raw = item.slice(separator + 1);
-		if (isSecretKey(key)) {
+		const field = fields.get(key);
+		// A flow from --flows may name a secret field freely: its kind decides too.
+		if (isSecretKey(key) || field?.kind === 'secret') {
 			throw new UsageError(`${key} is a secret and is not accepted on the command line (other users can read it with ps).`, {
 				hint: `Put it in the environment as ${secretEnvironmentName(key)}, or let the wizard ask for it.`,
 			});
 		}
 
-		const field = fields.get(key);
 		if (!field) {
 			if (extraKeys.has(key)) {
-				answers[key] = raw.trim();
-				if (key !== 'client_id' && key !== 'ca_file' && !/^https?:\/\/\S+$/.test(answers[key]!)) {
-					throw new UsageError(`--set ${key}: must be a full http(s) URL.`);
-				}
-
+				answers[key] = key === 'client_id' || key === 'ca_file' ? checkExtraText(key, raw) : checkExtraUrl(key, raw);
 				continue;
 			}
 
-			throw new UsageError(`Unknown key "${key}" for ${pair.idp.id} → ${pair.app.id}.`, {
+			throw new UsageError(`Unknown key "${withoutSecret(key)}" for ${pair.idp.id} → ${pair.app.id}.`, {
 				hint: `Known keys: ${[...fields.keys()].filter((name) => !isSecretKey(name)).join(', ')}.`,
 			});
 		}
@@ -67,6 +64,39 @@ export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: 
 	}
 
 	return answers;
+}
+
+/** "client_secret: …" is a secret with the wrong separator: name the key, never echo the value. */
+function withoutSecret(text: string): string {
+	return /secret|password|token|api_key|consumer_key/i.test(text) ? `${text.slice(0, Math.max(0, text.search(/[:\s]|$/)))}…` : text;
+}
+
+function checkExtraText(key: string, raw: string): string {
+	if (/[\u0000-\u001F\u007F]/.test(raw.trim())) {
+		throw new UsageError(`--set ${key}: contains control characters.`);
+	}
+
+	return raw.trim();
+}
+
+/** An issuer, endpoint or redirect URI: kept as given (issuers are compared byte for byte), but a real URL. */
+function checkExtraUrl(key: string, raw: string): string {
+	const value = raw.trim();
+	const url = /^https?:\/\//i.test(value) && !/[\s\u0000-\u001F\u007F]/.test(value) && URL.canParse(value) ? new URL(value) : undefined;
+	if (!url?.hostname) {
+		throw new UsageError(`--set ${key}: must be a full http(s) URL.`);
+	}
+
+	if (url.username || url.password) {
+		throw new UsageError(`--set ${key}: must not contain a user name or password.`);
+	}
+
+	// Endpoints may carry a query (RFC 6749, 3.1); an issuer may not (OpenID Connect Discovery, 4.3). Neither a fragment.
+	if (value.includes('#') || (key === 'issuer' && value.includes('?'))) {
+		throw new UsageError(`--set ${key}: must not contain ${key === 'issuer' ? 'a query (?…) or ' : ''}a fragment (#…).`);
+	}
+
+	return value;
 }
 
 export type PairInput = {pair: Pair; answers: Values; session?: Session};

@@ -45,7 +45,8 @@ export function checkField(field: Field, raw: string, scopeSeparator: ',' | ' ' 
 }
 
 export function normaliseUrl(input: string, trailingSlash: Field['trailing_slash'] = 'strip'): URL | undefined {
-	if (!/^https?:\/\//i.test(input) || /\s/.test(input)) {
+	// URL silently drops leading and trailing control characters (and the slash rule would then look at the wrong end).
+	if (!/^https?:\/\//i.test(input) || /[\s\u0000-\u001F\u007F]/.test(input)) {
 		return undefined;
 	}
 
@@ -74,6 +75,10 @@ export function formatUrl(url: URL, trailingSlash: Field['trailing_slash'] = 'st
 }
 
 function checkUrl(field: Field, input: string): FieldCheck {
+	if (/[\u0000-\u001F\u007F]/.test(input)) {
+		return {ok: false, error: `${field.label} contains control characters.`};
+	}
+
 	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
 		return {ok: false, error: `${field.label} must be a full URL starting with https:// (for example https://${input.replace(/^\/+/, '').split('/')[0] || 'example.com'}).`};
 	}

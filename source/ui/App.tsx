@@ -82,7 +82,7 @@ export function App({controller}: Props) {
 				<Frame title="Which identity provider?" step="1/2">
 					<PickerScreen
 						intro="Where do your users sign in?"
-						items={[...catalogue.idps.values()].map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
+						items={byOrder([...catalogue.idps.values()]).map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
 						initialValue={view?.session.idp}
 						onSelect={(id) => controller.chooseIdp(id)}
 					/>
@@ -95,7 +95,7 @@ export function App({controller}: Props) {
 				<Frame title="Which app?" step="2/2">
 					<PickerScreen
 						intro="Which app should sign its users in through it?"
-						items={[...catalogue.apps.values()].map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
+						items={byOrder([...catalogue.apps.values()]).map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
 						initialValue={view?.session.app}
 						onSelect={(id) => controller.chooseApp(id)}
 					/>
@@ -200,4 +200,8 @@ export function App({controller}: Props) {
 			return <Box />;
 		}
 	}
+}
+
+function byOrder<T extends {order: number; name: string}>(flows: T[]): T[] {
+	return flows.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
 }

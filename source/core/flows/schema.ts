@@ -91,6 +91,8 @@ const common = {
 	id: identifier,
 	name: z.string().min(1),
 	description: z.string().default(''),
+	/** Position in the wizard's menu (lower first); the generic OpenID provider comes last. */
+	order: z.number().int().default(50),
 	/** The code module that automates this side, if any (source/integrations/<kind>/<id>.ts). */
 	automation: identifier.optional(),
 	fields: z.array(fieldSchema).default([]),

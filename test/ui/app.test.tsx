@@ -1,0 +1,121 @@
+import {mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {render} from 'ink-testing-library';
+import {describe, expect, it} from 'vitest';
+import {loadFlows} from '../../source/commands/inputs.js';
+import {WizardController} from '../../source/core/session/controller.js';
+import {loadSession, sessionFile} from '../../source/core/session/store.js';
+import {memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
+import {App} from '../../source/ui/App.js';
+import {keys, press, waitForText} from '../helpers/ink.js';
+
+/** The whole Ink app on the manual path, with the controller and a store kept in memory. */
+function setUp(options: {keychain?: boolean} = {}) {
+	const home = mkdtempSync(path.join(tmpdir(), 'sso-setup-app-'));
+	const env = {SSO_SETUP_HOME: home};
+	const store: SecretStore = memoryStore();
+	const controller = new WizardController({
+		catalogue: loadFlows([]),
+		env,
+		openKeychain: async () => (options.keychain === false ? {ok: false, reason: 'no D-Bus session is running'} : {ok: true, store}),
+	});
+	const screen = render(<App controller={controller} />);
+	return {controller, screen, env, store};
+}
+
+async function typeLine(screen: ReturnType<typeof render>, text: string) {
+	await press(screen, ...text.split(''), keys.enter);
+}
+
+describe('the wizard app', () => {
+	it('walks from the choice of pair to the checklist, saving after every answer', async () => {
+		const {controller, screen, env, store} = setUp();
+		void controller.start();
+		await waitForText(screen, 'Start a new setup');
+		await press(screen, keys.enter);
+		await waitForText(screen, '❯ authentik');
+		await press(screen, keys.down, keys.enter);
+		await waitForText(screen, 'Which app?');
+		await press(screen, keys.down, keys.enter);
+		await waitForText(screen, 'Portainer URL');
+		const id = controller.state.view!.session.id;
+		await typeLine(screen, 'https://portainer.example.com/');
+		expect(loadSession(id, env).answers['app_url']).toBe('https://portainer.example.com');
+		await waitForText(screen, 'Pocket ID URL');
+		await typeLine(screen, 'https://id.example.com/path');
+		await waitForText(screen, 'must be the bare address, without a path');
+		for (let index = 0; index < 5; index++) await press(screen, keys.backspace);
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Pocket ID API key (optional)');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Client ID (from Pocket ID)');
+		await typeLine(screen, 'portainer');
+		await waitForText(screen, 'Client secret (from Pocket ID)');
+		await typeLine(screen, 'Pocket-Secret-123');
+		expect(await store.get(`${id}/client_secret`)).toBe('Pocket-Secret-123');
+		expect(readFileSync(sessionFile(id, env), 'utf8')).not.toContain('Pocket-Secret-123');
+		await waitForText(screen, 'Scopes (space-separated for Portainer)');
+		await press(screen, keys.enter);
+		for (const label of ['User identifier claim', 'Create users automatically', 'Portainer admin user', 'Portainer admin password', 'Portainer API key']) {
+			await waitForText(screen, label);
+			await press(screen, keys.enter);
+		}
+
+		await waitForText(screen, 'Only the initial admin keeps password sign-in: https://portainer.example.com/#!/internal-auth');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Portainer wants space-separated scopes');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'The redirect URL ends with a slash');
+		await press(screen, keys.enter);
+		const review = await waitForText(screen, 'Redirect URI: https://portainer.example.com/');
+		expect(review).toContain('Scopes (space-separated for Portainer): openid profile email groups');
+		await press(screen, keys.enter);
+		const checklist = await waitForText(screen, 'What is left to do by hand');
+		expect(checklist).toContain('Authorization URL: https://id.example.com/authorize');
+		await press(screen, keys.enter);
+		await waitForText(screen, '');
+		expect(controller.state.exit?.code).toBe(0);
+		expect(controller.state.exit?.message).toContain('Redirect URL: https://portainer.example.com/ (with the trailing slash)');
+		const session = loadSession(id, env);
+		expect(session.finished).toBe(true);
+		expect(session.acknowledged).toEqual(['portainer-internal-auth', 'portainer-scope-separator', 'portainer-redirect-slash']);
+	});
+
+	it('goes back with Esc and keeps the answers', async () => {
+		const {controller, screen} = setUp();
+		void controller.start();
+		await waitForText(screen, 'Start a new setup');
+		await press(screen, keys.enter, keys.enter, keys.enter);
+		await waitForText(screen, 'Harbor URL');
+		await typeLine(screen, 'https://harbor.example.com');
+		await waitForText(screen, 'authentik URL');
+		await press(screen, keys.escape);
+		await waitForText(screen, '› https://harbor.example.com');
+		await press(screen, keys.escape);
+		await waitForText(screen, 'Which app?');
+	});
+
+	it('saves and says how to resume on Ctrl+C (exit 130)', async () => {
+		const {controller, screen, env} = setUp();
+		void controller.start();
+		await waitForText(screen, 'Start a new setup');
+		await press(screen, keys.enter, keys.enter, keys.enter);
+		await waitForText(screen, 'Harbor URL');
+		await typeLine(screen, 'https://harbor.example.com');
+		await waitForText(screen, 'authentik URL');
+		await press(screen, keys.ctrlC);
+		const id = controller.state.view!.session.id;
+		expect(controller.state.exit).toEqual({code: 130, message: `Interrupted. Your answers were saved.\nResume with: npx sso-setup resume ${id}`});
+		expect(loadSession(id, env).answers['app_url']).toBe('https://harbor.example.com');
+	});
+
+	it('without a keychain, offers memory for this run only', async () => {
+		const {controller, screen} = setUp({keychain: false});
+		void controller.start();
+		await waitForText(screen, 'The OS keychain cannot be used: no D-Bus session is running');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Start a new setup');
+		expect(controller.state.storage).toBe('memory');
+	});
+});
