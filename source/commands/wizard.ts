@@ -1,7 +1,12 @@
+import {buildContext} from '../core/automation/context.js';
 import {UsageError} from '../core/errors.js';
+import type {Field} from '../core/flows/schema.js';
 import {WizardController} from '../core/session/controller.js';
 import {type AutomationStage, hasAdminCredential, hasAppCredential, type SessionView} from '../core/session/machine.js';
+import {loadAppIntegration} from '../integrations/registry.js';
+import type {FieldOption} from '../integrations/types.js';
 import {openKeychain} from '../secrets/keychain.js';
+import type {SessionSecrets} from '../secrets/secrets.js';
 import type {ParsedCommand} from '../cli.js';
 import {loadFlows} from './inputs.js';
 
@@ -13,7 +18,7 @@ export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 	}
 
 	const catalogue = loadFlows(parsed.flows);
-	const controller = new WizardController({catalogue, openKeychain, automationStages});
+	const controller = new WizardController({catalogue, openKeychain, automationStages, fieldOptions});
 	const {runWizard} = await import('../ui/render.js');
 	return runWizard(controller, {resume: parsed.command === 'resume', sessionId: parsed.positionals[0]});
 }
@@ -30,4 +35,16 @@ export function automationStages(view: SessionView): AutomationStage[] {
 	}
 
 	return stages.length > 0 ? [...stages, 'verify'] : stages;
+}
+
+/** Lists from the app's automation (OVH projects and registries), read with the answers so far. */
+export async function fieldOptions(view: SessionView, field: Field, secrets: SessionSecrets): Promise<FieldOption[] | undefined> {
+	const app = view.pair.app.automation ? await loadAppIntegration(view.pair.app.automation) : undefined;
+	if (!app?.options || !field.options_from) {
+		return undefined;
+	}
+
+	const session = view.session;
+	const readOnly = {current: () => session, update: () => {}};
+	return app.options(field.options_from, buildContext(view.pair, readOnly, secrets));
 }

@@ -273,7 +273,7 @@ function networkError(url: URL, step: string, error: Error & {code?: string}, ti
 	switch (code) {
 		case 'SSO_SETUP_TIMEOUT': {
 			return new RemoteError(
-				{host, step, reason: 'timeout', message: `no answer within ${Math.round(timeoutMs / 1000)} s`, hint: `Check that ${host} is up and that no firewall drops the connection.`},
+				{host, step, reason: 'timeout', message: `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, hint: `Check that ${host} is up and that no firewall drops the connection.`},
 				error,
 			);
 		}
@@ -335,7 +335,9 @@ function statusError(url: URL, step: string, response: HttpResponse): RemoteErro
 	}
 
 	if (status >= 300 && status < 400) {
-		return new RemoteError({host, step, status, reason: 'redirect', message: `the server redirected to ${response.headers['location'] ?? 'another address'} (HTTP ${status})`, hint: 'Use the final URL of the service (check http vs https and the path).'});
+		const location = redirectTarget(url, response.headers['location']);
+		const where = location === undefined ? 'another address' : location === url.toString() ? `the same address again (a redirect loop: ${location})` : location;
+		return new RemoteError({host, step, status, reason: 'redirect', message: `the server redirected to ${where} (HTTP ${status})`, hint: 'Use the final URL of the service (check http vs https and the path).'});
 	}
 
 	if (status >= 500) {
@@ -343,6 +345,19 @@ function statusError(url: URL, step: string, response: HttpResponse): RemoteErro
 	}
 
 	return new RemoteError({host, step, status, reason: `http-${status}`, message: `the request was refused (HTTP ${status}${suffix})`});
+}
+
+/** The absolute address a redirect points at (Location may be relative to the request). */
+function redirectTarget(url: URL, location: string | undefined): string | undefined {
+	if (!location) {
+		return undefined;
+	}
+
+	try {
+		return new URL(location, url).toString();
+	} catch {
+		return location;
+	}
 }
 
 /** Pulls a readable message out of the error bodies our remotes use (Harbor, Portainer, OVH, authentik, Keycloak). */

@@ -126,8 +126,18 @@ export type ApplyOptions = {
 	deleteUsers: readonly string[];
 };
 
+/** An item of a list the integration offers for a field (`options_from` in the flow). */
+export type FieldOption = {
+	value: string;
+	label: string;
+	/** Other answers that come with this choice (e.g. the registry's URL as app_url). */
+	values?: Record<string, string>;
+};
+
 export type AppIntegration = {
 	id: string;
+	/** Lists to pick a field's value from, by the flow's `options_from` name; undefined when unknown. */
+	options?(name: string, context: IntegrationContext): Promise<FieldOption[] | undefined>;
 	preflight(context: IntegrationContext): Promise<AppPreflight>;
 	/** Reads the current settings and returns current → new; saves the backup artifact before any write. */
 	plan(context: IntegrationContext, preflight: AppPreflight): Promise<AppPlan>;

@@ -117,11 +117,13 @@ export function App({controller}: Props) {
 			return (
 				<Frame title={field.label} context={context} step={`question ${screen.index + 1} of ${fields.length}`} notice={notice} hints="Enter: next · Esc: back · Ctrl+C: save and quit">
 					<FieldScreen
+						key={field.key}
 						field={field}
 						initial={initialValue(view, field)}
 						secretStored={view.presentSecrets.has(field.key)}
 						scopeSeparator={view.pair.app.scopes.separator}
-						onSubmit={async (raw) => controller.submitField(raw)}
+						onSubmit={async (raw, companions) => controller.submitField(raw, companions)}
+						loadOptions={field.options_from ? async () => controller.fieldOptions(field) : undefined}
 					/>
 				</Frame>
 			);

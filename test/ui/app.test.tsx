@@ -24,6 +24,15 @@ function setUp(options: {keychain?: boolean} = {}) {
 	return {controller, screen, env, store};
 }
 
+async function startAuthentikHarbor(screen: ReturnType<typeof render>) {
+	await waitForText(screen, 'Start a new setup');
+	await press(screen, keys.enter);
+	await waitForText(screen, 'Which identity provider?');
+	await press(screen, keys.enter);
+	await waitForText(screen, 'Which app?');
+	await press(screen, keys.enter);
+}
+
 async function typeLine(screen: ReturnType<typeof render>, text: string) {
 	await press(screen, ...text.split(''), keys.enter);
 }
@@ -34,6 +43,7 @@ describe('the wizard app', () => {
 		void controller.start();
 		await waitForText(screen, 'Start a new setup');
 		await press(screen, keys.enter);
+		await waitForText(screen, 'Which identity provider?');
 		await waitForText(screen, '❯ authentik');
 		await press(screen, keys.down, keys.enter);
 		await waitForText(screen, 'Which app?');
@@ -85,8 +95,7 @@ describe('the wizard app', () => {
 	it('goes back with Esc and keeps the answers', async () => {
 		const {controller, screen} = setUp();
 		void controller.start();
-		await waitForText(screen, 'Start a new setup');
-		await press(screen, keys.enter, keys.enter, keys.enter);
+		await startAuthentikHarbor(screen);
 		await waitForText(screen, 'Harbor URL');
 		await typeLine(screen, 'https://harbor.example.com');
 		await waitForText(screen, 'authentik URL');
@@ -99,8 +108,7 @@ describe('the wizard app', () => {
 	it('saves and says how to resume on Ctrl+C (exit 130)', async () => {
 		const {controller, screen, env} = setUp();
 		void controller.start();
-		await waitForText(screen, 'Start a new setup');
-		await press(screen, keys.enter, keys.enter, keys.enter);
+		await startAuthentikHarbor(screen);
 		await waitForText(screen, 'Harbor URL');
 		await typeLine(screen, 'https://harbor.example.com');
 		await waitForText(screen, 'authentik URL');

@@ -6,7 +6,7 @@ import {Observable} from '../../source/core/automation/observable.js';
 import {RegisterStage} from '../../source/core/automation/register-stage.js';
 import type {VerifyStage, VerifyState} from '../../source/core/automation/verify-stage.js';
 import type {SessionHandle} from '../../source/core/automation/context.js';
-import type {Field} from '../../source/core/flows/schema.js';
+import {type Field, fieldSchema} from '../../source/core/flows/schema.js';
 import {getPair} from '../../source/core/flows/pair.js';
 import {newSession, type Session} from '../../source/core/session/store.js';
 import type {AppIntegration, IdpIntegration} from '../../source/integrations/types.js';
@@ -24,11 +24,11 @@ import {WelcomeScreen} from '../../source/ui/screens/WelcomeScreen.js';
 import {loadFlows} from '../../source/commands/inputs.js';
 import {keys, last, press, tick, waitForText} from '../helpers/ink.js';
 
-const urlField: Field = {key: 'app_url', label: 'Harbor URL', kind: 'url', optional: false, trailing_slash: 'strip', allow_path: true, help: 'The external_url of Harbor.'};
+const urlField: Field = fieldSchema.parse({key: 'app_url', label: 'Harbor URL', kind: 'url', optional: false, trailing_slash: 'strip', allow_path: true, help: 'The external_url of Harbor.'});
 
 describe('FieldScreen', () => {
 	it('validates a URL as it is typed and shows how it will be saved', async () => {
-		const onSubmit = vi.fn(async () => undefined);
+		const onSubmit = vi.fn(async (_value: string, _companions?: Record<string, string>) => undefined);
 		const screen = render(<FieldScreen field={urlField} initial="" secretStored={false} scopeSeparator="," onSubmit={onSubmit} />);
 		await press(screen, ...'harbor.local'.split(''));
 		await waitForText(screen, 'must be a full URL starting with https://');
@@ -37,7 +37,7 @@ describe('FieldScreen', () => {
 		await waitForText(screen, 'Plain http:// to harbor.lan');
 		await waitForText(screen, 'Will be saved as http://harbor.lan');
 		await press(screen, keys.enter);
-		expect(onSubmit).toHaveBeenCalledWith('http://harbor.lan/');
+		expect(onSubmit.mock.calls[0]?.[0]).toBe('http://harbor.lan/');
 	});
 
 	it('shows the error the controller returns', async () => {
@@ -47,7 +47,7 @@ describe('FieldScreen', () => {
 	});
 
 	it('masks a secret while it is typed', async () => {
-		const field: Field = {key: 'client_secret', label: 'Client secret', kind: 'secret', optional: false, trailing_slash: 'strip', allow_path: true};
+		const field: Field = fieldSchema.parse({key: 'client_secret', label: 'Client secret', kind: 'secret', optional: false, trailing_slash: 'strip', allow_path: true});
 		const screen = render(<FieldScreen field={field} initial="" secretStored={false} scopeSeparator="," onSubmit={async () => undefined} />);
 		await press(screen, ...'hunter2-secret'.split(''));
 		expect(screen.frames.join('\n')).not.toContain('hunter2');
@@ -55,22 +55,22 @@ describe('FieldScreen', () => {
 	});
 
 	it('offers Enter to keep a stored secret', async () => {
-		const field: Field = {key: 'client_secret', label: 'Client secret', kind: 'secret', optional: false, trailing_slash: 'strip', allow_path: true};
+		const field: Field = fieldSchema.parse({key: 'client_secret', label: 'Client secret', kind: 'secret', optional: false, trailing_slash: 'strip', allow_path: true});
 		const screen = render(<FieldScreen field={field} initial="" secretStored scopeSeparator="," onSubmit={async () => undefined} />);
 		await waitForText(screen, '(stored in keychain: Enter keeps it)');
 	});
 
 	it('asks yes or no for a boolean, starting on the default', async () => {
-		const field: Field = {key: 'auto_onboard', label: 'Onboard', kind: 'boolean', optional: false, trailing_slash: 'strip', allow_path: true};
-		const onSubmit = vi.fn(async () => undefined);
+		const field: Field = fieldSchema.parse({key: 'auto_onboard', label: 'Onboard', kind: 'boolean', optional: false, trailing_slash: 'strip', allow_path: true});
+		const onSubmit = vi.fn(async (_value: string, _companions?: Record<string, string>) => undefined);
 		const screen = render(<FieldScreen field={field} initial="false" secretStored={false} scopeSeparator="," onSubmit={onSubmit} />);
 		await waitForText(screen, '❯ No');
 		await press(screen, keys.up, keys.enter);
-		expect(onSubmit).toHaveBeenCalledWith('true');
+		expect(onSubmit.mock.calls[0]?.[0]).toBe('true');
 	});
 
 	it('warns when scopes use the other separator', async () => {
-		const field: Field = {key: 'scopes', label: 'Scopes', kind: 'scopes', optional: false, trailing_slash: 'strip', allow_path: true};
+		const field: Field = fieldSchema.parse({key: 'scopes', label: 'Scopes', kind: 'scopes', optional: false, trailing_slash: 'strip', allow_path: true});
 		const screen = render(<FieldScreen field={field} initial="" secretStored={false} scopeSeparator=" " onSubmit={async () => undefined} />);
 		await press(screen, ...'openid,profile'.split(''));
 		await waitForText(screen, 'Scopes are space-separated for this app: saved as "openid profile"');

@@ -1,6 +1,6 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {parse, YAMLParseError} from 'yaml';
+import {parseDocument} from 'yaml';
 import type {z} from 'zod';
 import {UsageError} from '../errors.js';
 import {type AppFlow, flowFileSchema, type IdpFlow, type PairFlow} from './schema.js';
@@ -66,12 +66,17 @@ export function loadCatalogue(directories: readonly string[], known: KnownAutoma
 	}
 
 	if (problems.length > 0) {
-		throw new UsageError(`${problems.length === 1 ? 'A flow file is' : 'Flow files are'} not valid:\n${problems.map((item) => `  ${item.file}: ${item.where}: ${item.problem}`).join('\n')}`, {
+		throw new UsageError(`${problems.length === 1 ? 'A flow file is' : 'Flow files are'} not valid:\n${problems.map((item) => `  ${printable(item.file)}: ${printable(item.where)}: ${printable(item.problem)}`).join('\n')}`, {
 			hint: 'Fix the files named above (see flows/ in the sso-setup package for working examples).',
 		});
 	}
 
 	return catalogue;
+}
+
+/** Keys and values quoted from a file stay on their line and cannot move the cursor or colour the terminal. */
+function printable(text: string): string {
+	return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function listFlowFiles(directory: string, problems: FlowProblem[]): string[] {
@@ -95,17 +100,29 @@ function listFlowFiles(directory: string, problems: FlowProblem[]): string[] {
 }
 
 function readFlowFile(file: string, problems: FlowProblem[]): z.infer<typeof flowFileSchema> | undefined {
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		problems.push({file, where: 'file', problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`});
+		return undefined;
+	}
+
 	let document: unknown;
 	try {
-		document = parse(readFileSync(file, 'utf8'));
-	} catch (error) {
-		if (error instanceof YAMLParseError) {
-			const position = error.linePos?.[0];
-			problems.push({file, where: position ? `line ${position.line}, column ${position.col}` : 'YAML', problem: (error.message.split('\n')[0] ?? 'not valid YAML').replace(/ at line \d+, column \d+:?$/, '')});
-		} else {
-			problems.push({file, where: 'file', problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`});
+		// A warning (an unknown tag, …) is a problem too, never a Node warning on stderr (logLevel also covers toJS).
+		const parsed = parseDocument(text, {logLevel: 'error'});
+		const first = parsed.errors[0] ?? parsed.warnings[0];
+		if (first) {
+			const position = first.linePos?.[0];
+			problems.push({file, where: position ? `line ${position.line}, column ${position.col}` : 'YAML', problem: (first.message.split('\n')[0] ?? 'not valid YAML').replace(/ at line \d+, column \d+:?$/, '')});
+			return undefined;
 		}
 
+		document = parsed.toJS();
+	} catch (error) {
+		// From toJS: an alias without its anchor, too many aliases.
+		problems.push({file, where: 'YAML', problem: error instanceof Error ? (error.message.split('\n')[0] ?? 'not valid YAML') : 'not valid YAML'});
 		return undefined;
 	}
 

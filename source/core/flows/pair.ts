@@ -33,12 +33,12 @@ export function builtinValues(pair: Pair): Values {
 }
 
 /**
- * The fields to ask, in order: where the app is (its URLs) first, because the IdP side needs the
- * redirect URI; then the IdP; then the rest of the app. Conditions are evaluated on `values`.
+ * The fields to ask, in order: the app's `early` fields first (where it is: the IdP side needs the
+ * redirect URI); then the IdP; then the rest of the app. Conditions are evaluated on `values`.
  */
 export function pairFields(pair: Pair, values: Values = {}, presentSecrets: ReadonlySet<string> = new Set()): Field[] {
-	const appLocation = pair.app.fields.filter((field) => field.kind === 'url');
-	const appRest = pair.app.fields.filter((field) => field.kind !== 'url');
+	const appLocation = pair.app.fields.filter((field) => field.early);
+	const appRest = pair.app.fields.filter((field) => !field.early);
 	const seen = new Set<string>();
 	const all = builtinValues(pair);
 	return [...appLocation, ...pair.idp.fields, ...appRest].filter((field) => {

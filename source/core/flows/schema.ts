@@ -49,6 +49,10 @@ export const fieldSchema = z
 		 * registration: produced by automatic registration; asked only on the manual path.
 		 */
 		role: z.enum(['admin-credential', 'app-credential', 'registration']).optional(),
+		/** Asked before the IdP's fields (the app's location: the IdP needs the redirect URI). */
+		early: z.boolean().default(false),
+		/** A list the app's automation can offer to pick from (e.g. the OVH projects), by name. */
+		options_from: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
 		when: conditionSchema.optional(),
 	})
 	.strict()

@@ -1,4 +1,6 @@
 import {checkField} from '../fields.js';
+import type {Field} from '../flows/schema.js';
+import type {FieldOption} from '../../integrations/types.js';
 import type {Catalogue} from '../flows/load.js';
 import {getPair} from '../flows/pair.js';
 import {describeError, ExitCode} from '../errors.js';
@@ -34,6 +36,8 @@ export type WizardDependencies = {
 	env?: NodeJS.ProcessEnv;
 	/** The steps after review that automate the IdP and app sides; empty until they are wired in. */
 	automationStages?(view: SessionView): AutomationStage[];
+	/** A list to pick a field's value from (the flow's `options_from`), fetched by the app's automation. */
+	fieldOptions?(view: SessionView, field: Field, secrets: SessionSecrets): Promise<FieldOption[] | undefined>;
 };
 
 /**
@@ -146,8 +150,23 @@ export class WizardController {
 		this.set({screen: resumeScreen(view)});
 	}
 
+	/** The options to offer for a field, or the reason there are none (the person then types it). */
+	async fieldOptions(field: Field): Promise<{options?: FieldOption[]; error?: string}> {
+		const view = this.state.view;
+		if (!view || !field.options_from || !this.deps.fieldOptions || !this.secrets) {
+			return {};
+		}
+
+		try {
+			const options = await this.deps.fieldOptions(view, field, this.secrets);
+			return options && options.length > 0 ? {options} : {};
+		} catch (error) {
+			return {error: describeError(error).message};
+		}
+	}
+
 	/** Validates and stores the answer of the current field; returns the error to show, if any. */
-	async submitField(raw: string): Promise<string | undefined> {
+	async submitField(raw: string, companions: Record<string, string> = {}): Promise<string | undefined> {
 		const {screen, view} = this.state;
 		if (screen.name !== 'fields' || !view) {
 			return undefined;
@@ -188,6 +207,15 @@ export class WizardController {
 			}
 
 			session = {...session, answers: {...session.answers, [field.key]: check.value}};
+		}
+
+		// Values that come with a picked option (e.g. the registry's URL), validated like answers.
+		for (const [key, rawCompanion] of Object.entries(companions)) {
+			const companion = visibleFields(view).find((candidate) => candidate.key === key && candidate.kind !== 'secret');
+			const check = companion ? checkField(companion, rawCompanion, view.pair.app.scopes.separator) : undefined;
+			if (check?.ok) {
+				session = {...session, answers: {...session.answers, [key]: check.value}};
+			}
 		}
 
 		const next: SessionView = {...view, session, presentSecrets};

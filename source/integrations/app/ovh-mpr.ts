@@ -6,7 +6,7 @@ import {readArtifact, readBackup, recordSecretWritten, saveBackupOnce, secretAlr
 import {optionalValue, requireSecret, withoutTrailingSlash} from './app-values.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
 import {changeRow, displayValue, secretRow} from './plan-rows.js';
-import {ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
+import {listOvhProjects, listOvhRegistries, ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
 
 /** OVHcloud Managed Private Registry: a managed Harbor whose OIDC settings go through the OVHcloud API. */
 
@@ -135,6 +135,24 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 
 	return defineApp({
 		id: 'ovh-mpr',
+
+		/** The wizard's pickers: the Public Cloud projects, then the registries of the chosen one. */
+		async options(name, context) {
+			if (name === 'ovh-projects') {
+				return (await listOvhProjects(context)).map((id) => ({value: id, label: id}));
+			}
+
+			const serviceName = context.values['ovh_service_name'];
+			if (name === 'ovh-registries' && serviceName) {
+				return (await listOvhRegistries(context, serviceName)).map((registry) => ({
+					value: registry.id,
+					label: `${registry.name}${registry.region ? ` (${registry.region})` : ''}${registry.url ? ` ${registry.url}` : ''}`,
+					...(registry.url ? {values: {app_url: registry.url}} : {}),
+				}));
+			}
+
+			return undefined;
+		},
 
 		async preflight(context) {
 			const api = await ovhApi(context);

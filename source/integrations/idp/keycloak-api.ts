@@ -231,7 +231,13 @@ function signInError(response: HttpResponse, step: string, base: string, user: s
 		return new RemoteError({host, step, status: 404, reason: 'http-404', message: `no Keycloak master realm at ${base}/realms/master (HTTP 404)`, hint: 'Check the Keycloak URL: it is the address of the admin console without /admin (Keycloak 16 and older: with /auth).'});
 	}
 
-	return new RemoteError({host, step, status: response.status, reason: `http-${response.status}`, message: `the sign-in failed (HTTP ${response.status}${said})`, hint: response.status >= 500 ? `Look at the Keycloak logs on ${host}, then run again.` : passwordHint(base)});
+	if (response.status >= 300 && response.status < 400) {
+		const location = response.headers['location'];
+		const target = location && URL.canParse(location, response.url) ? new URL(location, response.url).toString() : (location ?? 'another address');
+		return new RemoteError({host, step, status: response.status, reason: 'redirect', message: `the server redirected to ${target} (HTTP ${response.status})`, hint: 'Use the final address of Keycloak as its URL (check http vs https, the host and the path).'});
+	}
+
+	return new RemoteError({host, step, status: response.status, reason: response.status >= 500 ? 'http-5xx' : `http-${response.status}`, message: `the sign-in failed (HTTP ${response.status}${said})`, hint: response.status >= 500 ? `Look at the Keycloak logs on ${host}, then run again.` : passwordHint(base)});
 }
 
 /** 401 on the admin API with a fresh token is the 26.8.2 kc-admin-api scope; 403 is a missing role. */

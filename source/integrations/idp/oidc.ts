@@ -88,6 +88,21 @@ function discoveryError(error: unknown, where: Where): Error {
 		return issuerMismatch({...where, found: String(body?.['issuer'] ?? '')});
 	}
 
+	if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && cause instanceof Response && cause.status >= 300 && cause.status < 400) {
+		const location = cause.headers.get('location');
+		return new RemoteError(
+			{host, step, reason: 'redirect', status: cause.status, message: `${url} redirects to ${location && URL.canParse(location, url) ? new URL(location, url).toString() : (location ?? 'another address')} (HTTP ${cause.status})`, hint: 'Use the final address of the identity provider in the issuer (check http vs https, the host and the path).'},
+			error,
+		);
+	}
+
+	if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && cause instanceof Response && cause.status >= 500) {
+		return new RemoteError(
+			{host, step, reason: 'http-5xx', status: cause.status, message: `the identity provider failed to serve ${url} (HTTP ${cause.status})`, hint: `Look at the logs of the identity provider on ${host}, then run again.`},
+			error,
+		);
+	}
+
 	if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && cause instanceof Response) {
 		return new RemoteError(
 			{host, step, reason: `http-${cause.status}`, status: cause.status, message: `no discovery document at ${url} (HTTP ${cause.status})`, hint: 'Check the issuer URL: for authentik it ends with /application/o/<slug>/, for Keycloak with /realms/<realm>.'},

@@ -4,6 +4,8 @@ import {checkField} from '../../core/fields.js';
 import type {Field} from '../../core/flows/schema.js';
 import {Menu} from '../components/Menu.js';
 import {TextField} from '../components/TextField.js';
+import {Working} from '../components/Working.js';
+import type {FieldOption} from '../../integrations/types.js';
 
 type Props = {
 	field: Field;
@@ -11,21 +13,72 @@ type Props = {
 	/** A secret is already stored (keychain or environment): Enter keeps it. */
 	secretStored: boolean;
 	scopeSeparator: ',' | ' ';
-	onSubmit(value: string): Promise<string | undefined>;
+	onSubmit(value: string, companions?: Record<string, string>): Promise<string | undefined>;
+	/** For fields with `options_from`: the list to pick from (or why there is none). */
+	loadOptions?(): Promise<{options?: FieldOption[]; error?: string}>;
 };
 
+const typeInstead = '\u0000type';
+
 /** One question. Validates as the person types; Enter is refused while the value is invalid. */
-export function FieldScreen({field, initial, secretStored, scopeSeparator, onSubmit}: Props) {
+export function FieldScreen({field, initial, secretStored, scopeSeparator, onSubmit, loadOptions}: Props) {
 	const [value, setValue] = useState(initial);
 	const [submitError, setSubmitError] = useState<string>();
+	const [choices, setChoices] = useState<{loading: boolean; options?: FieldOption[]; error?: string; typing?: boolean}>({loading: Boolean(loadOptions)});
 	useEffect(() => {
 		setValue(initial);
 		setSubmitError(undefined);
 	}, [field.key, initial]);
+	useEffect(() => {
+		let current = true;
+		if (loadOptions) {
+			setChoices({loading: true});
+			void loadOptions().then((result) => {
+				if (current) {
+					setChoices({loading: false, ...result});
+				}
+			});
+		}
 
-	const submit = async (raw: string) => {
-		setSubmitError(await onSubmit(raw));
+		return () => {
+			current = false;
+		};
+		// Load once per field: `loadOptions` is a new function on every render.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [field.key]);
+
+	const submit = async (raw: string, companions?: Record<string, string>) => {
+		setSubmitError(await onSubmit(raw, companions));
 	};
+
+	if (choices.loading) {
+		return <Working message={`Reading the list for ${field.label}…`} />;
+	}
+
+	if (choices.options && !choices.typing) {
+		const options = choices.options;
+		return (
+			<Box flexDirection="column">
+				{field.help ? <Text dimColor>{field.help}</Text> : null}
+				<Box marginTop={1}>
+					<Menu
+						key={field.key}
+						items={[...options.map((option) => ({label: option.label, value: option.value})), {label: 'Type a value instead', value: typeInstead}]}
+						initialValue={initial}
+						onSelect={(picked) => {
+							if (picked === typeInstead) {
+								setChoices({...choices, typing: true});
+								return;
+							}
+
+							void submit(picked, options.find((option) => option.value === picked)?.values);
+						}}
+					/>
+				</Box>
+				{submitError ? <Text color="red">✖ {submitError}</Text> : null}
+			</Box>
+		);
+	}
 
 	if (field.kind === 'boolean' || field.kind === 'choice') {
 		const items = field.kind === 'boolean' ? [{label: 'Yes', value: 'true'}, {label: 'No', value: 'false'}] : (field.choices ?? []).map((choice) => ({label: choice.label, value: choice.value}));
@@ -44,6 +97,7 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 	return (
 		<Box flexDirection="column">
 			{field.help ? <Text dimColor>{field.help}</Text> : null}
+			{choices.error ? <Text color="yellow">The list could not be read ({choices.error}); type the value.</Text> : null}
 			<Box marginTop={1}>
 				<Text color="cyan">{'› '}</Text>
 				<TextField

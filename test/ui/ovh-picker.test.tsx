@@ -1,0 +1,61 @@
+import {mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {render} from 'ink-testing-library';
+import {afterEach, describe, expect, it} from 'vitest';
+import {loadFlows} from '../../source/commands/inputs.js';
+import {fieldOptions} from '../../source/commands/wizard.js';
+import {WizardController} from '../../source/core/session/controller.js';
+import {memoryStore} from '../../source/secrets/keychain.js';
+import {App} from '../../source/ui/App.js';
+import {keys, press, waitForText} from '../helpers/ink.js';
+import {type FakeOvh, startFakeOvh} from '../servers/ovh.js';
+
+/** The OVH project and registry are picked from the API's lists; the registry's URL comes with it. */
+describe('OVH pickers in the wizard', () => {
+	let ovh: FakeOvh;
+
+	afterEach(async () => {
+		await ovh.close();
+	});
+
+	it('lists the projects and registries and fills in the registry URL', async () => {
+		ovh = await startFakeOvh({
+			applicationKey: 'ak-ui',
+			applicationSecret: 'as-ui',
+			consumerKey: 'ck-ui',
+			projects: {'project-a': [{id: 'reg-1', name: 'team-registry', region: 'GRA', url: 'https://abc123.c1.gra9.container-registry.ovh.net', status: 'READY'}, {id: 'reg-2', name: 'other', region: 'BHS', status: 'READY'}]},
+		});
+		const controller = new WizardController({
+			catalogue: loadFlows([]),
+			env: {SSO_SETUP_HOME: mkdtempSync(path.join(tmpdir(), 'sso-setup-ovh-ui-'))},
+			openKeychain: async () => ({ok: true, store: memoryStore()}),
+			fieldOptions,
+		});
+		const screen = render(<App controller={controller} />);
+		void controller.start();
+		await waitForText(screen, 'Start a new setup');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Which identity provider?');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Which app?');
+		await press(screen, keys.down, keys.down, keys.enter);
+		await waitForText(screen, '› ovh-eu');
+		await press(screen, ...Array.from({length: 6}, () => keys.backspace), ...ovh.endpoint.split(''), keys.enter);
+		await waitForText(screen, 'OVHcloud application key');
+		await press(screen, ...'ak-ui'.split(''), keys.enter);
+		await waitForText(screen, 'OVHcloud application secret');
+		await press(screen, ...'as-ui'.split(''), keys.enter);
+		await waitForText(screen, 'OVHcloud consumer key');
+		await press(screen, ...'ck-ui'.split(''), keys.enter);
+		await waitForText(screen, '❯ project-a');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'team-registry (GRA) https://abc123.c1.gra9.container-registry.ovh.net');
+		await press(screen, keys.enter);
+		await waitForText(screen, '› https://abc123.c1.gra9.container-registry.ovh.net');
+		const answers = controller.state.view!.session.answers;
+		expect(answers['ovh_service_name']).toBe('project-a');
+		expect(answers['ovh_registry_id']).toBe('reg-1');
+		expect(answers['app_url']).toBe('https://abc123.c1.gra9.container-registry.ovh.net');
+	});
+});
