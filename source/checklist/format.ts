@@ -52,10 +52,14 @@ function toMarkdown(checklist: Checklist): string {
 	return `${lines.join('\n')}\n`;
 }
 
+/** Markdown marks removed, for terminals. */
+export function plain(text: string): string {
+	return text.replaceAll(/^[ \t]*```[a-z]*[ \t]*(?:\n|$)/gm, '').replaceAll('**', '').replaceAll(/`([^`]*)`/g, '$1');
+}
+
 /** Plain text: no Markdown marks, for terminals and tickets. */
 function toText(checklist: Checklist): string {
 	// Code fences first: the inline-code rule would otherwise pair their backticks and leave "json" behind.
-	const plain = (text: string) => text.replaceAll(/^[ \t]*```[a-z]*[ \t]*(?:\n|$)/gm, '').replaceAll('**', '').replaceAll(/`([^`]*)`/g, '$1');
 	const width = Math.max(...checklist.values.map((item) => item.label.length));
 	const lines = [checklist.title, '='.repeat(checklist.title.length), '', 'Values:'];
 	for (const item of checklist.values) {

@@ -3,10 +3,10 @@ import Spinner from 'ink-spinner';
 import {useEffect} from 'react';
 import path from 'node:path';
 import {buildChecklist} from '../checklist/build.js';
-import {formatChecklist} from '../checklist/format.js';
+import {formatChecklist, plain} from '../checklist/format.js';
 import {writeChecklistFile} from '../commands/checklist.js';
 import {describeError} from '../core/errors.js';
-import {currentValues, initialValue, visibleFields, warningsToShow} from '../core/session/machine.js';
+import {currentValues, initialValue, type SessionView, visibleFields, warningsToShow} from '../core/session/machine.js';
 import type {WizardController} from '../core/session/controller.js';
 import {renderTemplate} from '../core/template.js';
 import {Frame} from './components/Frame.js';
@@ -114,8 +114,10 @@ export function App({controller}: Props) {
 				return null;
 			}
 
+			const firstRegistrationField = field.role === 'registration' && fields.findIndex((candidate) => candidate.role === 'registration') === screen.index;
 			return (
 				<Frame title={field.label} context={context} step={`question ${screen.index + 1} of ${fields.length}`} notice={notice} hints="Enter: next · Esc: back · Ctrl+C: save and quit">
+					{firstRegistrationField ? <ManualIdpSteps view={view} /> : null}
 					<FieldScreen
 						key={field.key}
 						field={field}
@@ -206,4 +208,22 @@ export function App({controller}: Props) {
 
 function byOrder<T extends {order: number; name: string}>(flows: T[]): T[] {
 	return flows.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+}
+
+/** On the manual path, the IdP steps come right before the client ID they produce. */
+function ManualIdpSteps({view}: {view: SessionView}) {
+	const steps = buildChecklist(view.pair, view.session.answers, view.presentSecrets).sections[0]?.steps ?? [];
+	return (
+		<Box flexDirection="column" marginBottom={1}>
+			<Text>First create the client in {view.pair.idp.name} (the full procedure is in the checklist at the end):</Text>
+			{steps.map((step, index) => (
+				<Box key={index} flexDirection="column">
+					<Text bold>
+						{index + 1}. {plain(step.title)}
+					</Text>
+					<Text>{plain(step.text)}</Text>
+				</Box>
+			))}
+		</Box>
+	);
 }

@@ -9,6 +9,7 @@ import {currentValues} from '../../core/session/machine.js';
 import type {WizardController} from '../../core/session/controller.js';
 import type {AutomationStage} from '../../core/session/machine.js';
 import {loadAppIntegration, loadIdpIntegration} from '../../integrations/registry.js';
+import {dockerLogin, openInBrowser} from '../../verify/interactive.js';
 import {Working} from '../components/Working.js';
 import {ApplyScreen} from './ApplyScreen.js';
 import {RegisterScreen} from './RegisterScreen.js';
@@ -89,7 +90,18 @@ export function AutomationStep({controller, stage}: Props) {
 		}
 
 		case 'verify': {
-			return <VerifyScreen stage={loaded.stage} onDone={onDone} />;
+			const values = currentValues(view);
+			const appUrl = values['app_url'] ?? '';
+			const isRegistry = view.pair.app.id === 'harbor' || view.pair.app.id === 'ovh-mpr';
+			const tryIt = appUrl
+				? {
+						loginUrl: isRegistry ? `${appUrl}/c/oidc/login` : appUrl,
+						registryHost: isRegistry ? new URL(appUrl).host : undefined,
+						openInBrowser,
+						dockerLogin,
+					}
+				: undefined;
+			return <VerifyScreen stage={loaded.stage} onDone={onDone} tryIt={tryIt} />;
 		}
 	}
 

@@ -2,11 +2,18 @@ import {Box, Text} from 'ink';
 import Spinner from 'ink-spinner';
 import type {VerifyStage} from '../../core/automation/verify-stage.js';
 import type {CheckProgress} from '../../verify/types.js';
+import type {ComponentProps} from 'react';
 import {Menu} from '../components/Menu.js';
+import {TryItPanel} from '../components/TryItPanel.js';
 import {Working} from '../components/Working.js';
 import {useObservable} from '../hooks/use-observable.js';
 
-type Props = {stage: VerifyStage; onDone(): void};
+type Props = {
+	stage: VerifyStage;
+	onDone(): void;
+	/** The optional real sign-in offered once the checks are done. */
+	tryIt?: Omit<ComponentProps<typeof TryItPanel>, 'onDone'>;
+};
 
 const icons: Record<string, {icon: string; color?: string}> = {
 	pass: {icon: '✔', color: 'green'},
@@ -17,7 +24,7 @@ const icons: Record<string, {icon: string; color?: string}> = {
 };
 
 /** One line per check, a spinner while it runs; fixes for what failed. */
-export function VerifyScreen({stage, onDone}: Props) {
+export function VerifyScreen({stage, onDone, tryIt}: Props) {
 	const state = useObservable(stage);
 	if (state.phase === 'ready') {
 		return <Working message="Starting the checks…" />;
@@ -46,13 +53,17 @@ export function VerifyScreen({stage, onDone}: Props) {
 			{state.phase === 'done' ? (
 				<Box marginTop={1} flexDirection="column">
 					<Text color={failed > 0 ? 'red' : 'green'}>{failed > 0 ? `${failed} check${failed === 1 ? '' : 's'} failed: fix them, then choose "Run the checks again".` : 'Everything that could be checked works.'}</Text>
-					<Menu
-						items={[
-							{label: 'Continue', value: 'next'},
-							{label: 'Run the checks again', value: 'again'},
-						]}
-						onSelect={(value) => (value === 'next' ? onDone() : void stage.start())}
-					/>
+					{tryIt && failed === 0 ? (
+						<TryItPanel {...tryIt} onDone={onDone} />
+					) : (
+						<Menu
+							items={[
+								{label: 'Continue', value: 'next'},
+								{label: 'Run the checks again', value: 'again'},
+							]}
+							onSelect={(value) => (value === 'next' ? onDone() : void stage.start())}
+						/>
+					)}
 				</Box>
 			) : null}
 		</Box>
