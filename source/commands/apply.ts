@@ -1,15 +1,14 @@
 import {ApplyStage} from '../core/automation/apply-stage.js';
-import type {SessionHandle} from '../core/automation/context.js';
 import {RegisterStage} from '../core/automation/register-stage.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues} from '../core/flows/pair.js';
-import {listSessions, newSession, saveSession, type Session} from '../core/session/store.js';
+import {listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {PlanChange} from '../integrations/types.js';
 import type {ParsedCommand} from '../cli.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
-import {openSecrets} from './secrets.js';
+import {commandSession} from './secrets.js';
 
 /**
  * `sso-setup apply`: the wizard's automated steps without prompts. Registers the client when the
@@ -31,26 +30,17 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	// A new run against the same app continues the earlier session: its backup and what it wrote
 	// (e.g. which client secret Harbor already holds) make the run idempotent.
 	const earlier = input.session ?? earlierSession(pair.idp.id, pair.app.id, input.answers);
-	let session: Session = earlier ?? newSession(pair.idp.id, pair.app.id);
-	session = {...session, answers: {...session.answers, ...input.answers}};
-	const handle: SessionHandle = {
-		current: () => session,
-		update(change) {
-			session = saveSession(change(session));
-		},
-	};
-	const {secrets, note} = await openSecrets(session.id);
-	if (note) {
-		process.stderr.write(`${note}\n`);
-	}
+	const start = earlier ?? newSession(pair.idp.id, pair.app.id);
+	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {persist: true});
+	const session = () => handle.current();
 
-	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session.id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
+	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session().id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
 	const say = (line: string) => process.stdout.write(`${line}\n`);
 
 	// 1. The IdP side.
 	const idp = pair.idp.automation ? await loadIdpIntegration(pair.idp.automation) : undefined;
 	const adminKey = await firstPresent(idp?.adminCredentialKeys ?? [], (key) => secrets.get(key));
-	if (idp && adminKey && !session.completed.includes('register')) {
+	if (idp && adminKey && !session().completed.includes('register')) {
 		const stage = new RegisterStage(idp, pair, handle, secrets, true);
 		await stage.start();
 		const state = stage.state;
@@ -83,7 +73,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 				for (const warning of registration.warnings) say(`  ${out.yellow('!')} ${warning}`);
 			}
 		}
-	} else if (!computeValues(pair, session.answers)['client_id'] || !(await secrets.get('client_secret'))) {
+	} else if (!computeValues(pair, session().answers)['client_id'] || !(await secrets.get('client_secret'))) {
 		const credential = idp?.adminCredentialKeys.map((key) => `SSO_SETUP_${key.toUpperCase()}`).join(' or ');
 		throw new UsageError(`No client to configure: give client_id (--set client_id=…) and the client secret (SSO_SETUP_CLIENT_SECRET)${credential ? `, or ${credential} to register one in ${pair.idp.name}` : ''}.`);
 	}
@@ -120,7 +110,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		printChanges(state.plan.changes, out);
 		if (deleteUsers.length > 0) say(`  ${out.red('delete users')}: ${deleteUsers.join(', ')}`);
 		for (const warning of [...state.preflight.warnings, ...state.plan.warnings]) say(`  ${out.yellow('!')} ${warning}`);
-		const fallback = computeValues(pair, session.answers)['fallback_login_url'];
+		const fallback = computeValues(pair, session().answers)['fallback_login_url'];
 		if (fallback) say(`  Local admin sign-in stays available at ${out.cyan(fallback)}`);
 		if (!yes) {
 			say(`\n${out.yellow('Nothing was written.')} Run again with --yes to apply this plan.`);
@@ -132,7 +122,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	}
 
 	if (state.phase === 'error') {
-		throw new SsoSetupError(state.message, {hint: `${state.hint ? `${state.hint} ` : ''}Completed steps are recorded: run the same command with --session ${session.id} to continue.`, exitCode: state.exitCode as 1});
+		throw new SsoSetupError(state.message, {hint: `${state.hint ? `${state.hint} ` : ''}Completed steps are recorded: run the same command with --session ${session().id} to continue.`, exitCode: state.exitCode as 1});
 	}
 
 	if (state.phase === 'done') {
@@ -145,7 +135,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		}
 	}
 
-	say(`\nSession ${session.id} saved. Undo the app settings with: sso-setup rollback ${session.id}\nCheck everything with: sso-setup verify --session ${session.id}`);
+	say(`\nSession ${session().id} saved. Undo the app settings with: sso-setup rollback ${session().id}\nCheck everything with: sso-setup verify --session ${session().id}`);
 	return ExitCode.ok;
 }
 

@@ -1,18 +1,18 @@
-import {buildContext, type SessionHandle} from '../core/automation/context.js';
+import {buildContext} from '../core/automation/context.js';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {getPair} from '../core/flows/pair.js';
-import {listSessions, loadSession, saveSession, type Session} from '../core/session/store.js';
+import {listSessions, loadSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle} from '../core/style.js';
 import {loadAppIntegration} from '../integrations/registry.js';
 import type {ParsedCommand} from '../cli.js';
 import {loadFlows} from './inputs.js';
-import {openSecrets} from './secrets.js';
+import {commandSession} from './secrets.js';
 
 /** `sso-setup rollback [ID]`: restores the app settings the session backed up before changing them. */
 export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 	const out = createStyle(colorEnabled(process.stdout));
 	const id = parsed.positionals[0] ?? newestWithBackup();
-	let session: Session = loadSession(id);
+	const session: Session = loadSession(id);
 	if (session.artifacts['app-backup'] === undefined) {
 		throw new UsageError(`Session ${id} holds no backup of ${session.app}'s settings: it never planned a change there.`, {hint: 'Nothing was changed.'});
 	}
@@ -24,16 +24,7 @@ export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 		throw new UsageError(`${pair.app.name} has no automation to roll back.`);
 	}
 
-	const handle: SessionHandle = {
-		current: () => session,
-		update(change) {
-			session = saveSession(change(session));
-		},
-	};
-	const {secrets, note} = await openSecrets(session.id);
-	if (note) {
-		process.stderr.write(`${note}\n`);
-	}
+	const {handle, secrets} = await commandSession(session, {persist: true});
 
 	const notes = await app.rollback(buildContext(pair, handle, secrets, (line) => process.stderr.write(`${out.dim(line)}\n`)));
 	handle.update((current) => ({...current, completed: current.completed.filter((step) => step !== 'apply')}));

@@ -1,3 +1,5 @@
+import type {SessionHandle} from '../core/automation/context.js';
+import {saveSession, type Session} from '../core/session/store.js';
 import {memoryStore, openKeychain} from '../secrets/keychain.js';
 import {SessionSecrets} from '../secrets/secrets.js';
 
@@ -15,4 +17,24 @@ export async function openSecrets(sessionId: string): Promise<{secrets: SessionS
 		secrets: new SessionSecrets(memoryStore(), sessionId),
 		note: `! The OS keychain cannot be used (${keychain.reason}). Secrets come from SSO_SETUP_<KEY> variables and are kept in memory for this run only; a client secret created now is not saved.`,
 	};
+}
+
+/**
+ * The session a command works on and its secrets. `persist`: every change is saved (apply,
+ * rollback); otherwise changes stay in memory (verify never writes). A keychain note goes to stderr.
+ */
+export async function commandSession(initial: Session, options: {persist: boolean; quiet?: boolean}): Promise<{handle: SessionHandle; secrets: SessionSecrets}> {
+	let session = initial;
+	const handle: SessionHandle = {
+		current: () => session,
+		update(change) {
+			session = options.persist ? saveSession(change(session)) : change(session);
+		},
+	};
+	const {secrets, note} = await openSecrets(session.id);
+	if (note && !options.quiet) {
+		process.stderr.write(`${note}\n`);
+	}
+
+	return {handle, secrets};
 }

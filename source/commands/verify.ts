@@ -1,29 +1,19 @@
-import {buildContext, type SessionHandle} from '../core/automation/context.js';
+import {buildContext} from '../core/automation/context.js';
 import {newSession, type Session} from '../core/session/store.js';
 import {colorEnabled} from '../core/style.js';
 import {formatTable, toJson, verificationExitCode} from '../verify/format.js';
 import {runVerification} from '../verify/run.js';
 import type {ParsedCommand} from '../cli.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
-import {openSecrets} from './secrets.js';
+import {commandSession} from './secrets.js';
 
 /** `sso-setup verify`: every check against a live setup; changes nothing, saves nothing. */
 export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 	const catalogue = loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
-	let session: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
-	session = {...session, answers: {...session.answers, ...input.answers}};
+	const start: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
 	// Verification never writes: changes stay in memory.
-	const handle: SessionHandle = {
-		current: () => session,
-		update(change) {
-			session = change(session);
-		},
-	};
-	const {secrets, note} = await openSecrets(session.id);
-	if (note && !parsed.options['json']) {
-		process.stderr.write(`${note}\n`);
-	}
+	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {persist: false, quiet: parsed.options['json'] === true});
 
 	const results = await runVerification(buildContext(input.pair, handle, secrets));
 	process.stdout.write(parsed.options['json'] ? `${toJson(results)}\n` : `${formatTable(results, {color: colorEnabled(process.stdout)})}\n`);
