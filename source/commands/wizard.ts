@@ -1,5 +1,5 @@
 import {buildContext} from '../core/automation/context.js';
-import {UsageError} from '../core/errors.js';
+import {describeError, UsageError} from '../core/errors.js';
 import type {Field} from '../core/flows/schema.js';
 import {WizardController} from '../core/session/controller.js';
 import {type AutomationStage, hasAdminCredential, hasAppCredential, type SessionView} from '../core/session/machine.js';
@@ -18,7 +18,7 @@ export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 	}
 
 	const catalogue = loadFlows(parsed.flows);
-	const controller = new WizardController({catalogue, openKeychain, automationStages, fieldOptions});
+	const controller = new WizardController({catalogue, openKeychain, automationStages, fieldOptions, enrichAnswers});
 	const {runWizard} = await import('../ui/render.js');
 	return runWizard(controller, {resume: parsed.command === 'resume', sessionId: parsed.positionals[0]});
 }
@@ -47,4 +47,32 @@ export async function fieldOptions(view: SessionView, field: Field, secrets: Ses
 	const session = view.session;
 	const readOnly = {current: () => session, update: () => {}};
 	return app.options(field.options_from, buildContext(view.pair, readOnly, secrets));
+}
+
+/**
+ * A generic OpenID provider has no flow-derived endpoints: read them from its discovery document so
+ * the checklist (Portainer types them by hand) shows real URLs instead of placeholders.
+ */
+export async function enrichAnswers(view: SessionView, secrets: SessionSecrets): Promise<{answers?: Record<string, string>; notice?: string}> {
+	const issuer = view.session.answers['issuer'];
+	if (view.pair.idp.id !== 'oidc' || !issuer) {
+		return {};
+	}
+
+	const session = view.session;
+	const context = buildContext(view.pair, {current: () => session, update: () => {}}, secrets);
+	try {
+		const {discover} = await import('../integrations/idp/oidc.js');
+		const document = await discover(context, issuer);
+		return {
+			answers: {
+				authorize_url: document.authorization_endpoint,
+				token_url: document.token_endpoint,
+				...(document.userinfo_endpoint ? {userinfo_url: document.userinfo_endpoint} : {}),
+				...(document.end_session_endpoint ? {end_session_url: document.end_session_endpoint} : {}),
+			},
+		};
+	} catch (error) {
+		return {notice: `The discovery document could not be read (${describeError(error).message}); endpoints stay placeholders.`};
+	}
 }

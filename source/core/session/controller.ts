@@ -38,6 +38,8 @@ export type WizardDependencies = {
 	automationStages?(view: SessionView): AutomationStage[];
 	/** A list to pick a field's value from (the flow's `options_from`), fetched by the app's automation. */
 	fieldOptions?(view: SessionView, field: Field, secrets: SessionSecrets): Promise<FieldOption[] | undefined>;
+	/** Values read once every field is answered (e.g. a generic provider's endpoints from discovery). */
+	enrichAnswers?(view: SessionView, secrets: SessionSecrets): Promise<{answers?: Record<string, string>; notice?: string}>;
 };
 
 /**
@@ -218,10 +220,22 @@ export class WizardController {
 			}
 		}
 
-		const next: SessionView = {...view, session, presentSecrets};
+		let next: SessionView = {...view, session, presentSecrets};
 		this.set({view: next, notice: undefined});
 		const count = visibleFields(next).length;
-		this.moveTo(screen.index + 1 < count ? {name: 'fields', index: screen.index + 1} : warningsToShow(next).length > 0 ? {name: 'warnings', index: 0} : {name: 'review'});
+		if (screen.index + 1 < count) {
+			this.moveTo({name: 'fields', index: screen.index + 1});
+			return undefined;
+		}
+
+		if (this.deps.enrichAnswers && this.secrets) {
+			this.set({screen: {name: 'loading', message: `Reading ${next.pair.idp.name}'s discovery document…`}});
+			const enriched = await this.deps.enrichAnswers(next, this.secrets).catch((error: unknown) => ({answers: undefined, notice: describeError(error).message}));
+			next = {...next, session: {...next.session, answers: {...next.session.answers, ...enriched.answers}}};
+			this.set({view: next, notice: enriched.notice});
+		}
+
+		this.moveTo(warningsToShow(next).length > 0 ? {name: 'warnings', index: 0} : {name: 'review'});
 		return undefined;
 	}
 

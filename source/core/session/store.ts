@@ -128,7 +128,7 @@ export function parseSession(file: string, text: string): Session {
 	const result = sessionSchema.safeParse(data);
 	if (!result.success) {
 		const first = result.error.issues[0];
-		const where = first ? `${first.path.join('.') || 'top level'}: ${first.message}` : 'unknown problem';
+		const where = first ? printable(`${first.path.join('.') || 'top level'}: ${first.message}`) : 'unknown problem';
 		throw new SessionFileError(file, `is not a valid session (${where})`, `Delete it with: sso-setup sessions forget ${path.basename(file, '.json')}. The file was left untouched.`);
 	}
 
@@ -136,7 +136,18 @@ export function parseSession(file: string, text: string): Session {
 		throw new SessionFileError(file, `holds session "${result.data.id}", not the one its name says`, 'Rename the file back or delete it. The file was left untouched.');
 	}
 
+	// Written by hand or by something else: sso-setup never puts secrets there, and must not pass them on.
+	const leaked = Object.keys(result.data.answers).filter((key) => isSecretKey(key));
+	if (leaked.length > 0) {
+		throw new SessionFileError(file, `holds secrets in plain text (${printable(leaked.join(', '))})`, `Delete it with: sso-setup sessions forget ${result.data.id}, and change those secrets: the file could be read. The file was left untouched.`);
+	}
+
 	return result.data;
+}
+
+/** Keys quoted from a file: control characters escaped, so that a message stays one plain line. */
+function printable(text: string): string {
+	return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export type SessionListing = {sessions: Session[]; problems: SessionFileError[]};

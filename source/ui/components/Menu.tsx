@@ -1,5 +1,5 @@
 import SelectInput from 'ink-select-input';
-import {Text} from 'ink';
+import {Box, Text} from 'ink';
 
 export type MenuItem = {label: string; value: string};
 
@@ -16,7 +16,12 @@ export function Menu({items, onSelect, initialValue}: Props) {
 		<SelectInput
 			items={items.map((item) => ({...item, key: item.value}))}
 			initialIndex={initialIndex}
-			indicatorComponent={({isSelected}) => <Text color="cyan">{isSelected ? '❯ ' : '  '}</Text>}
+			indicatorComponent={({isSelected}) => (
+				// A fixed width: a label that wraps must not squeeze the pointer.
+				<Box flexShrink={0} width={2}>
+					<Text color="cyan">{isSelected ? '❯' : ' '}</Text>
+				</Box>
+			)}
 			itemComponent={({isSelected, label}) => <Text color={isSelected ? 'cyan' : undefined}>{label}</Text>}
 			onSelect={(item) => onSelect(item.value)}
 		/>
