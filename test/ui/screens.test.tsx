@@ -252,3 +252,26 @@ describe('automation screens', () => {
 		await tick();
 	});
 });
+
+describe('TryItPanel', () => {
+	it('makes a registry user an administrator only when picked', async () => {
+		const {TryItPanel} = await import('../../source/ui/components/TryItPanel.js');
+		const makeAdmin = vi.fn(async (_id: string, label: string) => ({status: 'pass' as const, seen: `${label} is now an administrator of the registry.`}));
+		const screen = render(
+			<TryItPanel
+				loginUrl="https://registry.example.com/c/oidc/login"
+				registryHost="registry.example.com"
+				openInBrowser={async () => ({status: 'skipped', seen: 'no browser'})}
+				dockerLogin={async () => ({status: 'skipped', seen: 'docker is not installed here.'})}
+				admins={{listUsers: async () => [{id: '8', label: 'alice (alice@example.com)'}, {id: '9', label: 'bob'}], makeAdmin}}
+				onDone={() => {}}
+			/>,
+		);
+		await waitForText(screen, 'Make a user an administrator');
+		await press(screen, keys.down, keys.down, keys.down, keys.enter);
+		await waitForText(screen, 'Which user becomes an administrator of the registry?');
+		await press(screen, keys.down, keys.enter);
+		await waitForText(screen, '✔ bob is now an administrator of the registry.');
+		expect(makeAdmin).toHaveBeenCalledWith('9', 'bob');
+	});
+});

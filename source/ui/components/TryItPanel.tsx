@@ -12,13 +12,20 @@ type Props = {
 	registryHost?: string;
 	openInBrowser(url: string): Promise<InteractiveResult>;
 	dockerLogin(login: {host: string; username: string; cliSecret: string}): Promise<InteractiveResult>;
+	/** OVH: after a first sign-in, give one of the registry's users admin rights (setAsAdmin). */
+	admins?: {listUsers(): Promise<Array<{id: string; label: string}>>; makeAdmin(id: string, label: string): Promise<InteractiveResult>};
 	onDone(): void;
 };
 
-type Step = {name: 'menu'} | {name: 'working'; message: string} | {name: 'username'} | {name: 'secret'; username: string};
+type Step =
+	| {name: 'menu'}
+	| {name: 'working'; message: string}
+	| {name: 'username'}
+	| {name: 'secret'; username: string}
+	| {name: 'pick-admin'; users: Array<{id: string; label: string}>};
 
 /** The optional real sign-in: open the browser, then (registries) try docker login with the CLI secret. */
-export function TryItPanel({loginUrl, registryHost, openInBrowser, dockerLogin, onDone}: Props) {
+export function TryItPanel({loginUrl, registryHost, openInBrowser, dockerLogin, admins, onDone}: Props) {
 	const [step, setStep] = useState<Step>({name: 'menu'});
 	const [results, setResults] = useState<InteractiveResult[]>([]);
 	const record = (result: InteractiveResult) => {
@@ -64,16 +71,41 @@ export function TryItPanel({loginUrl, registryHost, openInBrowser, dockerLogin, 
 					</Box>
 				</Box>
 			) : null}
+			{step.name === 'pick-admin' ? (
+				<Box flexDirection="column">
+					<Text>Which user becomes an administrator of the registry?</Text>
+					<Menu
+						items={[...step.users.map((user) => ({label: user.label, value: user.id})), {label: 'None of them', value: ''}]}
+						onSelect={(id) => {
+							const user = step.users.find((candidate) => candidate.id === id);
+							if (!user || !admins) {
+								setStep({name: 'menu'});
+								return;
+							}
+
+							setStep({name: 'working', message: `Making ${user.label} an administrator…`});
+							void admins.makeAdmin(user.id, user.label).then(record);
+						}}
+					/>
+				</Box>
+			) : null}
 			{step.name === 'menu' ? (
 				<Menu
 					items={[
 						{label: 'Continue', value: 'next'},
 						{label: `Sign in for real: open ${loginUrl} in the browser`, value: 'browser'},
 						...(registryHost ? [{label: `Try docker login ${registryHost} with your CLI secret`, value: 'docker'}] : []),
+						...(admins ? [{label: 'Make a user an administrator (after their first sign-in)', value: 'admin'}] : []),
 					]}
 					onSelect={(value) => {
 						if (value === 'next') {
 							onDone();
+						} else if (value === 'admin' && admins) {
+							setStep({name: 'working', message: 'Reading the registry users…'});
+							void admins.listUsers().then(
+								(users) => (users.length > 0 ? setStep({name: 'pick-admin', users}) : record({status: 'skipped', seen: 'The registry has no users yet: sign in through the identity provider first, then try again.'})),
+								(error: unknown) => record({status: 'fail', seen: error instanceof Error ? error.message : String(error)}),
+							);
 						} else if (value === 'browser') {
 							setStep({name: 'working', message: 'Opening the browser…'});
 							void openInBrowser(loginUrl).then(record);

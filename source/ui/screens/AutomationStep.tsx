@@ -1,10 +1,10 @@
 import {Text} from 'ink';
 import {useEffect, useState} from 'react';
 import {ApplyStage} from '../../core/automation/apply-stage.js';
-import type {SessionHandle} from '../../core/automation/context.js';
+import {buildContext, type SessionHandle} from '../../core/automation/context.js';
 import {RegisterStage} from '../../core/automation/register-stage.js';
 import {VerifyStage} from '../../core/automation/verify-stage.js';
-import {ExitCode} from '../../core/errors.js';
+import {describeError, ExitCode} from '../../core/errors.js';
 import {currentValues} from '../../core/session/machine.js';
 import type {WizardController} from '../../core/session/controller.js';
 import type {AutomationStage} from '../../core/session/machine.js';
@@ -99,6 +99,7 @@ export function AutomationStep({controller, stage}: Props) {
 						registryHost: isRegistry ? new URL(appUrl).host : undefined,
 						openInBrowser,
 						dockerLogin,
+						admins: view.pair.app.id === 'ovh-mpr' ? ovhAdmins(controller) : undefined,
 					}
 				: undefined;
 			return <VerifyScreen stage={loaded.stage} onDone={onDone} tryIt={tryIt} />;
@@ -106,4 +107,29 @@ export function AutomationStep({controller, stage}: Props) {
 	}
 
 	return <Text />;
+}
+
+/** OVH's setAsAdmin, offered after verification: the registry's users appear after their first sign-in. */
+function ovhAdmins(controller: WizardController) {
+	const context = () => {
+		const view = controller.state.view!;
+		const session = view.session;
+		return buildContext(view.pair, {current: () => session, update: () => {}}, controller.sessionSecrets()!);
+	};
+
+	return {
+		async listUsers() {
+			const {listRegistryUsers} = await import('../../integrations/app/ovh-mpr.js');
+			return (await listRegistryUsers(context())).map((user) => ({id: user.id, label: user.email ? `${user.user} (${user.email})` : user.user}));
+		},
+		async makeAdmin(id: string, label: string) {
+			const {setAsAdmin} = await import('../../integrations/app/ovh-mpr.js');
+			try {
+				await setAsAdmin(context(), id);
+				return {status: 'pass' as const, seen: `${label} is now an administrator of the registry.`};
+			} catch (error) {
+				return {status: 'fail' as const, seen: describeError(error).message};
+			}
+		},
+	};
 }
