@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import {redact} from '../secrets/redact.js';
 import {RemoteError, UsageError} from './errors.js';
 
 /**
@@ -74,7 +75,7 @@ export class HttpClient {
 			expected === 'any' ||
 			(expected === 'ok' ? response.status >= 200 && response.status < 300 : expected.includes(response.status));
 		if (!accepted) {
-			throw statusError(url, request.step, response);
+			throw statusError(url, request.step, response, sentCredentials(request, headers));
 		}
 
 		return response;
@@ -317,9 +318,64 @@ function networkError(url: URL, step: string, error: Error & {code?: string}, ti
 	}
 }
 
-function statusError(url: URL, step: string, response: HttpResponse): RemoteError {
+const credentialHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-ovh-consumer']);
+const credentialField = /secret|password|passwd|token|api[-_]?key|consumer[-_]?key/i;
+
+/**
+ * What a request sent that must never be quoted back in an error, should the server echo it: the
+ * values of credential headers (a Basic header decoded too) and of body fields named like secrets.
+ */
+function sentCredentials(request: HttpRequest, headers: Record<string, string>): string[] {
+	const values: string[] = [];
+	for (const [name, value] of Object.entries(headers)) {
+		if (!credentialHeaders.has(name.toLowerCase())) {
+			continue;
+		}
+
+		const [scheme, token = ''] = value.split(/\s+/, 2);
+		values.push(value, token);
+		if (scheme?.toLowerCase() === 'basic') {
+			const decoded = Buffer.from(token, 'base64').toString('utf8');
+			const password = decoded.slice(decoded.indexOf(':') + 1);
+			values.push(decoded, password, decodeFormValue(password));
+		}
+	}
+
+	const collect = (data: unknown, named: boolean): void => {
+		if (typeof data === 'string' && named) {
+			values.push(data);
+		} else if (Array.isArray(data)) {
+			for (const item of data) collect(item, named);
+		} else if (data && typeof data === 'object') {
+			for (const [key, value] of Object.entries(data)) collect(value, named || credentialField.test(key));
+		}
+	};
+
+	collect(request.form, false);
+	collect(request.json, false);
+	if (request.body !== undefined) {
+		try {
+			collect(JSON.parse(request.body), false);
+		} catch {
+			collect(Object.fromEntries(new URLSearchParams(request.body)), false);
+		}
+	}
+
+	return values;
+}
+
+function decodeFormValue(value: string): string {
+	try {
+		return decodeURIComponent(value.replaceAll('+', ' '));
+	} catch {
+		return value;
+	}
+}
+
+function statusError(url: URL, step: string, response: HttpResponse, hidden: readonly string[] = []): RemoteError {
 	const host = url.host;
-	const detail = extractErrorDetail(response.text);
+	const said = extractErrorDetail(response.text);
+	const detail = said === undefined ? undefined : redact(said, hidden);
 	const suffix = detail ? `: ${detail}` : '';
 	const status = response.status;
 	if (status === 401) {

@@ -210,20 +210,28 @@ function byOrder<T extends {order: number; name: string}>(flows: T[]): T[] {
 	return flows.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
 }
 
-/** On the manual path, the IdP steps come right before the client ID they produce. */
+/**
+ * On the manual path, the IdP steps come right before the client ID they produce: their titles and
+ * the redirect URI to register, short enough for 80×24 (the full text is in the final checklist).
+ */
 function ManualIdpSteps({view}: {view: SessionView}) {
 	const steps = buildChecklist(view.pair, view.session.answers, view.presentSecrets).sections[0]?.steps ?? [];
+	const redirectUri = currentValues(view)['redirect_uri'];
 	return (
 		<Box flexDirection="column" marginBottom={1}>
-			<Text>First create the client in {view.pair.idp.name} (the full procedure is in the checklist at the end):</Text>
+			<Text>First create the client in {view.pair.idp.name}:</Text>
 			{steps.map((step, index) => (
-				<Box key={index} flexDirection="column">
-					<Text bold>
-						{index + 1}. {plain(step.title)}
-					</Text>
-					<Text>{plain(step.text)}</Text>
-				</Box>
+				<Text key={index}>
+					{'  '}
+					{index + 1}. {plain(step.title)}
+				</Text>
 			))}
+			{redirectUri ? (
+				<Text>
+					Redirect URI to register: <Text color="cyan">{redirectUri}</Text>
+				</Text>
+			) : null}
+			<Text dimColor>Every step in detail: the checklist at the end, or sso-setup checklist --session {view.session.id}</Text>
 		</Box>
 	);
 }
