@@ -361,7 +361,8 @@ function sentCredentials(request: HttpRequest, headers: Record<string, string>):
 		}
 	}
 
-	return values;
+	// Also as they travel in a query or a form, should the server quote the raw request.
+	return values.flatMap((value) => [value, encodeURIComponent(value), new URLSearchParams({v: value}).toString().slice(2)]);
 }
 
 function decodeFormValue(value: string): string {

@@ -83,7 +83,7 @@ describe.runIf(keychain.available)('wizard in a terminal (manual path)', () => {
 		await run.expectText('Review');
 		await run.expectText('Redirect URI: https://harbor.example.com/c/oidc/callback');
 		await run.expectText('Issuer: https://auth.example.com/application/o/harbor/');
-		await run.expectText('•••••• (in keychain)');
+		await run.expectText('Secrets (in the keychain, shown as ••••••): Client secret');
 		await run.press('enter');
 		await run.expectText('What is left to do by hand');
 		await run.press('enter');

@@ -48,6 +48,8 @@ export type FakeApplication = {pk: string; name: string; slug: string; provider:
 export type RecordedRequest = {method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: unknown};
 
 export type FailRule = {method?: string; path: string | RegExp; status?: number};
+/** Runs before the matching request is handled (which waits for a returned promise). */
+export type HookRule = {method?: string; path: string | RegExp; run: (request: RecordedRequest) => void | Promise<void>};
 
 const managedPrefix = 'goauthentik.io/providers/oauth2/scope-';
 
@@ -86,6 +88,7 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 	const requests: RecordedRequest[] = [];
 	const contractErrors: string[] = [];
 	const failures: FailRule[] = [];
+	const hooks: HookRule[] = [];
 	let nextPk = 1;
 	let url = '';
 
@@ -393,7 +396,12 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 		respond(404, {detail: 'Not found.'});
 	};
 
-	const server = await listen(options.tls, requests, failures, (request, respond, redirect) => (request.path.startsWith('/api/v3/') ? api(request, respond) : openId(request, respond, redirect)));
+	const route = (request: RecordedRequest, respond: Responder, redirect: (location: string) => void) => (request.path.startsWith('/api/v3/') ? api(request, respond) : openId(request, respond, redirect));
+	const server = await listen(options.tls, requests, failures, (request, respond, redirect) => {
+		const hook = hooks.findIndex((rule) => (!rule.method || rule.method === request.method) && (typeof rule.path === 'string' ? rule.path === request.path : rule.path.test(request.path)));
+		if (hook < 0) return route(request, respond, redirect);
+		void Promise.resolve(hooks.splice(hook, 1)[0]!.run(request)).then(() => route(request, respond, redirect));
+	});
 	url = server.url;
 
 	return {
@@ -410,6 +418,10 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 		/** The next request matching the rule gets a 5xx (503 unless said) instead of an answer. */
 		failNext(rule: FailRule) {
 			failures.push(rule);
+		},
+		/** Runs `run` when the next matching request arrives, before it is handled (e.g. to kill the client then). */
+		beforeNext(rule: HookRule) {
+			hooks.push(rule);
 		},
 		/** A complete client as if made by hand: provider plus application. */
 		addClient(client: {slug: string; name?: string; clientId?: string; clientSecret?: string; redirectUris?: string[]; clientType?: 'confidential' | 'public'; issuerMode?: 'global' | 'per_provider'}) {

@@ -43,6 +43,11 @@ export type FakeHarbor = {
 	requests: RecordedRequest[];
 	contractErrors: string[];
 	failNext(method: string, path: string, status: number): void;
+	/**
+	 * Runs `run` when the next request with this method and path (query ignored) arrives, before it is
+	 * handled (e.g. to kill the client right then). A Reply it returns is sent instead of the answer.
+	 */
+	beforeNext(method: string, path: string, run: (call: IncomingCall) => Reply | void | Promise<Reply | void>): void;
 	/** Every configuration value, oidc_client_secret included (which the API never returns). */
 	config: Record<string, unknown>;
 	users: FakeHarborUserRecord[];
@@ -130,6 +135,8 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 			listed: user.listed ?? true,
 		});
 	}
+
+	const hooks: Array<{method: string; path: string; run: (call: IncomingCall) => Reply | void | Promise<Reply | void>}> = [];
 
 	/** CSRF tokens by session id, as Harbor keeps them in its session store. */
 	const sessions = new Map<string, {csrf: string; state?: string; verifier?: string}>();
@@ -337,6 +344,12 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		...(options.tls ? {tls: options.tls} : {}),
 		failureBody: (status) => errors(status >= 500 ? 'UNKNOWN' : 'ERROR', status >= 500 ? 'internal server error' : 'injected failure'),
 		async handle(call) {
+			const hook = hooks.findIndex((entry) => entry.method === call.method && entry.path === call.pathname);
+			if (hook >= 0) {
+				const replaced = await hooks.splice(hook, 1)[0]!.run(call);
+				if (replaced) return replaced;
+			}
+
 			const cookie = /(?:^|;\s*)sid=([^;]+)/.exec(call.headers['cookie'] ?? '')?.[1];
 			const known = cookie ? sessions.get(cookie) : undefined;
 			// The CSRF check is skipped for /api/ only when no session cookie comes with the request.
@@ -362,6 +375,9 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		requests: server.requests,
 		contractErrors,
 		failNext: server.failNext,
+		beforeNext(method, path, run) {
+			hooks.push({method: method.toUpperCase(), path, run});
+		},
 		config,
 		users,
 		version: versionText,

@@ -42,6 +42,8 @@ export type FakePocketClient = {
 
 export type RecordedRequest = {method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: unknown};
 export type FailRule = {method?: string; path: string | RegExp; status?: number};
+/** Runs before the matching request is handled (which waits for a returned promise). */
+export type HookRule = {method?: string; path: string | RegExp; run: (request: RecordedRequest) => void | Promise<void>};
 
 const updateFields = new Set([
 	'name', 'description', 'callbackURLs', 'logoutCallbackURLs', 'isPublic', 'pkceEnabled', 'requiresReauthentication', 'requiresPushedAuthorizationRequests',
@@ -60,6 +62,7 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 	const requests: RecordedRequest[] = [];
 	const contractErrors: string[] = [];
 	const failures: FailRule[] = [];
+	const hooks: HookRule[] = [];
 	let url = '';
 
 	const view = (client: FakePocketClient) => ({
@@ -268,7 +271,12 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 		respond(404, '404 page not found', 'text/plain');
 	};
 
-	const server = await listen(options.tls, requests, failures, (request, respond, redirect) => (request.path.startsWith('/api/') && request.path !== '/api/oidc/token' ? api(request, respond) : openId(request, respond, redirect)));
+	const route = (request: RecordedRequest, respond: Responder, redirect: (location: string) => void) => (request.path.startsWith('/api/') && request.path !== '/api/oidc/token' ? api(request, respond) : openId(request, respond, redirect));
+	const server = await listen(options.tls, requests, failures, (request, respond, redirect) => {
+		const hook = hooks.findIndex((rule) => (!rule.method || rule.method === request.method) && (typeof rule.path === 'string' ? rule.path === request.path : rule.path.test(request.path)));
+		if (hook < 0) return route(request, respond, redirect);
+		void Promise.resolve(hooks.splice(hook, 1)[0]!.run(request)).then(() => route(request, respond, redirect));
+	});
 	url = server.url;
 
 	return {
@@ -281,6 +289,10 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 		groups,
 		failNext(rule: FailRule) {
 			failures.push(rule);
+		},
+		/** Runs `run` when the next matching request arrives, before it is handled (e.g. to kill the client then). */
+		beforeNext(rule: HookRule) {
+			hooks.push(rule);
 		},
 		/** A client as if made by hand in the web UI. */
 		addClient(client: {id?: string; name: string; callbackURLs?: string[]; secret?: string; pkceEnabled?: boolean; isPublic?: boolean}) {

@@ -115,7 +115,7 @@ describe('ReviewScreen and ChecklistScreen', () => {
 		const screen = render(<ReviewScreen view={{pair, session, presentSecrets: new Set(['client_secret'])}} automated={false} onContinue={() => {}} onEdit={() => {}} onQuit={() => {}} />);
 		const frame = await waitForText(screen, 'Redirect URI: https://harbor.example.com/c/oidc/callback');
 		expect(frame).toContain('Issuer: https://auth.example.com/application/o/harbor/');
-		expect(frame).toContain('•••••• (in keychain)');
+		expect(frame).toContain('Secrets (in the keychain, shown as ••••••): Client secret');
 		expect(frame).toContain('the checklist of what to do by hand');
 	});
 

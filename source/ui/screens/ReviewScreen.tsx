@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import type {SessionView} from '../../core/session/machine.js';
+import {fieldDefault} from '../../core/flows/pair.js';
 import {currentValues, hasAdminCredential, hasAppCredential, visibleFields} from '../../core/session/machine.js';
 import {Menu} from '../components/Menu.js';
 
@@ -20,14 +21,21 @@ const derivedRows: Array<[string, string]> = [
 /** Everything entered, secrets masked, plus the values derived from it. */
 export function ReviewScreen({view, automated, onContinue, onEdit, onQuit}: Props) {
 	const values = currentValues(view);
-	const rows = visibleFields(view).map((field) => {
-		if (field.kind === 'secret') {
-			return [field.label, view.presentSecrets.has(field.key) ? '•••••• (in keychain)' : '(not given)'] as const;
-		}
-
+	const fields = visibleFields(view);
+	const secrets = fields.filter((field) => field.kind === 'secret' && view.presentSecrets.has(field.key)).map((field) => field.label.replace(/ \(.*\)$/, ''));
+	// Optional settings left empty or at their default are summed up in one line, to fit 80×24.
+	const atDefault = (field: (typeof fields)[number]) => {
 		const value = view.session.answers[field.key] ?? '';
-		return [field.label, field.kind === 'boolean' ? (value === 'true' ? 'yes' : 'no') : value === '' ? '(empty)' : value] as const;
-	});
+		return value === '' ? field.optional : (field.optional || field.kind === 'boolean') && value === (fieldDefault(view.pair, field, view.session.answers) ?? '');
+	};
+
+	const rows = fields
+		.filter((field) => field.kind !== 'secret' && !atDefault(field))
+		.map((field) => {
+			const value = view.session.answers[field.key] ?? '';
+			return [field.label, field.kind === 'boolean' ? (value === 'true' ? 'yes' : 'no') : value] as const;
+		});
+	const hidden = fields.filter((field) => field.kind !== 'secret' && atDefault(field)).length;
 	const next = automated
 		? `Next: ${[hasAdminCredential(view) ? `register the client in ${view.pair.idp.name}` : '', hasAppCredential(view) ? `apply the settings in ${view.pair.app.name}` : ''].filter(Boolean).join(', then ')} (a plan is shown before anything is written), then the checklist of what is left.`
 		: `Next: the checklist of what to do by hand in ${view.pair.idp.name} and ${view.pair.app.name}, with your values filled in.`;
@@ -39,6 +47,11 @@ export function ReviewScreen({view, automated, onContinue, onEdit, onQuit}: Prop
 					{value}
 				</Text>
 			))}
+			<Text wrap="truncate-end">
+				<Text dimColor>Secrets (in the keychain, shown as ••••••): </Text>
+				{secrets.length > 0 ? secrets.join(', ') : 'none'}
+			</Text>
+			{hidden > 0 ? <Text dimColor>{hidden} more {hidden === 1 ? 'setting is' : 'settings are'} empty or at the default (Edit the answers to see them).</Text> : null}
 			<Box marginTop={1} flexDirection="column">
 				{derivedRows
 					.filter(([key]) => values[key])
