@@ -72,6 +72,16 @@ function expectCleanRemoteError(error: unknown, server: FaultyServer, step: stri
 		expect(remote.message).toContain('500');
 	}
 
+	if (server.fault === 'hang') {
+		expect(remote.message).toContain(`no answer within ${timeoutMs} ms`);
+	}
+
+	if (server.fault === 'redirect-loop') {
+		// Where it was sent, in full, so that a loop shows.
+		expect(remote.message).toContain(`redirect`);
+		expect(remote.message).toContain(`${server.url}/`);
+	}
+
 	return remote;
 }
 
