@@ -136,6 +136,17 @@ describe('URL fields', () => {
 		);
 	});
 
+	it('refuse control characters anywhere, even where URL would silently drop them', () => {
+		fc.assert(
+			fc.property(anyUrlField, canonicalUrl, fc.nat(), fc.constantFrom('\u0000', '\u0007', '\u001B', '\u001F', '\u007F'), (urlField, {url}, at, control) => {
+				const position = at % (url.length + 1);
+				const check = checkField(urlField, `${url.slice(0, position)}${control}${url.slice(position)}`);
+				expect(check).toEqual({ok: false, error: `${urlField.label} contains control characters.`});
+			}),
+			runs,
+		);
+	});
+
 	it('refuse paths where the field allows none, naming the path', () => {
 		const bareField = field({kind: 'url', allow_path: false});
 		fc.assert(
