@@ -2,6 +2,7 @@ import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {describeError, ExitCode, UsageError} from './core/errors.js';
 import {colorEnabled, createStyle} from './core/style.js';
 import {helpText, type CommandName, commandNames} from './commands/help.js';
+import {redactHandled} from './secrets/redact.js';
 import {version} from './version.js';
 
 type Option = NonNullable<ParseArgsConfig['options']>[string];
@@ -101,7 +102,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 export function reportError(error: unknown): number {
-	const {message, hint, exitCode} = describeError(error);
+	const described = describeError(error);
+	const message = redactHandled(described.message);
+	const hint = described.hint === undefined ? undefined : redactHandled(described.hint);
+	const {exitCode} = described;
 	const style = createStyle(colorEnabled(process.stderr));
 	process.stderr.write(`${style.red('✖')} ${message}\n${hint ? `  ${style.dim(hint)}\n` : ''}`);
 	return exitCode;

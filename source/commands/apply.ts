@@ -37,10 +37,19 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session().id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
 	const say = (line: string) => process.stdout.write(`${line}\n`);
 
-	// 1. The IdP side.
 	const idp = pair.idp.automation ? await loadIdpIntegration(pair.idp.automation) : undefined;
 	const adminKey = await firstPresent(idp?.adminCredentialKeys ?? [], (key) => secrets.get(key));
-	if (idp && adminKey && !session().completed.includes('register')) {
+	const registering = idp !== undefined && adminKey !== undefined && !session().completed.includes('register');
+	if (!registering && (!computeValues(pair, session().answers)['client_id'] || !(await secrets.get('client_secret')))) {
+		const credential = idp?.adminCredentialKeys.map((key) => `SSO_SETUP_${key.toUpperCase()}`).join(' or ');
+		throw new UsageError(`No client to configure: give client_id (--set client_id=…) and the client secret (SSO_SETUP_CLIENT_SECRET)${credential ? `, or ${credential} to register one in ${pair.idp.name}` : ''}.`);
+	}
+
+	// Saved before the first remote call: a run killed at any point continues with --session.
+	handle.update((current) => current);
+
+	// 1. The IdP side.
+	if (registering) {
 		const stage = new RegisterStage(idp, pair, handle, secrets, true);
 		await stage.start();
 		const state = stage.state;
@@ -73,9 +82,6 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 				for (const warning of registration.warnings) say(`  ${out.yellow('!')} ${warning}`);
 			}
 		}
-	} else if (!computeValues(pair, session().answers)['client_id'] || !(await secrets.get('client_secret'))) {
-		const credential = idp?.adminCredentialKeys.map((key) => `SSO_SETUP_${key.toUpperCase()}`).join(' or ');
-		throw new UsageError(`No client to configure: give client_id (--set client_id=…) and the client secret (SSO_SETUP_CLIENT_SECRET)${credential ? `, or ${credential} to register one in ${pair.idp.name}` : ''}.`);
 	}
 
 	// 2. The app side.
@@ -97,7 +103,8 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		await stage.deleteBlockingUsers(deleteUsers);
 		state = stage.state;
 	} else if (deleteUsers.length > 0) {
-		throw new UsageError(`--delete-users was given, but ${pair.app.name} has no users that block the change.`, {hint: 'Remove --delete-users; nothing was written.'});
+		// A repeated run after the users were deleted: nothing to do, and nobody else is deleted.
+		say(`  ${out.dim(`--delete-users: no user blocks the change (${deleteUsers.join(', ')} may be deleted already); nobody is deleted.`)}`);
 	}
 
 	if (state.phase === 'error') {

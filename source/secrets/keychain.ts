@@ -64,8 +64,18 @@ function keychainStore(keyring: KeyringModule): SecretStore {
 			await entry(account).deleteCredential();
 		},
 		async accounts(prefix) {
-			const found = await keyring.findCredentialsAsync(keychainService);
-			return found.map((credential) => credential.account).filter((account) => account.startsWith(prefix));
+			// The search reads every item of the service; an item another process deletes meanwhile
+			// makes it fail, so it is tried again.
+			for (let attempt = 1; ; attempt++) {
+				try {
+					const found = await keyring.findCredentialsAsync(keychainService);
+					return found.map((credential) => credential.account).filter((account) => account.startsWith(prefix));
+				} catch (error) {
+					if (attempt >= 3) {
+						throw error;
+					}
+				}
+			}
 		},
 	};
 }

@@ -13,3 +13,17 @@ export function redact(text: string, secrets: readonly string[]): string {
 export function maskSecret(value: string | undefined): string {
 	return value ? '•'.repeat(Math.min(Math.max(value.length, 6), 12)) : '';
 }
+
+/** Every secret value this process has read or written, so any message can be scrubbed of them. */
+const handled = new Set<string>();
+
+export function rememberSecret(value: string | undefined): void {
+	if (value && value.length >= 4) {
+		handled.add(value);
+	}
+}
+
+/** Masks every secret this process has handled: the last step before an error reaches the screen. */
+export function redactHandled(text: string): string {
+	return handled.size === 0 ? text : redact(text, [...handled]);
+}

@@ -1,4 +1,5 @@
 import type {SecretStore} from './keychain.js';
+import {rememberSecret} from './redact.js';
 
 /** `SSO_SETUP_<KEY>`: how scripts pass secrets without putting them on the command line. */
 export function secretEnvironmentName(key: string): string {
@@ -23,6 +24,7 @@ export class SessionSecrets {
 		const value = fromEnvironment !== undefined && fromEnvironment !== '' ? fromEnvironment : await this.store.get(this.account(key));
 		if (value) {
 			this.seen.add(value);
+			rememberSecret(value);
 		}
 
 		return value || undefined;
@@ -30,6 +32,7 @@ export class SessionSecrets {
 
 	async set(key: string, value: string): Promise<void> {
 		this.seen.add(value);
+		rememberSecret(value);
 		await this.store.set(this.account(key), value);
 	}
 

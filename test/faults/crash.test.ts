@@ -197,10 +197,9 @@ describe.runIf(keychain.available)('apply killed in the middle, then run again',
 			await rollbackRestores(after);
 		});
 
-		// Known bug (source/commands/apply.ts): once the users are gone, --delete-users makes apply stop
-		// with exit 2, although the failure message said to run the same command with --session, and
-		// the Harbor integration accepts the names it already deleted. Flip to it() when fixed.
-		it.fails('known bug: the same command, --delete-users included, continues after the deletion', async () => {
+		// The failure message says to run the same command with --session: --delete-users included,
+		// it must continue after the users are gone (and delete nobody else).
+		it('the same command, --delete-users included, continues after the deletion', async () => {
 			const session = await killedRun(args(), env, (kill) =>
 				harbor.beforeNext('DELETE', '/api/v2.0/users/3', () => {
 					kill();
@@ -208,6 +207,8 @@ describe.runIf(keychain.available)('apply killed in the middle, then run again',
 			);
 			const again = await cli(home, ['apply', '--session', session!.id, '--yes', '--delete-users', 'alice'], env);
 			expect(again.code, again.all).toBe(0);
+			expect(harbor.config['auth_mode']).toBe('oidc_auth');
+			expect(harbor.requests.filter((request) => request.method === 'DELETE')).toHaveLength(1);
 		});
 
 		it('killed as the configuration is written: the backup still holds the settings from before, not the new ones', async () => {

@@ -6,6 +6,7 @@ import {getPair} from '../flows/pair.js';
 import {describeError, ExitCode} from '../errors.js';
 import type {KeychainProbe, SecretStore} from '../../secrets/keychain.js';
 import {memoryStore} from '../../secrets/keychain.js';
+import {redactHandled} from '../../secrets/redact.js';
 import {SessionSecrets} from '../../secrets/secrets.js';
 import {
 	type AutomationStage,
@@ -66,7 +67,10 @@ export class WizardController {
 
 	/** An unexpected failure: end with its message (the session stays saved). */
 	fail(error: unknown): void {
-		const {message, hint, exitCode} = describeError(error);
+		const described = describeError(error);
+		const message = redactHandled(described.message);
+		const hint = described.hint === undefined ? undefined : redactHandled(described.hint);
+		const {exitCode} = described;
 		const resume = this.state.view && !this.state.view.session.finished ? `\nYour answers are saved. Resume with: npx sso-setup resume ${this.state.view.session.id}` : '';
 		this.finish(exitCode, `✖ ${message}${hint ? `\n  ${hint}` : ''}${resume}`);
 	}

@@ -15,13 +15,14 @@ type Props = {
 export function Frame({title, context, step, hints, notice, children}: Props) {
 	return (
 		<Box flexDirection="column">
-			<Box>
+			{/* One Text, so that a long pair name wraps as words instead of squeezing "sso-setup". */}
+			<Text>
 				<Text bold color="cyan">
 					sso-setup
 				</Text>
 				{context ? <Text dimColor> · {context}</Text> : null}
 				{step ? <Text dimColor> · {step}</Text> : null}
-			</Box>
+			</Text>
 			<Box marginTop={1}>
 				<Text bold>{title}</Text>
 			</Box>
