@@ -1,11 +1,11 @@
 import {ApplyStage} from '../core/automation/apply-stage.js';
 import {RegisterStage} from '../core/automation/register-stage.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
-import {computeValues} from '../core/flows/pair.js';
+import {computeValues, type Pair} from '../core/flows/pair.js';
 import {listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
-import type {PlanChange} from '../integrations/types.js';
+import type {AppIntegration, PlanChange} from '../integrations/types.js';
 import type {ParsedCommand} from '../cli.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 import {commandSession} from './secrets.js';
@@ -22,10 +22,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const catalogue = loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const {pair} = input;
-	const app = pair.app.automation ? await loadAppIntegration(pair.app.automation) : undefined;
-	if (!app) {
-		throw new UsageError(`${pair.app.name} has no automation: apply cannot configure it.`, {hint: `Print the manual steps with: sso-setup checklist --idp ${pair.idp.id} --app ${pair.app.id}`});
-	}
+	const app = await appIntegrationFor(pair);
 
 	// A new run against the same app continues the earlier session: its backup and what it wrote
 	// (e.g. which client secret Harbor already holds) make the run idempotent.
@@ -48,102 +45,110 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	// Saved before the first remote call: a run killed at any point continues with --session.
 	handle.update((current) => current);
 
-	// 1. The IdP side.
-	if (registering) {
-		const stage = new RegisterStage(idp, pair, handle, secrets, true);
-		await stage.start();
-		const state = stage.state;
-		if (state.phase === 'error') {
-			throw new SsoSetupError(state.message, {hint: state.hint});
+	try {
+		return await runStages();
+	} catch (error) {
+		throw withResumeHint(error, session().id);
+	}
+
+	async function runStages(): Promise<number> {
+		// 1. The IdP side.
+		if (registering && idp) {
+			const stage = new RegisterStage(idp, pair, handle, secrets, true);
+			await stage.start();
+			const state = stage.state;
+			if (state.phase === 'error') {
+				throw new SsoSetupError(state.message, {hint: state.hint});
+			}
+
+			if (state.phase === 'question') {
+				throw new UsageError(`${pair.idp.name} needs an answer: ${state.question.label}.`, {hint: `Pass it with --set ${state.question.key}=VALUE (one of: ${state.question.options.map((option) => option.value).join(', ')}).`});
+			}
+
+			if (state.phase === 'confirm') {
+				say(`\n${out.bold(`Plan for ${pair.idp.name}`)} (${state.plan.action})`);
+				for (const line of state.plan.summary) say(`  ${line}`);
+				printChanges(state.plan.changes, out);
+				for (const warning of state.plan.warnings) say(`  ${out.yellow('!')} ${warning}`);
+				if (!yes) {
+					say(`\n${out.yellow('Nothing was written.')} Run again with --yes to register the client${parsed.options['dry-run'] ? '' : ' and apply the app settings'}.`);
+					return ExitCode.ok;
+				}
+
+				if (state.plan.action !== 'none') {
+					const registration = await stage.confirm();
+					const after = stage.state;
+					if (!registration || after.phase === 'error') {
+						throw new SsoSetupError(after.phase === 'error' ? after.message : `${pair.idp.name}: registration failed.`, {hint: after.phase === 'error' ? after.hint : undefined});
+					}
+
+					for (const line of registration.done) say(`  ${out.green('✔')} ${line}`);
+					for (const warning of registration.warnings) say(`  ${out.yellow('!')} ${warning}`);
+				}
+			}
 		}
 
-		if (state.phase === 'question') {
-			throw new UsageError(`${pair.idp.name} needs an answer: ${state.question.label}.`, {hint: `Pass it with --set ${state.question.key}=VALUE (one of: ${state.question.options.map((option) => option.value).join(', ')}).`});
+		// 2. The app side.
+		const stage = new ApplyStage(app, pair, handle, secrets);
+		await stage.start();
+		let state = stage.state;
+		if (state.phase === 'blocked') {
+			const deletable = state.blockers.flatMap((blocker) => blocker.users ?? []);
+			const others = state.blockers.filter((blocker) => !blocker.users || blocker.users.length === 0);
+			const listedExactly = deletable.length > 0 && others.length === 0 && sameSet(deletable, deleteUsers);
+			if (!listedExactly) {
+				const blocker = state.blockers[0]!;
+				const users = deletable.length > 0 ? ` Users found: ${deletable.join(', ')}.` : '';
+				throw new BlockedError(`${blocker.message}${users}`, {
+					hint: deletable.length > 0 ? `${blocker.hint} To let sso-setup delete exactly these users, add --delete-users ${deletable.join(',')} (nothing else deletes them).` : blocker.hint,
+				});
+			}
+
+			await stage.deleteBlockingUsers(deleteUsers);
+			state = stage.state;
+		} else if (deleteUsers.length > 0) {
+			// A repeated run after the users were deleted: nothing to do, and nobody else is deleted.
+			say(`  ${out.dim(`--delete-users: no user blocks the change (${deleteUsers.join(', ')} may be deleted already); nobody is deleted.`)}`);
+		}
+
+		if (state.phase === 'error') {
+			throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode as 1});
 		}
 
 		if (state.phase === 'confirm') {
-			say(`\n${out.bold(`Plan for ${pair.idp.name}`)} (${state.plan.action})`);
-			for (const line of state.plan.summary) say(`  ${line}`);
+			say(`\n${out.bold(`Plan for ${pair.app.name}`)}`);
+			for (const fact of state.preflight.facts) say(`  ${out.dim(fact)}`);
 			printChanges(state.plan.changes, out);
-			for (const warning of state.plan.warnings) say(`  ${out.yellow('!')} ${warning}`);
+			if (deleteUsers.length > 0) say(`  ${out.red('delete users')}: ${deleteUsers.join(', ')}`);
+			for (const warning of [...state.preflight.warnings, ...state.plan.warnings]) say(`  ${out.yellow('!')} ${warning}`);
+			const fallback = computeValues(pair, session().answers)['fallback_login_url'];
+			if (fallback) say(`  Local admin sign-in stays available at ${out.cyan(fallback)}`);
 			if (!yes) {
-				say(`\n${out.yellow('Nothing was written.')} Run again with --yes to register the client${parsed.options['dry-run'] ? '' : ' and apply the app settings'}.`);
+				say(`\n${out.yellow('Nothing was written.')} Run again with --yes to apply this plan.`);
 				return ExitCode.ok;
 			}
 
-			if (state.plan.action !== 'none') {
-				const registration = await stage.confirm();
-				const after = stage.state;
-				if (!registration || after.phase === 'error') {
-					throw new SsoSetupError(after.phase === 'error' ? after.message : `${pair.idp.name}: registration failed.`, {hint: after.phase === 'error' ? after.hint : undefined});
-				}
+			await stage.confirm();
+			state = stage.state;
+		}
 
-				for (const line of registration.done) say(`  ${out.green('✔')} ${line}`);
-				for (const warning of registration.warnings) say(`  ${out.yellow('!')} ${warning}`);
+		if (state.phase === 'error') {
+			throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode as 1});
+		}
+
+		if (state.phase === 'done') {
+			say('');
+			for (const line of state.notes) say(`${out.green('✔')} ${line}`);
+			if (state.mismatches.length > 0) {
+				say(out.red(`✖ ${state.mismatches.length} setting(s) read back differently:`));
+				printChanges(state.mismatches, out);
+				return ExitCode.failed;
 			}
 		}
+
+		say(`\nSession ${session().id} saved. Undo the app settings with: sso-setup rollback ${session().id}\nCheck everything with: sso-setup verify --session ${session().id}`);
+		return ExitCode.ok;
 	}
-
-	// 2. The app side.
-	const stage = new ApplyStage(app, pair, handle, secrets);
-	await stage.start();
-	let state = stage.state;
-	if (state.phase === 'blocked') {
-		const deletable = state.blockers.flatMap((blocker) => blocker.users ?? []);
-		const others = state.blockers.filter((blocker) => !blocker.users || blocker.users.length === 0);
-		const listedExactly = deletable.length > 0 && others.length === 0 && sameSet(deletable, deleteUsers);
-		if (!listedExactly) {
-			const blocker = state.blockers[0]!;
-			const users = deletable.length > 0 ? ` Users found: ${deletable.join(', ')}.` : '';
-			throw new BlockedError(`${blocker.message}${users}`, {
-				hint: deletable.length > 0 ? `${blocker.hint} To let sso-setup delete exactly these users, add --delete-users ${deletable.join(',')} (nothing else deletes them).` : blocker.hint,
-			});
-		}
-
-		await stage.deleteBlockingUsers(deleteUsers);
-		state = stage.state;
-	} else if (deleteUsers.length > 0) {
-		// A repeated run after the users were deleted: nothing to do, and nobody else is deleted.
-		say(`  ${out.dim(`--delete-users: no user blocks the change (${deleteUsers.join(', ')} may be deleted already); nobody is deleted.`)}`);
-	}
-
-	if (state.phase === 'error') {
-		throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode as 1});
-	}
-
-	if (state.phase === 'confirm') {
-		say(`\n${out.bold(`Plan for ${pair.app.name}`)}`);
-		for (const fact of state.preflight.facts) say(`  ${out.dim(fact)}`);
-		printChanges(state.plan.changes, out);
-		if (deleteUsers.length > 0) say(`  ${out.red('delete users')}: ${deleteUsers.join(', ')}`);
-		for (const warning of [...state.preflight.warnings, ...state.plan.warnings]) say(`  ${out.yellow('!')} ${warning}`);
-		const fallback = computeValues(pair, session().answers)['fallback_login_url'];
-		if (fallback) say(`  Local admin sign-in stays available at ${out.cyan(fallback)}`);
-		if (!yes) {
-			say(`\n${out.yellow('Nothing was written.')} Run again with --yes to apply this plan.`);
-			return ExitCode.ok;
-		}
-
-		await stage.confirm();
-		state = stage.state;
-	}
-
-	if (state.phase === 'error') {
-		throw new SsoSetupError(state.message, {hint: `${state.hint ? `${state.hint} ` : ''}Completed steps are recorded: run the same command with --session ${session().id} to continue.`, exitCode: state.exitCode as 1});
-	}
-
-	if (state.phase === 'done') {
-		say('');
-		for (const line of state.notes) say(`${out.green('✔')} ${line}`);
-		if (state.mismatches.length > 0) {
-			say(out.red(`✖ ${state.mismatches.length} setting(s) read back differently:`));
-			printChanges(state.mismatches, out);
-			return ExitCode.failed;
-		}
-	}
-
-	say(`\nSession ${session().id} saved. Undo the app settings with: sso-setup rollback ${session().id}\nCheck everything with: sso-setup verify --session ${session().id}`);
-	return ExitCode.ok;
 }
 
 function printChanges(changes: readonly PlanChange[], out: Style): void {
@@ -185,4 +190,23 @@ function earlierSession(idp: string, app: string, answers: Record<string, string
 	}
 
 	return listSessions().sessions.find((session) => session.idp === idp && session.app === app && identity.every((key) => session.answers[key] === answers[key]));
+}
+
+/** A failure after the session was saved: say how to continue without repeating what was done. */
+function withResumeHint(error: unknown, sessionId: string): unknown {
+	if (!(error instanceof SsoSetupError) || error.exitCode !== ExitCode.failed) {
+		return error;
+	}
+
+	const resume = `Completed steps are recorded: run the same command with --session ${sessionId} to continue.`;
+	return new SsoSetupError(error.message, {hint: error.hint ? `${error.hint} ${resume}` : resume, cause: error});
+}
+
+async function appIntegrationFor(pair: Pair): Promise<AppIntegration> {
+	const app = pair.app.automation ? await loadAppIntegration(pair.app.automation) : undefined;
+	if (!app) {
+		throw new UsageError(`${pair.app.name} has no automation: apply cannot configure it.`, {hint: `Print the manual steps with: sso-setup checklist --idp ${pair.idp.id} --app ${pair.app.id}`});
+	}
+
+	return app;
 }

@@ -50,13 +50,16 @@ describe.runIf(keychain.available)('apply and verify when a remote fails', () =>
 	const authentikHarbor = (authentik: {url: string}, harbor: {url: string}) => ['apply', '--idp', 'authentik', '--app', 'harbor', '--set', `idp_url=${authentik.url}`, '--set', 'slug=harbor', '--set', `app_url=${harbor.url}`, '--yes'];
 	const configWrites = (harbor: FakeHarbor) => harbor.requests.filter((request) => request.method === 'PUT' && request.path === '/api/v2.0/configurations');
 
-	it('Harbor refuses the connection: one sentence and a hint, exit 1, nothing saved', async () => {
+	it('Harbor refuses the connection: one sentence and a hint, exit 1, the session saved with nothing done', async () => {
 		const port = await closedPort();
 		const result = await cli(home, oidcHarbor(`http://127.0.0.1:${port}`), harborEnv);
 		expectOneSentenceFailure(result, {step: 'harbor: read configuration', host: `127.0.0.1:${port}`});
 		expect(result.stderr).toContain('the connection was refused');
-		// Nothing was planned, so nothing was saved; the same command is the way to continue.
-		expect(tidySessions(home)).toEqual([]);
+		// The session is saved before the first remote call, so --session ID continues it; nothing was done yet.
+		const sessions = tidySessions(home);
+		expect(sessions).toHaveLength(1);
+		expect(sessions[0]).toMatchObject({artifacts: {}, completed: [], secrets: []});
+		expect(result.stderr).toContain(`--session ${sessions[0]!.id}`);
 	});
 
 	it('the IdP host name does not resolve: the registration step names it, and the app is not touched', async () => {
