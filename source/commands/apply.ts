@@ -36,8 +36,10 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 
 	const idp = pair.idp.automation ? await loadIdpIntegration(pair.idp.automation) : undefined;
 	const adminKey = await firstPresent(idp?.adminCredentialKeys ?? [], (key) => secrets.get(key));
-	const registering = idp !== undefined && adminKey !== undefined && !session().completed.includes('register');
-	if (!registering && (!computeValues(pair, session().answers)['client_id'] || !(await secrets.get('client_secret')))) {
+	// Registered before: plan again only when the client secret is not at hand (e.g. kept in memory).
+	const haveSecret = Boolean(await secrets.get('client_secret'));
+	const registering = idp !== undefined && adminKey !== undefined && (!session().completed.includes('register') || !haveSecret);
+	if (!registering && (!computeValues(pair, session().answers)['client_id'] || !haveSecret)) {
 		const credential = idp?.adminCredentialKeys.map((key) => `SSO_SETUP_${key.toUpperCase()}`).join(' or ');
 		throw new UsageError(`No client to configure: give client_id (--set client_id=…) and the client secret (SSO_SETUP_CLIENT_SECRET)${credential ? `, or ${credential} to register one in ${pair.idp.name}` : ''}.`);
 	}
@@ -58,7 +60,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 			await stage.start();
 			const state = stage.state;
 			if (state.phase === 'error') {
-				throw new SsoSetupError(state.message, {hint: state.hint});
+				throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode});
 			}
 
 			if (state.phase === 'question') {
@@ -79,7 +81,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 					const registration = await stage.confirm();
 					const after = stage.state;
 					if (!registration || after.phase === 'error') {
-						throw new SsoSetupError(after.phase === 'error' ? after.message : `${pair.idp.name}: registration failed.`, {hint: after.phase === 'error' ? after.hint : undefined});
+						throw new SsoSetupError(after.phase === 'error' ? after.message : `${pair.idp.name}: registration failed.`, after.phase === 'error' ? {hint: after.hint, exitCode: after.exitCode} : {});
 					}
 
 					for (const line of registration.done) say(`  ${out.green('✔')} ${line}`);
@@ -112,7 +114,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		}
 
 		if (state.phase === 'error') {
-			throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode as 1});
+			throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode});
 		}
 
 		if (state.phase === 'confirm') {
@@ -133,7 +135,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		}
 
 		if (state.phase === 'error') {
-			throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode as 1});
+			throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode});
 		}
 
 		if (state.phase === 'done') {

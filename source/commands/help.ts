@@ -30,7 +30,7 @@ Examples:
   SSO_SETUP_HARBOR_ADMIN_PASSWORD=… SSO_SETUP_CLIENT_SECRET=… sso-setup apply --idp oidc --app harbor \\
     --set issuer=https://login.example.com --set client_id=harbor --set app_url=https://harbor.example.com --yes
 
-Secrets (*_secret, *_password, *_token, *_api_key) are never taken from the command line: they come
+Secrets (*_secret, *_password, *_token, *_api_key, ovh_consumer_key) are never taken from the command line: they come
 from the keychain (saved sessions), from SSO_SETUP_<KEY> environment variables, or from a prompt.
 State: $SSO_SETUP_HOME, else your config directory (~/.config/sso-setup on Linux).
 Exit codes: 0 ok · 1 a check or operation failed · 2 bad usage or input · 3 blocked by a precondition · 130 interrupted

@@ -38,7 +38,6 @@ export type HttpOptions = {
 	/** PEM file with extra CA certificates to trust, on top of the system ones. */
 	caFile?: string;
 	timeoutMs?: number;
-	/** Header names whose values never appear in errors (all credentials). */
 	userAgent?: string;
 };
 

@@ -72,7 +72,7 @@ export function App({controller}: Props) {
 		case 'keychain': {
 			return (
 				<Frame title="No keychain" hints="Enter: choose · Ctrl+C: quit">
-					<KeychainScreen reason={screen.reason} onMemory={() => void controller.useMemoryStorage()} onQuit={() => controller.quit('Nothing was saved.')} />
+					<KeychainScreen reason={screen.reason} onMemory={() => void controller.useMemoryStorage().catch((error: unknown) => controller.fail(error))} onQuit={() => controller.quit('Nothing was saved.')} />
 				</Frame>
 			);
 		}

@@ -23,5 +23,11 @@ export async function runWizard(controller: WizardController, options: WizardRun
 
 	const exit = controller.state.exit ?? {code: 130, message: 'Interrupted.'};
 	(exit.code === 0 || exit.code === 130 ? process.stdout : process.stderr).write(`${exit.message.trimEnd()}\n`);
+	if (exit.code === 130) {
+		// Ctrl+C during an automated step: a request or an OVH status poll may still be pending;
+		// the session is saved, so stop now instead of waiting for it.
+		process.exit(130);
+	}
+
 	return exit.code;
 }

@@ -1,3 +1,6 @@
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
 import {execa} from 'execa';
 
 /** Helpers the wizard offers after the automatic checks; they act on this machine, never on the IdP or the app. */
@@ -49,7 +52,10 @@ export async function dockerLogin(login: {host: string; username: string; cliSec
 		return {status: 'skipped', seen: version.code === 'ENOENT' ? 'docker is not installed here.' : 'docker does not answer here.', fix: `Run docker login ${login.host} where docker is installed.`};
 	}
 
-	const result = await execa('docker', ['login', login.host, '--username', login.username, '--password-stdin'], {input: login.cliSecret, reject: false, timeout: 60_000});
+	// A throw-away docker config: the test login must not store the CLI secret in ~/.docker/config.json
+	// nor replace a login the person already has for this registry.
+	const config = await mkdtemp(path.join(tmpdir(), 'sso-setup-docker-'));
+	const result = await execa('docker', ['login', login.host, '--username', login.username, '--password-stdin'], {input: login.cliSecret, env: {DOCKER_CONFIG: config}, reject: false, timeout: 60_000}).finally(async () => rm(config, {recursive: true, force: true}));
 	const hide = (text: string) => (login.cliSecret ? text.replaceAll(login.cliSecret, '[secret]') : text);
 	const lastLine = (text: string) => hide(text.trim().split('\n').at(-1) ?? '');
 	if (!result.failed) {

@@ -57,7 +57,7 @@ describe('FieldScreen', () => {
 	it('offers Enter to keep a stored secret', async () => {
 		const field: Field = fieldSchema.parse({key: 'client_secret', label: 'Client secret', kind: 'secret', optional: false, trailing_slash: 'strip', allow_path: true});
 		const screen = render(<FieldScreen field={field} initial="" secretStored scopeSeparator="," onSubmit={async () => undefined} />);
-		await waitForText(screen, '(stored in keychain: Enter keeps it)');
+		await waitForText(screen, '(already given: Enter keeps it)');
 	});
 
 	it('asks yes or no for a boolean, starting on the default', async () => {

@@ -1,4 +1,4 @@
-import {describeError} from '../errors.js';
+import {describeError, type ExitCodeValue} from '../errors.js';
 import type {Pair} from '../flows/pair.js';
 import type {AppIntegration, AppPlan, AppPreflight, Blocker, IntegrationContext, PlanChange} from '../../integrations/types.js';
 import {redact} from '../../secrets/redact.js';
@@ -12,7 +12,7 @@ export type ApplyState =
 	| {phase: 'confirm'; preflight: AppPreflight; plan: AppPlan}
 	| {phase: 'working'; progress: string}
 	| {phase: 'done'; notes: string[]; mismatches: PlanChange[]; changed: boolean}
-	| {phase: 'error'; message: string; hint?: string; exitCode: number};
+	| {phase: 'error'; message: string; hint?: string; exitCode: ExitCodeValue};
 
 /**
  * Applies the app's settings: preflight (blockers such as Harbor's local users), plan with a

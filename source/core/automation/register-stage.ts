@@ -1,4 +1,4 @@
-import {describeError} from '../errors.js';
+import {describeError, type ExitCodeValue} from '../errors.js';
 import type {Pair} from '../flows/pair.js';
 import type {IdpIntegration, IdpPlan, IdpRegistration, Question} from '../../integrations/types.js';
 import {redact} from '../../secrets/redact.js';
@@ -12,7 +12,7 @@ export type RegisterState =
 	| {phase: 'confirm'; plan: IdpPlan}
 	| {phase: 'working'; progress: string}
 	| {phase: 'done'; registration: IdpRegistration}
-	| {phase: 'error'; message: string; hint?: string};
+	| {phase: 'error'; message: string; hint?: string; exitCode: ExitCodeValue};
 
 /**
  * Registers the client at the IdP: plan (asking the plan's questions one by one), show it, then
@@ -86,7 +86,7 @@ export class RegisterStage extends Observable<RegisterState> {
 	}
 
 	private fail(error: unknown): void {
-		const {message, hint} = describeError(error);
-		this.set({phase: 'error', message: redact(message, this.secrets.known()), hint: hint && redact(hint, this.secrets.known())});
+		const {message, hint, exitCode} = describeError(error);
+		this.set({phase: 'error', message: redact(message, this.secrets.known()), hint: hint && redact(hint, this.secrets.known()), exitCode});
 	}
 }

@@ -35,7 +35,7 @@ export type WizardDependencies = {
 	catalogue: Catalogue;
 	openKeychain(): Promise<KeychainProbe>;
 	env?: NodeJS.ProcessEnv;
-	/** The steps after review that automate the IdP and app sides; empty until they are wired in. */
+	/** The steps after review that automate the IdP and app sides (none on the manual path). */
 	automationStages?(view: SessionView): AutomationStage[];
 	/** A list to pick a field's value from (the flow's `options_from`), fetched by the app's automation. */
 	fieldOptions?(view: SessionView, field: Field, secrets: SessionSecrets): Promise<FieldOption[] | undefined>;

@@ -13,17 +13,29 @@ export function readArtifact<T>(context: IntegrationContext, name: string, schem
 	return parsed.success ? parsed.data : undefined;
 }
 
+/** Set just before an integration's first write: from then on the backup is the original. */
+const writtenArtifact = 'app-written';
+
 /**
- * Saves the settings as they were before sso-setup touched them, once: a resumed or repeated run
- * must keep the original, not the values it changed itself. Returns true when it saved.
+ * Saves the settings as they are now, as the backup for rollback, until this session first writes:
+ * a plan that was never applied (a dry run, "save and quit") must not leave a stale backup, and a
+ * resumed or repeated run after a write must keep the original, not the values it changed itself.
+ * Returns true when it saved.
  */
-export async function saveBackupOnce(context: IntegrationContext, backup: unknown): Promise<boolean> {
-	if (context.artifacts.get(backupArtifact) !== undefined) {
+export async function saveBackupUntilWritten(context: IntegrationContext, backup: unknown): Promise<boolean> {
+	if (context.artifacts.get(writtenArtifact) === true && context.artifacts.get(backupArtifact) !== undefined) {
 		return false;
 	}
 
 	await context.artifacts.set(backupArtifact, backup);
 	return true;
+}
+
+/** Call before the first write of apply(): the backup taken by plan() is now the one to keep. */
+export async function markWritten(context: IntegrationContext): Promise<void> {
+	if (context.artifacts.get(writtenArtifact) !== true) {
+		await context.artifacts.set(writtenArtifact, true);
+	}
 }
 
 export function readBackup<T>(context: IntegrationContext, app: string, schema: z.ZodType<T>): T {
@@ -45,33 +57,37 @@ export function readBackup<T>(context: IntegrationContext, app: string, schema: 
 }
 
 /**
- * Remembers which client secret was written without storing it: a salted HMAC, so a re-run with the
- * same secret sends nothing (the apps never return the secret to compare with).
+ * Remembers which client secret was written without storing it: an HMAC whose key lives in the
+ * keychain, not in the session file (a file reader cannot test guesses against it), so a re-run
+ * with the same secret sends nothing (the apps never return the secret to compare with). Without
+ * the key (e.g. secrets kept in memory for one run) the secret is simply sent again.
  */
-const fingerprintSchema = z.object({salt: z.string(), digest: z.string()});
-export type SecretFingerprint = z.infer<typeof fingerprintSchema>;
+const fingerprintSchema = z.object({digest: z.string()});
+const fingerprintKey = 'secret_fingerprint_key';
 
-function digest(secret: string, salt: string): string {
-	return createHmac('sha256', salt).update(secret).digest('hex');
-}
-
-export function secretFingerprint(secret: string): SecretFingerprint {
-	const salt = randomBytes(16).toString('hex');
-	return {salt, digest: digest(secret, salt)};
+function digest(secret: string, key: string): string {
+	return createHmac('sha256', key).update(secret).digest('hex');
 }
 
 /** True when the artifact `name` records this very secret as written. */
-export function secretAlreadyWritten(context: IntegrationContext, name: string, secret: string): boolean {
+export async function secretAlreadyWritten(context: IntegrationContext, name: string, secret: string): Promise<boolean> {
 	const stored = readArtifact(context, name, fingerprintSchema);
-	if (!stored) {
+	const key = await context.secret(fingerprintKey);
+	if (!stored || !key) {
 		return false;
 	}
 
 	const expected = Buffer.from(stored.digest, 'hex');
-	const actual = Buffer.from(digest(secret, stored.salt), 'hex');
+	const actual = Buffer.from(digest(secret, key), 'hex');
 	return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
 export async function recordSecretWritten(context: IntegrationContext, name: string, secret: string): Promise<void> {
-	await context.artifacts.set(name, secretFingerprint(secret));
+	let key = await context.secret(fingerprintKey);
+	if (!key) {
+		key = randomBytes(32).toString('hex');
+		await context.setSecret(fingerprintKey, key);
+	}
+
+	await context.artifacts.set(name, {digest: digest(secret, key)});
 }

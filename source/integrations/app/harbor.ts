@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {BlockedError, SsoSetupError} from '../../core/errors.js';
 import {defineApp, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
-import {readArtifact, readBackup, recordSecretWritten, saveBackupOnce, secretAlreadyWritten} from './app-artifacts.js';
+import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
 import {requireSecret, withoutTrailingSlash} from './app-values.js';
 import {harborApi, localUsersExplanation, type HarborApi, type HarborConfigurations, type HarborUser} from './harbor-api.js';
 import {secretRow} from './plan-rows.js';
@@ -177,12 +177,12 @@ export const harbor = defineApp({
 		const {desired, warnings} = desiredHarborSettings(settings, context.values, parseHarborVersion(info.harbor_version), configurations);
 		const changes = harborChanges(desired, configurations);
 		const secret = await requireSecret(context, 'client_secret', 'harbor');
-		const sendSecret = !secretAlreadyWritten(context, secretArtifact, secret);
+		const sendSecret = !(await secretAlreadyWritten(context, secretArtifact, secret));
 		if (sendSecret) {
 			changes.push(secretRow(secretKey, secretLabel));
 		}
 
-		await saveBackupOnce(context, {app: 'harbor', settings: harborBackup(configurations)});
+		await saveBackupUntilWritten(context, {app: 'harbor', settings: harborBackup(configurations)});
 		const write = changes.map((change) => change.key).filter((key): key is HarborKey => key in harborKeys);
 		const data: PlanData = {desired, write, sendSecret, switchingAuthMode: write.includes('auth_mode')};
 		return {
@@ -197,6 +197,7 @@ export const harbor = defineApp({
 		const data = planData(plan);
 		const api = await harborApi(context);
 		const notes: string[] = [];
+		await markWritten(context);
 		if (data.switchingAuthMode) {
 			await resolveLocalUsers(context, api, options.deleteUsers, notes);
 		}

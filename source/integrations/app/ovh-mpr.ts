@@ -2,7 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {z} from 'zod';
 import {BlockedError, SsoSetupError} from '../../core/errors.js';
 import {defineApp, type AppIntegration, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
-import {readArtifact, readBackup, recordSecretWritten, saveBackupOnce, secretAlreadyWritten} from './app-artifacts.js';
+import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
 import {optionalValue, requireSecret, withoutTrailingSlash} from './app-values.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
 import {changeRow, displayValue, secretRow} from './plan-rows.js';
@@ -210,11 +210,11 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 			};
 			const changes = providerChanges(provider, existing);
 			const secret = await requireSecret(context, 'client_secret', 'ovh-mpr');
-			if (!secretAlreadyWritten(context, secretArtifact, secret)) {
+			if (!(await secretAlreadyWritten(context, secretArtifact, secret))) {
 				changes.push(secretRow('clientSecret', 'Client secret'));
 			}
 
-			await saveBackupOnce(context, {app: 'ovh-mpr', provider: existing ?? null});
+			await saveBackupUntilWritten(context, {app: 'ovh-mpr', provider: existing ?? null});
 			// A configuration that failed is sent again; one still being applied is only waited for.
 			const write = changes.length > 0 || current?.status === 'ERROR';
 			if (current && current.status !== 'READY') {
@@ -230,6 +230,7 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 			const api = await ovhApi(context);
 			const where = registryRef(context);
 			const notes: string[] = [];
+			await markWritten(context);
 			if (data.write) {
 				let deleted: string[] = [];
 				if (!(await api.oidc(where))) {

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {SsoSetupError} from '../../core/errors.js';
 import {defineApp, type AppPlan} from '../types.js';
-import {readBackup, recordSecretWritten, saveBackupOnce, secretAlreadyWritten} from './app-artifacts.js';
+import {markWritten, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
 import {appHttp} from './app-http.js';
 import {optionalValue, requireSecret, requireValue} from './app-values.js';
 import {idpEndpoints} from './oidc-discovery.js';
@@ -90,12 +90,12 @@ export const portainer = defineApp({
 		const {desired, warnings} = desiredPortainerSettings(context.values, endpoints, api.baseUrl, requireValue(context.values, 'client_id', 'portainer'));
 		const changes = portainerChanges(desired, current);
 		const secret = await requireSecret(context, 'client_secret', 'portainer');
-		const sendSecret = !secretAlreadyWritten(context, secretArtifact, secret);
+		const sendSecret = !(await secretAlreadyWritten(context, secretArtifact, secret));
 		if (sendSecret) {
 			changes.push(secretRow(secretKey, secretLabel));
 		}
 
-		await saveBackupOnce(context, portainerBackup(current));
+		await saveBackupUntilWritten(context, portainerBackup(current));
 		return {
 			changes,
 			warnings: [...discoveryWarnings, ...warnings, `Keep ${fallbackUrl(api)} at hand: the initial administrator signs in there with a password if the identity provider is unreachable.`],
@@ -110,6 +110,7 @@ export const portainer = defineApp({
 			return ['Portainer already has these settings: nothing was written.'];
 		}
 
+		await markWritten(context);
 		const secret = data.sendSecret ? await requireSecret(context, 'client_secret', 'portainer') : undefined;
 		// Read again right before the write: the PUT replaces OAuthSettings whole.
 		const current = await api.settings();

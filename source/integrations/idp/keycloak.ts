@@ -147,6 +147,11 @@ export const keycloak = defineIdp({
 		}
 
 		await context.setValue('client_id', clientId);
+		if (admin.base !== context.values['idp_url']) {
+			// Found under /auth: every value derived from idp_url (issuer, endpoints) must use it too.
+			await context.setValue('idp_url', admin.base);
+		}
+
 		await context.setSecret('client_secret', secret);
 
 		if (settings.groupsClaim) {

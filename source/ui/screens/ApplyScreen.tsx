@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Box, Text, useInput} from 'ink';
 import {useState} from 'react';
 import type {ApplyStage} from '../../core/automation/apply-stage.js';
 import type {Blocker} from '../../integrations/types.js';
@@ -94,7 +94,7 @@ export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBloc
 					<Menu
 						items={[
 							{label: 'Check again', value: 'retry'},
-							{label: 'Stop here (nothing was written)', value: 'stop'},
+							{label: 'Stop here (nothing more is written)', value: 'stop'},
 						]}
 						onSelect={(value) => (value === 'retry' ? void stage.start() : onBlocked(state.message))}
 					/>
@@ -116,6 +116,12 @@ function BlockedPanel({blockers, onDelete, onStop}: BlockedProps) {
 	const [confirmed, setConfirmed] = useState<string[]>([]);
 	const [mismatch, setMismatch] = useState(false);
 	const current = users[confirmed.length];
+	useInput((_input, key) => {
+		if (key.escape && confirming) {
+			setConfirming(false);
+			setConfirmed([]);
+		}
+	});
 	return (
 		<Box flexDirection="column">
 			{blockers.map((blocker) => (

@@ -93,7 +93,7 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 	}
 
 	const live = value === '' ? undefined : checkField(field, value, scopeSeparator);
-	const placeholder = field.kind === 'secret' ? (secretStored ? '(stored in keychain: Enter keeps it)' : field.optional ? '(optional: Enter skips)' : '') : (field.placeholder ?? (field.optional ? '(optional)' : ''));
+	const placeholder = field.kind === 'secret' ? (secretStored ? '(already given: Enter keeps it)' : field.optional ? '(optional: Enter skips)' : '') : (field.placeholder ?? (field.optional ? '(optional)' : ''));
 	return (
 		<Box flexDirection="column">
 			{field.help ? <Text dimColor>{field.help}</Text> : null}
