@@ -24,7 +24,7 @@ export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: 
 	}
 
 	// Values the flows usually derive, settable for setups not made by sso-setup (e.g. verify).
-	const extraKeys = new Set(['issuer', 'client_id', 'ca_file', 'discovery_url', 'authorize_url', 'token_url', 'userinfo_url', 'end_session_url', 'redirect_uri']);
+	const extraKeys = new Set(['issuer', 'client_id', 'ca_file', 'discovery_url', 'authorize_url', 'token_url', 'userinfo_url', 'end_session_url', 'redirect_uri', ...advancedKeys.keys()]);
 	for (const item of sets) {
 		const separator = item.indexOf('=');
 		if (separator <= 0) {
@@ -43,12 +43,12 @@ export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: 
 
 		if (!field) {
 			if (extraKeys.has(key)) {
-				answers[key] = key === 'client_id' || key === 'ca_file' ? checkExtraText(key, raw) : checkExtraUrl(key, raw);
+				answers[key] = advancedKeys.has(key) ? checkAdvanced(key, raw) : key === 'client_id' || key === 'ca_file' ? checkExtraText(key, raw) : checkExtraUrl(key, raw);
 				continue;
 			}
 
 			throw new UsageError(`Unknown key "${withoutSecret(key)}" for ${pair.idp.id} → ${pair.app.id}.`, {
-				hint: `Known keys: ${[...fields.keys()].filter((name) => !isSecretKey(name)).join(', ')}.`,
+				hint: `Known keys: ${[...fields.keys()].filter((name) => !isSecretKey(name)).join(', ')}; also ${[...extraKeys].join(', ')}.`,
 			});
 		}
 
@@ -97,6 +97,50 @@ function checkExtraUrl(key: string, raw: string): string {
 	}
 
 	return value;
+}
+
+/**
+ * Settings the wizard does not ask (their defaults suit nearly everyone) but scripts may set.
+ * Left unset, the app's current value is kept (except verify_cert, which defaults to on).
+ */
+const advancedKeys = new Map<string, 'boolean' | 'text' | 'json'>([
+	['verify_cert', 'boolean'],
+	['oidc_logout', 'boolean'],
+	['provider_name', 'text'],
+	['extra_redirect_params', 'json'],
+	['allowed_groups', 'text'],
+	['authentik_authorization_flow', 'text'],
+	['authentik_signing_key', 'text'],
+]);
+
+function checkAdvanced(key: string, raw: string): string {
+	const value = raw.trim();
+	switch (advancedKeys.get(key)) {
+		case 'boolean': {
+			if (!['true', 'false'].includes(value)) {
+				throw new UsageError(`--set ${key}: use true or false.`);
+			}
+
+			return value;
+		}
+
+		case 'json': {
+			try {
+				const parsed: unknown = JSON.parse(value);
+				if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((item) => typeof item === 'string')) {
+					return JSON.stringify(parsed);
+				}
+			} catch {
+				// Reported below, like any other value that is not an object of strings.
+			}
+
+			throw new UsageError(`--set ${key}: use a JSON object of strings, such as {"prompt":"login"}.`);
+		}
+
+		default: {
+			return checkExtraText(key, raw);
+		}
+	}
 }
 
 export type PairInput = {pair: Pair; answers: Values; session?: Session};

@@ -163,7 +163,8 @@ describe('Portainer', () => {
 		expect(portainerSide).toContain('- Redirect URL: `https://portainer.example.com/` (with the trailing slash)');
 		expect(portainerSide).toContain('- Scopes: `openid profile email` (spaces, not commas)');
 		expect(portainerSide).toContain('- Authorization URL: `https://auth.example.com/application/o/authorize/`');
-		expect(portainerSide).toContain('- Logout URL: `https://auth.example.com/application/o/portainer/end-session/`');
+		expect(portainerSide).toContain('- Logout URL: leave it empty, unless');
+		expect(portainerSide).toContain('`https://auth.example.com/application/o/portainer/end-session/`');
 		// The pair file adds authentik's own advice about the slash.
 		expect(checklist.sections[0]!.steps.map((step) => step.title)).toContain('Strict redirect URI with its trailing slash');
 	});

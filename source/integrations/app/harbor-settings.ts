@@ -61,7 +61,7 @@ function supported(key: HarborKey, version: Version | undefined, current: Harbor
 const extraParamsSchema = z.record(z.string(), z.string());
 
 function extraRedirectParams(values: Values): string {
-	const raw = optionalValue(values, 'extra_redirect_params') ?? '{}';
+	const raw = optionalValue(values, 'extra_redirect_params')!;
 	try {
 		return JSON.stringify(extraParamsSchema.parse(JSON.parse(raw)));
 	} catch {
@@ -83,7 +83,8 @@ export function desiredHarborSettings(
 		oidc_client_id: settings.clientId,
 		oidc_scope: settings.scope,
 		oidc_verify_cert: settings.verifyCert,
-		oidc_extra_redirect_parms: extraRedirectParams(values),
+		// Left out unless given: an admin's own parameters (e.g. {"prompt":"login"}) are kept.
+		...(optionalValue(values, 'extra_redirect_params') === undefined ? {} : {oidc_extra_redirect_parms: extraRedirectParams(values)}),
 		...(settings.userClaim === undefined ? {} : {oidc_user_claim: settings.userClaim}),
 		...(settings.groupsClaim === undefined ? {} : {oidc_groups_claim: settings.groupsClaim}),
 		...(settings.adminGroup === undefined ? {} : {oidc_admin_group: settings.adminGroup}),

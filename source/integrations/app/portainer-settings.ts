@@ -48,7 +48,9 @@ export function desiredPortainerSettings(values: Values, endpoints: IdpEndpoints
 		warnings.push('The user identifier "sub" is usually an opaque id: Portainer uses it as the user name, so people show up as long random strings. preferred_username or email read better.');
 	}
 
-	const logout = optionalBoolean(values, 'oidc_logout', 'portainer') ?? true;
+	// Opt-in (oidc_logout): Portainer also signs people out of the IdP on a session timeout
+	// (portainer#10510). Unset, the current logout URL is kept.
+	const logout = optionalBoolean(values, 'oidc_logout', 'portainer');
 	const autoCreate = optionalBoolean(values, 'auto_create_users', 'portainer');
 	const desired: PortainerDesired = {
 		AuthenticationMethod: oauthMethod,
@@ -58,7 +60,7 @@ export function desiredPortainerSettings(values: Values, endpoints: IdpEndpoints
 			AccessTokenURI: endpoints.token,
 			ResourceURI: endpoints.userinfo,
 			RedirectURI: redirect,
-			LogoutURI: logout ? (endpoints.endSession ?? '') : '',
+			...(logout === undefined ? {} : {LogoutURI: logout ? (endpoints.endSession ?? '') : ''}),
 			UserIdentifier: identifier,
 			// Portainer puts this text into the authorize URL as it is: spaces, never commas.
 			Scopes: scopeList(values['scopes'], ['openid', 'profile', 'email']).join(' '),

@@ -1,8 +1,9 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {RemoteError} from '../../../source/core/errors.js';
 import {HttpClient} from '../../../source/core/http.js';
 import {portainer} from '../../../source/integrations/app/portainer.js';
 import {memoryContext} from '../../helpers/context.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {testPki} from '../../helpers/tls.js';
 import {startFakePortainer, type FakePortainer, type FakePortainerOptions} from '../../servers/portainer.js';
 import {startDiscoveryServer, type DiscoveryServer} from './helpers/discovery-server.js';
@@ -12,15 +13,12 @@ const clientSecret = 'portainer-client-secret-1';
 const adminPassword = 'portainer-admin-pw';
 
 describe('portainer integration', () => {
-	const servers: Array<{close(): Promise<void>}> = [];
-	afterEach(async () => {
-		await Promise.all(servers.splice(0).map((server) => server.close()));
-	});
+	const startIdp = closedAfterEach(startDiscoveryServer);
+	const startPortainer = closedAfterEach(startFakePortainer);
 
 	async function setup(options: FakePortainerOptions = {}, extraValues: Record<string, string> = {}) {
-		const idp: DiscoveryServer = await startDiscoveryServer({issuerPath: '/application/o/portainer/'});
-		const server: FakePortainer = await startFakePortainer({oauth: {SSO: true, DefaultTeamID: 4, AuthStyle: 1}, ...options});
-		servers.push(idp, server);
+		const idp: DiscoveryServer = await startIdp({issuerPath: '/application/o/portainer/'});
+		const server: FakePortainer = await startPortainer({oauth: {SSO: true, DefaultTeamID: 4, AuthStyle: 1}, ...options});
 		const context: TestContext = memoryContext(
 			{
 				app_url: server.url,
@@ -64,7 +62,6 @@ describe('portainer integration', () => {
 			'AccessTokenURI',
 			'ResourceURI',
 			'RedirectURI',
-			'LogoutURI',
 			'UserIdentifier',
 			'Scopes',
 			'OAuthAutoCreateUsers',
@@ -86,7 +83,8 @@ describe('portainer integration', () => {
 				AccessTokenURI: idp.document['token_endpoint'],
 				ResourceURI: idp.document['userinfo_endpoint'],
 				RedirectURI: `${server.url}/`,
-				LogoutURI: idp.document['end_session_endpoint'],
+				// The IdP logout is opt-in (oidc_logout): it also fires on every session timeout.
+				LogoutURI: '',
 				UserIdentifier: 'preferred_username',
 				Scopes: 'openid profile email',
 				OAuthAutoCreateUsers: true,
