@@ -92,8 +92,9 @@ Options:
 ${common}`,
 	rollback: `Usage: sso-setup rollback [ID] [--yes]
 
-Restore the app settings that the session saved before it changed them (the newest session when ID is
-omitted). The client secret cannot be read back from the apps, so it is not restored.
+Restore the app settings that the session saved before it changed them. Without --yes it only shows
+what it would restore. Without ID: the one session that holds a backup (when several do, they are
+listed). The client secret cannot be read back from the apps, so it is not restored.
 
 ${common}`,
 };

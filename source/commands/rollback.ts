@@ -24,6 +24,13 @@ export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 		throw new UsageError(`${pair.app.name} has no automation to roll back.`);
 	}
 
+	if (parsed.options['yes'] !== true) {
+		process.stdout.write(`${out.bold(`Rollback of ${pair.app.name} (${session.answers['app_url'] ?? 'unknown URL'}) from session ${session.id}`)}\n`);
+		process.stdout.write(`It restores these settings, saved before sso-setup changed them:\n${describeBackup(session.artifacts['app-backup'])}\n`);
+		process.stdout.write(`${out.yellow('Nothing was written.')} Run again with --yes to restore them.\n`);
+		return ExitCode.ok;
+	}
+
 	const {handle, secrets} = await commandSession(session, {persist: true});
 
 	const notes = await app.rollback(buildContext(pair, handle, secrets, (line) => process.stderr.write(`${out.dim(line)}\n`)));
@@ -36,11 +43,30 @@ export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 	return ExitCode.ok;
 }
 
+/** Without an id: the one session holding a backup; several are listed, never guessed. */
 function newestWithBackup(): string {
-	const session = listSessions().sessions.find((candidate) => candidate.artifacts['app-backup'] !== undefined);
-	if (!session) {
+	const candidates = listSessions().sessions.filter((candidate) => candidate.artifacts['app-backup'] !== undefined);
+	if (candidates.length === 0) {
 		throw new UsageError('No saved session holds a backup of app settings.', {hint: 'List sessions with: sso-setup sessions'});
 	}
 
-	return session.id;
+	if (candidates.length > 1) {
+		throw new UsageError(`${candidates.length} sessions hold a backup; say which one to restore.`, {
+			hint: candidates.map((candidate) => `sso-setup rollback ${candidate.id}   (${candidate.idp} → ${candidate.app}, ${candidate.answers['app_url'] ?? ''})`).join('\n  '),
+		});
+	}
+
+	return candidates[0]!.id;
+}
+
+/** The saved settings, one line each, for the confirmation (never a secret: backups hold none). */
+function describeBackup(backup: unknown, indent = '  '): string {
+	if (!backup || typeof backup !== 'object') {
+		return `${indent}${JSON.stringify(backup)}`;
+	}
+
+	return Object.entries(backup as Record<string, unknown>)
+		.filter(([key]) => key !== 'app')
+		.map(([key, value]) => (value && typeof value === 'object' && !Array.isArray(value) ? `${indent}${key}:\n${describeBackup(value, `${indent}  `)}` : `${indent}${key}: ${JSON.stringify(value)}`))
+		.join('\n');
 }

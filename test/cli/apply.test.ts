@@ -126,7 +126,12 @@ describe('apply to Harbor', () => {
 		expect((await run([...oidcHarbor(harbor), '--yes'], harborEnv)).code).toBe(0);
 		expect(harbor.config['auth_mode']).toBe('oidc_auth');
 		const [session] = listSessions({SSO_SETUP_HOME: home}).sessions;
-		const rollback = await run(['rollback', session!.id], {SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
+		const preview = await run(['rollback', session!.id], {SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
+		expect(preview.code, preview.all).toBe(0);
+		expect(preview.stdout).toContain('auth_mode: "db_auth"');
+		expect(preview.stdout).toContain('Nothing was written');
+		expect(harbor.config['auth_mode']).toBe('oidc_auth');
+		const rollback = await run(['rollback', session!.id, '--yes'], {SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
 		expect(rollback.code, rollback.all).toBe(0);
 		expect(harbor.config['auth_mode']).toBe('db_auth');
 		expect(harbor.config['oidc_endpoint']).toBe('');

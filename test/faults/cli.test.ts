@@ -119,7 +119,7 @@ describe.runIf(keychain.available)('apply and verify when a remote fails', () =>
 		expect(after.completed).toContain('apply');
 		expectOriginalBackup(after, original);
 
-		const rollback = await cli(home, ['rollback', session.id], {SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
+		const rollback = await cli(home, ['rollback', session.id, '--yes'], {SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
 		expect(rollback.code, rollback.all).toBe(0);
 		expectRestored(harbor, original);
 	});

@@ -87,7 +87,7 @@ describe.runIf(keychain.available)('apply killed in the middle, then run again',
 	}
 
 	async function rollbackRestores(session: Session): Promise<void> {
-		const rollback = await cli(home, ['rollback', session.id], {SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
+		const rollback = await cli(home, ['rollback', session.id, '--yes'], {SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
 		expect(rollback.code, rollback.all).toBe(0);
 		expectRestored(harbor, original);
 	}

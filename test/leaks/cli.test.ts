@@ -67,7 +67,7 @@ describe.runIf(keychain.available)('no secret in what the commands print or writ
 
 		await run(['checklist', '--session', id, '--output', path.join(outputDirectory, 'checklist.md')], env);
 		await run(['sessions'], env);
-		await run(['rollback', id], env);
+		await run(['rollback', id, '--yes'], env);
 		return id;
 	}
 
@@ -262,11 +262,11 @@ describe.runIf(keychain.available)('no secret in what the commands print or writ
 			await run(applyArgs(harbor), env);
 			const [session] = listSessions({SSO_SETUP_HOME: home}).sessions;
 			harbor.beforeNext('PUT', '/api/v2.0/configurations', echo);
-			const rollback = await run(['rollback', session!.id], env, 1);
+			const rollback = await run(['rollback', session!.id, '--yes'], env, 1);
 			expect(rollback.stderr).toContain('harbor: save configuration: the server failed (HTTP 500: cannot save {');
 			// The Basic credentials it quoted are masked, as sent (user:password) and decoded.
 			expect(rollback.stderr).toContain('for ••••••)');
-			await run(['rollback', session!.id], env);
+			await run(['rollback', session!.id, '--yes'], env);
 			expect(harbor.config['auth_mode']).toBe('db_auth');
 			await run(['checklist', '--session', session!.id, '--output', path.join(outputDirectory, 'checklist.md')], env);
 			await run(['sessions'], env);
