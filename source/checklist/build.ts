@@ -35,7 +35,7 @@ const endpointKeys = new Set(['authorize_url', 'token_url', 'userinfo_url', 'end
  * The complete manual procedure for the pair. Secret values are never part of it: a secret the
  * session holds shows as "(stored in keychain)", an unknown one as a placeholder.
  */
-export function buildChecklist(pair: Pair, answers: Values, storedSecrets: ReadonlySet<string> = new Set()): Checklist {
+export function buildChecklist(pair: Pair, answers: Values, storedSecrets: ReadonlySet<string> = new Set(), done: {idp?: boolean; app?: boolean} = {}): Checklist {
 	const values = checklistValues(pair, withoutSecrets(answers));
 	for (const key of ['client_secret']) {
 		values[key] = storedSecrets.has(key) ? '(stored in keychain)' : `<${key}>`;
@@ -57,8 +57,8 @@ export function buildChecklist(pair: Pair, answers: Values, storedSecrets: Reado
 				return {key, label, value, known: !value.includes('<') && value !== ''};
 			}),
 		sections: [
-			{title: `1. In ${pair.idp.name}`, steps: [...renderBlocks(pair.idp.steps), ...renderBlocks(pair.pair?.idp_steps ?? [])]},
-			{title: `2. In ${pair.app.name}`, steps: [...renderBlocks(pair.app.steps), ...renderBlocks(pair.pair?.app_steps ?? [])]},
+			{title: `1. In ${pair.idp.name}${done.idp ? ' (done by sso-setup; for reference)' : ''}`, steps: [...renderBlocks(pair.idp.steps), ...renderBlocks(pair.pair?.idp_steps ?? [])]},
+			{title: `2. In ${pair.app.name}${done.app ? ' (done by sso-setup; for reference)' : ''}`, steps: [...renderBlocks(pair.app.steps), ...renderBlocks(pair.pair?.app_steps ?? [])]},
 			{title: '3. Verify', steps: [...renderBlocks(pair.idp.verification), ...renderBlocks(pair.app.verification)]},
 		],
 		warnings: pairWarnings(pair, values, storedSecrets).map((warning) => ({id: warning.id, title: render(warning.title), text: render(warning.text)})),

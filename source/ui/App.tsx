@@ -179,9 +179,10 @@ export function App({controller}: Props) {
 				return null;
 			}
 
-			const checklist = buildChecklist(view.pair, view.session.answers, view.presentSecrets);
+			const done = {idp: view.session.completed.includes('register'), app: view.session.completed.includes('apply')};
+			const checklist = buildChecklist(view.pair, view.session.answers, view.presentSecrets, done);
 			return (
-				<Frame title="What is left to do by hand" context={context} notice={notice} hints="Enter: choose · Esc: back · Ctrl+C: save and quit">
+				<Frame title={done.idp && done.app ? 'Done: the checklist, for reference' : 'What is left to do by hand'} context={context} notice={notice} hints="Enter: choose · Esc: back · Ctrl+C: save and quit">
 					<ChecklistScreen
 						checklist={checklist}
 						defaultFile={`sso-setup-${view.session.id}.md`}

@@ -9,7 +9,7 @@ export async function tick(ms = 30): Promise<void> {
 type Rendered = {frames: string[]; lastFrame(): string | undefined; stdin: {write(data: string): void}};
 
 /** Waits until some frame (not only the last one) satisfies the predicate. */
-export async function waitForFrame(rendered: Rendered, predicate: (frame: string) => boolean, timeoutMs = 3000): Promise<string> {
+export async function waitForFrame(rendered: Rendered, predicate: (frame: string) => boolean, timeoutMs = 10_000): Promise<string> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const found = rendered.frames.map((frame) => stripAnsi(frame)).find(predicate);

@@ -7,6 +7,7 @@ import {openKeychain} from '../../source/secrets/keychain.js';
 import {SessionSecrets} from '../../source/secrets/secrets.js';
 import {requireKeychain} from '../helpers/keychain.js';
 import {PtyRun} from '../helpers/pty.js';
+import {acknowledgeHarborNotices, keepHarborDefaults, startAuthentikToHarbor} from '../helpers/wizard-steps.js';
 import {type FakeAuthentik, startFakeAuthentik} from '../servers/authentik.js';
 import {type FakeHarbor, startFakeHarbor} from '../servers/harbor.js';
 import {filesUnder, findLeaks, type Haystack, leakSecret, type Secret} from './helpers/leaks.js';
@@ -70,34 +71,12 @@ describe.runIf(keychain.available)('no secret on screen or on disk from the wiza
 		await run.press('enter');
 	}
 
-	async function beginning(run: PtyRun): Promise<void> {
-		await run.select('Start a new setup');
-		await run.expectText('Which identity provider?');
-		await run.select('authentik');
-		await run.expectText('Which app?');
-		await run.select('Harbor');
-		await run.expectText('Harbor URL');
-		await run.answer(harbor.url);
-		await run.expectText('authentik URL');
-		await run.answer(authentik.url);
-		await run.expectText('Application slug in authentik');
-		await run.press('enter');
-		await run.expectText('authentik API token (optional)');
-	}
+	const beginning = (run: PtyRun) => startAuthentikToHarbor(run, {harbor: harbor.url, authentik: authentik.url});
 
 	async function appFields(run: PtyRun): Promise<void> {
-		for (const label of ['OIDC scopes', 'Username claim', 'Groups claim', 'Admin group', 'Onboard users automatically', 'Make OIDC the primary sign-in', 'Harbor admin user']) {
-			await run.expectText(label);
-			await run.press('enter');
-		}
-
-		await run.expectText('Harbor admin password (optional)');
+		await keepHarborDefaults(run);
 		await typeMasked(run, password);
-		for (const title of ['Harbor must have no local users other than admin', 'Keep the local sign-in page', 'Harbor wants comma-separated scopes']) {
-			await run.expectText(title);
-			await run.press('enter');
-		}
-
+		await acknowledgeHarborNotices(run);
 		await run.expectText('Review');
 		expect(run.screen()).toContain('••••••');
 		await run.select('Continue');
@@ -113,7 +92,7 @@ describe.runIf(keychain.available)('no secret on screen or on disk from the wiza
 		await run.expectText(/Everything that could be checked works|failed: fix them/, 30_000);
 		expect(run.screen()).toContain('Everything that could be checked works.');
 		await run.select('Continue');
-		await run.expectText('What is left to do by hand');
+		await run.expectText(/What is left to do by hand|Done: the checklist, for reference/);
 		await run.select('Write the checklist to a Markdown file');
 		await run.expectText('Write the checklist (Markdown) to:');
 		await run.press('enter');

@@ -7,6 +7,7 @@ import {harborApi, localUsersExplanation, type HarborApi, type HarborConfigurati
 import {secretRow} from './plan-rows.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
 import {
+	atLeast,
 	desiredHarborSettings,
 	harborBackup,
 	harborChanges,
@@ -142,6 +143,11 @@ export const harbor = defineApp({
 			warnings.push(
 				`Harbor's external URL is ${info.external_url}, not ${api.baseUrl}: Harbor builds its redirect URI from it (${withoutTrailingSlash(info.external_url)}/c/oidc/callback), so that is what the identity provider must accept. If it is wrong, fix external_url in harbor.yml and run ./prepare, then restart Harbor.`,
 			);
+		}
+
+		if (version && !atLeast(version, [2, 13, 0]) && context.values['pkce'] === 'true') {
+			// The flows register the client with PKCE required, which Harbor sends only from 2.13.
+			warnings.push(`Harbor v${version.join('.')} does not send PKCE (it came with v2.13.0): if the client at the identity provider requires PKCE, sign-in fails. Make PKCE optional for this client, or upgrade Harbor.`);
 		}
 
 		const blockers: Blocker[] = [];

@@ -34,11 +34,8 @@ export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBloc
 		case 'confirm': {
 			return (
 				<Box flexDirection="column">
-					{state.preflight.facts.map((fact, index) => (
-						<Text key={index} dimColor>
-							{fact}
-						</Text>
-					))}
+					{/* One line: the plan and its confirmation must fit 80×24. */}
+					<Text dimColor>{state.preflight.facts.join(' · ')}</Text>
 					<Box marginTop={1}>
 						<Changes changes={state.plan.changes} />
 					</Box>
