@@ -1,15 +1,38 @@
-// Bundles the CLI into one ESM file: `npx sso-setup` then parses one file instead of hundreds.
+// Bundles the CLI into bundle/cli.mjs and chunks loaded on demand: `npx sso-setup` then parses a few files instead of hundreds.
+import {readFile, readdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const outdir = path.join(root, 'bundle');
 // Ink imports react-devtools-core only in development; the bundle must not look for it.
 const stub = path.join(root, 'scripts', 'stubs', 'react-devtools-core.js');
+const sources = path.join(root, 'source') + path.sep;
 
-await build({
+/**
+ * `import {z} from 'zod'` hands esbuild zod's namespace as one value, so all of zod (every locale
+ * included, ~450 KB) lands in the bundle; `import * as z` lets it keep only what is used (~85 KB).
+ * Same module, same members: a no-op once the sources import it that way.
+ */
+const zodNamespaceImport = {
+	name: 'zod-namespace-import',
+	setup(builder) {
+		builder.onLoad({filter: /\.tsx?$/}, async ({path: file}) => {
+			if (!file.startsWith(sources)) {
+				return undefined;
+			}
+
+			const text = await readFile(file, 'utf8');
+			return {contents: text.replace(/^import \{z\} from 'zod';$/gm, "import * as z from 'zod';"), loader: file.endsWith('.tsx') ? 'tsx' : 'ts'};
+		});
+	},
+};
+
+const result = await build({
+	absWorkingDir: root,
 	entryPoints: [path.join(root, 'source', 'cli.ts')],
-	outdir: path.join(root, 'bundle'),
+	outdir,
 	entryNames: '[name]',
 	// The wizard, the integrations and verification load on demand: `--version` or `checklist` parse
 	// only what they need.
@@ -35,5 +58,17 @@ await build({
 		].join("\n"),
 	},
 	define: {'process.env.NODE_ENV': '"production"'},
+	plugins: [zodNamespaceImport],
+	metafile: true,
 	logLevel: 'warning',
 });
+
+// Chunk names change with their content: without this, every earlier build's chunks would be
+// published too (`files` ships the whole folder).
+const written = new Set(Object.keys(result.metafile.outputs).map((file) => path.join(root, file)));
+for (const entry of await readdir(outdir, {recursive: true, withFileTypes: true})) {
+	const file = path.join(entry.parentPath ?? entry.path, entry.name);
+	if (entry.isFile() && !written.has(file)) {
+		await rm(file, {force: true});
+	}
+}
