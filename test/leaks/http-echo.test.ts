@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {RemoteError} from '../../source/core/errors.js';
 import {HttpClient, type HttpRequest} from '../../source/core/http.js';
+import {listen, type Listening} from '../servers/recording-server.js';
 import {encodedForms, findLeaks, leakSecret} from './helpers/leaks.js';
 
 /**
@@ -12,11 +11,11 @@ import {encodedForms, findLeaks, leakSecret} from './helpers/leaks.js';
  */
 
 describe('HttpClient errors never quote the credentials of the request', () => {
-	let server: http.Server;
+	let server: Listening;
 	let url: string;
 
 	beforeAll(async () => {
-		server = http.createServer((request, response) => {
+		server = await listen((request, response) => {
 			const chunks: Buffer[] = [];
 			request.on('data', (chunk: Buffer) => chunks.push(chunk));
 			request.on('end', () => {
@@ -27,12 +26,11 @@ describe('HttpClient errors never quote the credentials of the request', () => {
 				response.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify({message: `refused: ${request.url ?? ''} ${headers} ${decoded} body=${Buffer.concat(chunks).toString('utf8')}`}));
 			});
 		});
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		url = server.url;
 	});
 
 	afterAll(async () => {
-		await new Promise<void>((resolve) => server.close(() => resolve()));
+		await server.close();
 	});
 
 	const secret = {

@@ -1,8 +1,6 @@
 import {randomBytes, randomUUID} from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type {AddressInfo} from 'node:net';
 import {loadContract} from './contract.js';
+import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
 
 /**
  * A fake authentik (API v3 + the OAuth2 provider endpoints) on 127.0.0.1:0. Every request body is
@@ -45,11 +43,8 @@ export type FakeProvider = {
 
 export type FakeApplication = {pk: string; name: string; slug: string; provider: number | null; meta_launch_url: string};
 
-export type RecordedRequest = {method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: unknown};
-
-export type FailRule = {method?: string; path: string | RegExp; status?: number};
-/** Runs before the matching request is handled (which waits for a returned promise). */
-export type HookRule = {method?: string; path: string | RegExp; run: (request: RecordedRequest) => void | Promise<void>};
+export type RecordedRequest = IdpRequest;
+export type {FailRule, HookRule} from './recording-server.js';
 
 const managedPrefix = 'goauthentik.io/providers/oauth2/scope-';
 
@@ -85,10 +80,7 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 	const signingKeys = (options.signingKeys ?? [{name: 'authentik Self-signed Certificate'}]).map((key) => ({pk: randomUUID(), name: key.name}));
 	const providers: FakeProvider[] = [];
 	const applications: FakeApplication[] = [];
-	const requests: RecordedRequest[] = [];
 	const contractErrors: string[] = [];
-	const failures: FailRule[] = [];
-	const hooks: HookRule[] = [];
 	let nextPk = 1;
 	let url = '';
 
@@ -215,7 +207,7 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 		return result.known ? result.errors : [`${method} ${path} is not an authentik API operation`];
 	};
 
-	const api = (request: RecordedRequest, respond: Responder): void => {
+	const api = (request: RecordedRequest): Reply => {
 		const authorization = request.headers['authorization'];
 		if (!authorization) {
 			return respond(403, {detail: 'Authentication credentials were not provided.'});
@@ -327,7 +319,7 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 	};
 
 	/** The OpenID side: discovery per application, the token endpoint and the authorize endpoint. */
-	const openId = (request: RecordedRequest, respond: Responder, redirect: (location: string) => void): void => {
+	const openId = (request: RecordedRequest): Reply => {
 		const {method, path, query} = request;
 		let match: RegExpMatchArray | null;
 		if (method === 'GET' && (match = /^\/application\/o\/([^/]+)\/\.well-known\/openid-configuration$/.exec(path))) {
@@ -393,14 +385,14 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 			return redirect(`${url}/flows/-/default/authentication/?next=${encodeURIComponent(`${path}?${query.toString()}`)}`);
 		}
 
-		respond(404, {detail: 'Not found.'});
+		return respond(404, {detail: 'Not found.'});
 	};
 
-	const route = (request: RecordedRequest, respond: Responder, redirect: (location: string) => void) => (request.path.startsWith('/api/v3/') ? api(request, respond) : openId(request, respond, redirect));
-	const server = await listen(options.tls, requests, failures, (request, respond, redirect) => {
-		const hook = hooks.findIndex((rule) => (!rule.method || rule.method === request.method) && (typeof rule.path === 'string' ? rule.path === request.path : rule.path.test(request.path)));
-		if (hook < 0) return route(request, respond, redirect);
-		void Promise.resolve(hooks.splice(hook, 1)[0]!.run(request)).then(() => route(request, respond, redirect));
+	const server = await startIdpServer({
+		tls: options.tls,
+		failureBody: () => ({detail: 'Injected failure'}),
+		malformedBody: {detail: 'JSON parse error'},
+		handle: (request) => (request.path.startsWith('/api/v3/') ? api(request) : openId(request)),
 	});
 	url = server.url;
 
@@ -408,21 +400,15 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 		url,
 		token,
 		version,
-		requests,
+		requests: server.requests,
 		contractErrors,
 		providers,
 		applications,
 		flows,
 		scopeMappings,
 		signingKeys,
-		/** The next request matching the rule gets a 5xx (503 unless said) instead of an answer. */
-		failNext(rule: FailRule) {
-			failures.push(rule);
-		},
-		/** Runs `run` when the next matching request arrives, before it is handled (e.g. to kill the client then). */
-		beforeNext(rule: HookRule) {
-			hooks.push(rule);
-		},
+		failNext: server.failNext,
+		beforeNext: server.beforeNext,
 		/** A complete client as if made by hand: provider plus application. */
 		addClient(client: {slug: string; name?: string; clientId?: string; clientSecret?: string; redirectUris?: string[]; clientType?: 'confidential' | 'public'; issuerMode?: 'global' | 'per_provider'}) {
 			const provider = createProvider({
@@ -448,8 +434,6 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 
 export type FakeAuthentik = Awaited<ReturnType<typeof startFakeAuthentik>>;
 
-type Responder = (status: number, body: unknown, contentType?: string) => void;
-
 function readRedirects(value: unknown): RedirectEntry[] | undefined {
 	if (typeof value === 'string') {
 		return value
@@ -465,69 +449,6 @@ function matches(entries: RedirectEntry[], uri: string): boolean {
 	return entries.some((entry) => (entry.matching_mode === 'strict' ? entry.url === uri : new RegExp(`^(?:${entry.url})$`).test(uri)));
 }
 
-function clientCredentials(headers: http.IncomingHttpHeaders, form: Record<string, string>): {clientId?: string; clientSecret?: string} {
-	const header = headers['authorization'];
-	if (header?.startsWith('Basic ')) {
-		const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-		const colon = decoded.indexOf(':');
-		return {clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1))};
-	}
-
-	return {clientId: form['client_id'], clientSecret: form['client_secret']};
-}
-
 function errorPage(title: string, message: string): string {
 	return `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>${message}</p></body></html>`;
-}
-
-/** The HTTP(S) plumbing: records each request with its parsed body, applies failNext rules, answers JSON. */
-async function listen(
-	tls: {key: string; cert: string} | undefined,
-	requests: RecordedRequest[],
-	failures: FailRule[],
-	handle: (request: RecordedRequest, respond: Responder, redirect: (location: string) => void) => void,
-): Promise<{url: string; close: () => Promise<void>}> {
-	const listener: http.RequestListener = (incoming, outgoing) => {
-		const chunks: Buffer[] = [];
-		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-		incoming.on('end', () => {
-			const target = new URL(incoming.url ?? '/', 'http://127.0.0.1');
-			const raw = Buffer.concat(chunks).toString('utf8');
-			const type = incoming.headers['content-type'] ?? '';
-			let body: unknown;
-			try {
-				body = raw === '' ? undefined : type.includes('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw)) : JSON.parse(raw);
-			} catch {
-				outgoing.writeHead(400, {'content-type': 'application/json'}).end(JSON.stringify({detail: 'JSON parse error'}));
-				return;
-			}
-
-			const request: RecordedRequest = {method: incoming.method ?? 'GET', path: target.pathname, query: target.searchParams, headers: incoming.headers, body};
-			requests.push(request);
-			const respond: Responder = (status, answer, contentType = 'application/json') => {
-				outgoing.writeHead(status, {'content-type': contentType}).end(typeof answer === 'string' ? answer : JSON.stringify(answer));
-			};
-
-			const failure = failures.findIndex((rule) => (!rule.method || rule.method === request.method) && (typeof rule.path === 'string' ? rule.path === request.path : rule.path.test(request.path)));
-			if (failure >= 0) {
-				const [rule] = failures.splice(failure, 1);
-				respond(rule!.status ?? 503, {detail: 'Injected failure'});
-				return;
-			}
-
-			handle(request, respond, (location) => outgoing.writeHead(302, {location}).end());
-		});
-	};
-
-	const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
-	return {
-		url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
 }

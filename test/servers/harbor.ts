@@ -1,5 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto';
-import {fetchJson, startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from '../integrations/app/helpers/recording-server.js';
+import {fetchJson, startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from './recording-server.js';
 import {loadContract} from './contract.js';
 
 /**
@@ -135,8 +135,6 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 			listed: user.listed ?? true,
 		});
 	}
-
-	const hooks: Array<{method: string; path: string; run: (call: IncomingCall) => Reply | void | Promise<Reply | void>}> = [];
 
 	/** CSRF tokens by session id, as Harbor keeps them in its session store. */
 	const sessions = new Map<string, {csrf: string; state?: string; verifier?: string}>();
@@ -344,12 +342,6 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		...(options.tls ? {tls: options.tls} : {}),
 		failureBody: (status) => errors(status >= 500 ? 'UNKNOWN' : 'ERROR', status >= 500 ? 'internal server error' : 'injected failure'),
 		async handle(call) {
-			const hook = hooks.findIndex((entry) => entry.method === call.method && entry.path === call.pathname);
-			if (hook >= 0) {
-				const replaced = await hooks.splice(hook, 1)[0]!.run(call);
-				if (replaced) return replaced;
-			}
-
 			const cookie = /(?:^|;\s*)sid=([^;]+)/.exec(call.headers['cookie'] ?? '')?.[1];
 			const known = cookie ? sessions.get(cookie) : undefined;
 			// The CSRF check is skipped for /api/ only when no session cookie comes with the request.
@@ -375,9 +367,7 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		requests: server.requests,
 		contractErrors,
 		failNext: server.failNext,
-		beforeNext(method, path, run) {
-			hooks.push({method: method.toUpperCase(), path, run});
-		},
+		beforeNext: server.beforeNext,
 		config,
 		users,
 		version: versionText,

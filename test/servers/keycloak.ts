@@ -1,7 +1,5 @@
 import {randomBytes, randomUUID} from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type {AddressInfo} from 'node:net';
+import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
 
 /**
  * A fake Keycloak on 127.0.0.1:0, following ../shared/reference/idps.md section C: admin-cli password
@@ -29,8 +27,8 @@ export type FakeKeycloakOptions = {
 
 export type FakeMapper = {id: string; name: string; protocol: string; protocolMapper: string; config: Record<string, string>};
 export type FakeKeycloakClient = {realm: string; id: string; rep: Record<string, any>; mappers: FakeMapper[]};
-export type RecordedRequest = {method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: unknown};
-export type FailRule = {method?: string; path: string | RegExp; status?: number};
+export type RecordedRequest = IdpRequest;
+export type {FailRule} from './recording-server.js';
 export type HookRule = {method?: string; path: string | RegExp; run: () => void};
 
 const stringArrays = ['redirectUris', 'webOrigins', 'defaultClientScopes', 'optionalClientScopes', 'defaultRoles'];
@@ -50,10 +48,7 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 	const prefix = options.legacyAuthPrefix ? '/auth' : '';
 	const deny = new Set(options.deny ?? []);
 	const clients: FakeKeycloakClient[] = [];
-	const requests: RecordedRequest[] = [];
 	const contractErrors: string[] = [];
-	const failures: FailRule[] = [];
-	const hooks: HookRule[] = [];
 	const adminTokens = new Set<string>();
 	let url = '';
 
@@ -116,7 +111,7 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 		return client;
 	};
 
-	const admin = (request: RecordedRequest, path: string, respond: Responder, created: (location: string) => void): void => {
+	const admin = (request: RecordedRequest, path: string): Reply => {
 		const bearer = request.headers['authorization']?.replace(/^Bearer /, '');
 		if (!bearer || !adminTokens.has(bearer) || options.adminApiScopeMissing) {
 			return respond(401, {error: 'HTTP 401 Unauthorized'});
@@ -229,10 +224,10 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 			return created(`${url}${prefix}/admin/realms/${realm}/clients/${client.id}/protocol-mappers/models/${stored.id}`);
 		}
 
-		respond(404, {error: 'RESTEASY003210: Could not find resource for full path'});
+		return respond(404, {error: 'RESTEASY003210: Could not find resource for full path'});
 	};
 
-	const realmEndpoints = (request: RecordedRequest, realm: string, rest: string, respond: Responder, redirect: (location: string) => void): void => {
+	const realmEndpoints = (request: RecordedRequest, realm: string, rest: string): Reply => {
 		const issuer = issuerOf(realm);
 		const oidc = `${issuer}/protocol/openid-connect`;
 		if (request.method === 'GET' && rest === '/.well-known/openid-configuration') {
@@ -299,30 +294,32 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 			return redirect(target.toString());
 		}
 
-		respond(404, {error: 'Unable to find matching target resource method'});
+		return respond(404, {error: 'Unable to find matching target resource method'});
 	};
 
-	const server = await listen(options.tls, requests, failures, (request, respond, redirect, created) => {
-		const hook = hooks.findIndex((rule) => matchesRule(rule, request));
-		if (hook >= 0) {
-			hooks.splice(hook, 1)[0]!.run();
-		}
-
+	const route = (request: RecordedRequest): Reply => {
 		if (!request.path.startsWith(`${prefix}/`)) {
 			return respond(404, {error: 'RESTEASY003210: Could not find resource for full path'});
 		}
 
 		const path = request.path.slice(prefix.length);
 		if (path.startsWith('/admin/')) {
-			return admin(request, path.slice('/admin'.length), respond, created);
+			return admin(request, path.slice('/admin'.length));
 		}
 
 		const match = /^\/realms\/([^/]+)(\/.*)$/.exec(path);
 		if (match && realms.has(decodeURIComponent(match[1]!))) {
-			return realmEndpoints(request, decodeURIComponent(match[1]!), match[2]!, respond, redirect);
+			return realmEndpoints(request, decodeURIComponent(match[1]!), match[2]!);
 		}
 
-		respond(404, {error: match ? 'Realm does not exist' : 'RESTEASY003210: Could not find resource for full path'});
+		return respond(404, {error: match ? 'Realm does not exist' : 'RESTEASY003210: Could not find resource for full path'});
+	};
+
+	const server = await startIdpServer({
+		tls: options.tls,
+		failureBody: () => ({error: 'Injected failure'}),
+		malformedBody: {error: 'unknown_error'},
+		handle: route,
 	});
 	url = server.url;
 
@@ -333,16 +330,14 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 		version,
 		adminUser,
 		adminPassword,
-		requests,
+		requests: server.requests,
 		contractErrors,
 		clients,
 		issuerOf,
-		failNext(rule: FailRule) {
-			failures.push(rule);
-		},
+		failNext: server.failNext,
 		/** Runs `run` just before the next matching request is handled (e.g. a concurrent change). */
 		beforeNext(rule: HookRule) {
-			hooks.push(rule);
+			server.beforeNext(rule);
 		},
 		/** A client as if made by hand (confidential unless publicClient is set). */
 		addClient(realm: string, rep: {clientId: string; secret?: string; redirectUris?: string[]; publicClient?: boolean; standardFlowEnabled?: boolean; attributes?: Record<string, string>; rootUrl?: string}) {
@@ -355,10 +350,8 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 
 export type FakeKeycloak = Awaited<ReturnType<typeof startFakeKeycloak>>;
 
-type Responder = (status: number, body: unknown, contentType?: string) => void;
-
-function matchesRule(rule: {method?: string; path: string | RegExp}, request: RecordedRequest): boolean {
-	return (!rule.method || rule.method === request.method) && (typeof rule.path === 'string' ? rule.path === request.path : rule.path.test(request.path));
+function created(location: string): Reply {
+	return {status: 201, headers: {location}};
 }
 
 function mapperProblems(mapper: Partial<FakeMapper> | undefined): string[] {
@@ -375,78 +368,6 @@ function mapperProblems(mapper: Partial<FakeMapper> | undefined): string[] {
 	return problems;
 }
 
-function clientCredentials(headers: http.IncomingHttpHeaders, form: Record<string, string>): {clientId?: string; clientSecret?: string} {
-	const header = headers['authorization'];
-	if (header?.startsWith('Basic ')) {
-		const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-		const colon = decoded.indexOf(':');
-		return {clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1))};
-	}
-
-	return {clientId: form['client_id'], clientSecret: form['client_secret']};
-}
-
 function page(message: string): string {
 	return `<!DOCTYPE html><html><head><title>Keycloak</title></head><body><div id="kc-error-message"><p class="instruction">${message}</p></div></body></html>`;
-}
-
-async function listen(
-	tls: {key: string; cert: string} | undefined,
-	requests: RecordedRequest[],
-	failures: FailRule[],
-	handle: (request: RecordedRequest, respond: Responder, redirect: (location: string) => void, created: (location: string) => void) => void,
-): Promise<{url: string; close: () => Promise<void>}> {
-	const listener: http.RequestListener = (incoming, outgoing) => {
-		const chunks: Buffer[] = [];
-		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-		incoming.on('end', () => {
-			const target = new URL(incoming.url ?? '/', 'http://127.0.0.1');
-			const raw = Buffer.concat(chunks).toString('utf8');
-			const type = incoming.headers['content-type'] ?? '';
-			let body: unknown;
-			try {
-				body = raw === '' ? undefined : type.includes('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw)) : JSON.parse(raw);
-			} catch {
-				outgoing.writeHead(400, {'content-type': 'application/json'}).end(JSON.stringify({error: 'unknown_error'}));
-				return;
-			}
-
-			const request: RecordedRequest = {method: incoming.method ?? 'GET', path: target.pathname, query: target.searchParams, headers: incoming.headers, body};
-			requests.push(request);
-			const respond: Responder = (status, answer, contentType = 'application/json') => {
-				if (status === 204) {
-					outgoing.writeHead(204).end();
-					return;
-				}
-
-				outgoing.writeHead(status, {'content-type': contentType}).end(typeof answer === 'string' ? answer : JSON.stringify(answer));
-			};
-
-			const failure = failures.findIndex((rule) => matchesRule(rule, request));
-			if (failure >= 0) {
-				const [rule] = failures.splice(failure, 1);
-				respond(rule!.status ?? 503, {error: 'Injected failure'});
-				return;
-			}
-
-			handle(
-				request,
-				respond,
-				(location) => outgoing.writeHead(302, {location}).end(),
-				(location) => outgoing.writeHead(201, {location}).end(),
-			);
-		});
-	};
-
-	const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
-	return {
-		url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
 }

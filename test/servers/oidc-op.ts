@@ -1,9 +1,8 @@
 import {generateKeyPairSync, type JsonWebKey} from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type {AddressInfo} from 'node:net';
+import type http from 'node:http';
 // @ts-ignore -- oidc-provider 8 ships no type declarations; the few members used are typed below.
 import ProviderModule from 'oidc-provider';
+import {listen} from './recording-server.js';
 
 /**
  * A real OpenID provider (the npm package oidc-provider 8.8.1, as certified as they come) on
@@ -130,12 +129,10 @@ export async function startOidcOp(options: OpOptions): Promise<RunningOp> {
 		handle(request, response);
 	};
 
-	const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
+	const server = await listen(listener, options.tls);
+	const origin = server.url;
 	const scheme = options.tls ? 'https' : 'http';
-	const origin = `${scheme}://127.0.0.1:${port}`;
-	const issuer = `${scheme}://${options.issuerHost ?? '127.0.0.1'}:${port}${mountPath}${options.trailingSlash ? '/' : ''}`;
+	const issuer = `${scheme}://${options.issuerHost ?? '127.0.0.1'}:${server.port}${mountPath}${options.trailingSlash ? '/' : ''}`;
 
 	const provider = new Provider(issuer, {
 		clients: options.clients.map((client) => ({
@@ -167,10 +164,6 @@ export async function startOidcOp(options: OpOptions): Promise<RunningOp> {
 		origin,
 		discoveryUrl: `${origin}${mountPath}/.well-known/openid-configuration`,
 		requests,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		close: server.close,
 	};
 }

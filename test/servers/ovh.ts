@@ -1,6 +1,6 @@
 import {createHash, randomUUID} from 'node:crypto';
 import {z} from 'zod';
-import {startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from '../integrations/app/helpers/recording-server.js';
+import {startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from './recording-server.js';
 
 /**
  * A fake OVHcloud API (v1, base path /1.0) for Managed Private Registry OIDC

@@ -1,7 +1,5 @@
 import {randomBytes, randomUUID} from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type {AddressInfo} from 'node:net';
+import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
 
 /**
  * A fake Pocket ID on 127.0.0.1:0, following ../shared/reference/idps.md section B: X-API-Key auth,
@@ -40,10 +38,8 @@ export type FakePocketClient = {
 	secrets: string[];
 };
 
-export type RecordedRequest = {method: string; path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; body: unknown};
-export type FailRule = {method?: string; path: string | RegExp; status?: number};
-/** Runs before the matching request is handled (which waits for a returned promise). */
-export type HookRule = {method?: string; path: string | RegExp; run: (request: RecordedRequest) => void | Promise<void>};
+export type RecordedRequest = IdpRequest;
+export type {FailRule, HookRule} from './recording-server.js';
 
 const updateFields = new Set([
 	'name', 'description', 'callbackURLs', 'logoutCallbackURLs', 'isPublic', 'pkceEnabled', 'requiresReauthentication', 'requiresPushedAuthorizationRequests',
@@ -59,10 +55,7 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 	const apiKey = options.apiKey ?? 'pocket-id-api-key';
 	const groups = (options.groups ?? [{name: 'harbor-admins', friendlyName: 'Harbor admins'}]).map((group) => ({id: randomUUID(), name: group.name, friendlyName: group.friendlyName ?? group.name}));
 	const clients: FakePocketClient[] = [];
-	const requests: RecordedRequest[] = [];
 	const contractErrors: string[] = [];
-	const failures: FailRule[] = [];
-	const hooks: HookRule[] = [];
 	let url = '';
 
 	const view = (client: FakePocketClient) => ({
@@ -118,7 +111,7 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 		client.hasLogo = record['hasLogo'] ?? false;
 	};
 
-	const api = (request: RecordedRequest, respond: Responder): void => {
+	const api = (request: RecordedRequest): Reply => {
 		const {method, path, query, body} = request;
 		if (method === 'GET' && path === '/api/version/current' && options.versionEndpoint !== false) {
 			return respond(200, {currentVersion: version});
@@ -134,7 +127,7 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 
 		const refuse = (problems: string[]) => {
 			contractErrors.push(...problems);
-			respond(400, {error: problems.join('; ')});
+			return respond(400, {error: problems.join('; ')});
 		};
 
 		if (path === '/api/oidc/clients' && method === 'GET') {
@@ -193,8 +186,8 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 			}
 
 			case 'POST /secrets': {
-				const secret = secretFrom(body, respond);
-				if (secret === undefined) return;
+				const secret = secretFrom(body);
+				if (typeof secret !== 'string') return secret;
 				client.secrets.push(secret);
 				return respond(201, {id: randomUUID(), prefix: secret.slice(0, 4), createdAt: new Date().toISOString(), expiresAt: null, isActive: true, secret});
 			}
@@ -205,15 +198,15 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 
 			default: {
 				// POST /secret (up to v2.13): replaces the only secret; a chosen one is accepted from v2.12.
-				const secret = at(2, 12) ? secretFrom(body, respond) : randomBytes(16).toString('hex');
-				if (secret === undefined) return;
+				const secret = at(2, 12) ? secretFrom(body) : randomBytes(16).toString('hex');
+				if (typeof secret !== 'string') return secret;
 				client.secrets = [secret];
 				return respond(200, {secret});
 			}
 		}
 	};
 
-	const openId = (request: RecordedRequest, respond: Responder, redirect: (location: string) => void): void => {
+	const openId = (request: RecordedRequest): Reply => {
 		const {method, path, query} = request;
 		const fosite = at(2, 10);
 		if (method === 'GET' && path === '/.well-known/openid-configuration') {
@@ -268,14 +261,14 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 			return redirect(target.toString());
 		}
 
-		respond(404, '404 page not found', 'text/plain');
+		return respond(404, '404 page not found', 'text/plain');
 	};
 
-	const route = (request: RecordedRequest, respond: Responder, redirect: (location: string) => void) => (request.path.startsWith('/api/') && request.path !== '/api/oidc/token' ? api(request, respond) : openId(request, respond, redirect));
-	const server = await listen(options.tls, requests, failures, (request, respond, redirect) => {
-		const hook = hooks.findIndex((rule) => (!rule.method || rule.method === request.method) && (typeof rule.path === 'string' ? rule.path === request.path : rule.path.test(request.path)));
-		if (hook < 0) return route(request, respond, redirect);
-		void Promise.resolve(hooks.splice(hook, 1)[0]!.run(request)).then(() => route(request, respond, redirect));
+	const server = await startIdpServer({
+		tls: options.tls,
+		failureBody: () => ({error: 'Injected failure'}),
+		malformedBody: {error: 'invalid JSON'},
+		handle: (request) => (request.path.startsWith('/api/') && request.path !== '/api/oidc/token' ? api(request) : openId(request)),
 	});
 	url = server.url;
 
@@ -283,17 +276,12 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 		url,
 		version,
 		apiKey,
-		requests,
+		requests: server.requests,
 		contractErrors,
 		clients,
 		groups,
-		failNext(rule: FailRule) {
-			failures.push(rule);
-		},
-		/** Runs `run` when the next matching request arrives, before it is handled (e.g. to kill the client then). */
-		beforeNext(rule: HookRule) {
-			hooks.push(rule);
-		},
+		failNext: server.failNext,
+		beforeNext: server.beforeNext,
 		/** A client as if made by hand in the web UI. */
 		addClient(client: {id?: string; name: string; callbackURLs?: string[]; secret?: string; pkceEnabled?: boolean; isPublic?: boolean}) {
 			const stored = blankClient(client.id ?? randomUUID());
@@ -307,19 +295,16 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 
 export type FakePocketId = Awaited<ReturnType<typeof startFakePocketId>>;
 
-type Responder = (status: number, body: unknown, contentType?: string) => void;
-
 function blankClient(id: string): FakePocketClient {
 	return {id, name: '', callbackURLs: [], logoutCallbackURLs: [], isPublic: false, pkceEnabled: false, isGroupRestricted: false, requiresReauthentication: false, launchURL: null, hasLogo: false, allowedUserGroupIds: [], secrets: []};
 }
 
-/** A chosen secret (≥16 printable ASCII) from an optional body, else a generated one; undefined after a 400. */
-function secretFrom(body: unknown, respond: Responder): string | undefined {
+/** A chosen secret (≥16 printable ASCII) from an optional body, else a generated one; the 400 to answer when the chosen one is unfit. */
+function secretFrom(body: unknown): string | Reply {
 	const chosen = (body as {secret?: unknown} | undefined)?.secret;
 	if (chosen === undefined) return randomBytes(16).toString('hex');
 	if (typeof chosen !== 'string' || chosen.length < 16 || !/^[\x21-\x7e]+$/.test(chosen)) {
-		respond(400, {error: 'secret must be at least 16 printable ASCII characters'});
-		return undefined;
+		return respond(400, {error: 'secret must be at least 16 printable ASCII characters'});
 	}
 
 	return chosen;
@@ -333,66 +318,4 @@ function matchesCallback(pattern: string, uri: string): boolean {
 	if (!pattern.includes('*')) return pattern === uri;
 	const expression = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
 	return new RegExp(`^${expression}$`).test(uri);
-}
-
-function clientCredentials(headers: http.IncomingHttpHeaders, form: Record<string, string>): {clientId?: string; clientSecret?: string} {
-	const header = headers['authorization'];
-	if (header?.startsWith('Basic ')) {
-		const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-		const colon = decoded.indexOf(':');
-		return {clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1))};
-	}
-
-	return {clientId: form['client_id'], clientSecret: form['client_secret']};
-}
-
-async function listen(
-	tls: {key: string; cert: string} | undefined,
-	requests: RecordedRequest[],
-	failures: FailRule[],
-	handle: (request: RecordedRequest, respond: Responder, redirect: (location: string) => void) => void,
-): Promise<{url: string; close: () => Promise<void>}> {
-	const listener: http.RequestListener = (incoming, outgoing) => {
-		const chunks: Buffer[] = [];
-		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-		incoming.on('end', () => {
-			const target = new URL(incoming.url ?? '/', 'http://127.0.0.1');
-			const raw = Buffer.concat(chunks).toString('utf8');
-			const type = incoming.headers['content-type'] ?? '';
-			let body: unknown;
-			try {
-				body = raw === '' ? undefined : type.includes('application/x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(raw)) : JSON.parse(raw);
-			} catch {
-				outgoing.writeHead(400, {'content-type': 'application/json'}).end(JSON.stringify({error: 'invalid JSON'}));
-				return;
-			}
-
-			const request: RecordedRequest = {method: incoming.method ?? 'GET', path: target.pathname, query: target.searchParams, headers: incoming.headers, body};
-			requests.push(request);
-			const respond: Responder = (status, answer, contentType = 'application/json') => {
-				outgoing.writeHead(status, {'content-type': contentType}).end(typeof answer === 'string' ? answer : JSON.stringify(answer));
-			};
-
-			const failure = failures.findIndex((rule) => (!rule.method || rule.method === request.method) && (typeof rule.path === 'string' ? rule.path === request.path : rule.path.test(request.path)));
-			if (failure >= 0) {
-				const [rule] = failures.splice(failure, 1);
-				respond(rule!.status ?? 503, {error: 'Injected failure'});
-				return;
-			}
-
-			handle(request, respond, (location) => outgoing.writeHead(302, {location}).end());
-		});
-	};
-
-	const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
-	return {
-		url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
 }

@@ -1,5 +1,5 @@
 import {createHmac, randomBytes} from 'node:crypto';
-import {startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from '../integrations/app/helpers/recording-server.js';
+import {startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from './recording-server.js';
 import {loadContract} from './contract.js';
 
 /**

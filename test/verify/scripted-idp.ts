@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type {AddressInfo} from 'node:net';
+import type http from 'node:http';
+import {listen} from '../servers/recording-server.js';
 
 /**
  * A minimal IdP whose token and authorization answers are scripted, to replay what each real IdP
@@ -55,7 +55,7 @@ export async function startScriptedIdp(options: ScriptedIdpOptions): Promise<Scr
 		return options.other?.({method, path, body});
 	};
 
-	const server = http.createServer((incoming, outgoing) => {
+	const server = await listen((incoming, outgoing) => {
 		const record: ScriptedRequest = {method: incoming.method ?? 'GET', path: incoming.url ?? '/', headers: incoming.headers, body: '', startedAt: process.hrtime.bigint()};
 		requests.push(record);
 		const chunks: Buffer[] = [];
@@ -81,17 +81,8 @@ export async function startScriptedIdp(options: ScriptedIdpOptions): Promise<Scr
 			}, options.delayMs ?? 0);
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	return {
-		origin,
-		requests,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
+	origin = server.url;
+	return {origin, requests, close: server.close};
 }
 
 export const htmlPage = (title: string, text: string) => `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>`;

@@ -1,8 +1,8 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import net from 'node:net';
 import type {AddressInfo} from 'node:net';
 import {testPki} from '../../helpers/tls.js';
+import {listen} from '../../servers/recording-server.js';
 
 /**
  * Remotes that fail in one way each, on 127.0.0.1 (or nowhere): what a person meets when the URL
@@ -81,21 +81,8 @@ export async function startFaultyServer(fault: Fault): Promise<FaultyServer> {
 		});
 	};
 
-	const tls = fault === 'tls-self-signed';
-	const server = tls ? https.createServer(testPki().selfSigned, listener) : http.createServer(listener);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
-	return {
-		fault,
-		url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-		host: `127.0.0.1:${port}`,
-		requests,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
+	const server = await listen(listener, fault === 'tls-self-signed' ? testPki().selfSigned : undefined);
+	return {fault, url: server.url, host: `127.0.0.1:${server.port}`, requests, close: server.close};
 }
 
 /** A port on 127.0.0.1 that nothing listens on: taken from the OS, then released. */
@@ -113,7 +100,7 @@ export async function closedPort(): Promise<number> {
  */
 export async function startMetadataServer(target: string): Promise<{url: string; issuer: string; close(): Promise<void>}> {
 	let issuer = '';
-	const server = http.createServer((request, response) => {
+	const server = await listen((request, response) => {
 		if (request.url === '/.well-known/openid-configuration') {
 			response.writeHead(200, {'content-type': 'application/json'}).end(
 				JSON.stringify({
@@ -134,15 +121,6 @@ export async function startMetadataServer(target: string): Promise<{url: string;
 
 		response.writeHead(404).end();
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	return {
-		url: issuer,
-		issuer,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
+	issuer = server.url;
+	return {url: issuer, issuer, close: server.close};
 }

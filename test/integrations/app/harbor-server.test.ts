@@ -1,5 +1,6 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {HttpClient} from '../../../source/core/http.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeHarbor, authModeRefusalMessage} from '../../servers/harbor.js';
 import {startDiscoveryServer} from './helpers/discovery-server.js';
 
@@ -7,16 +8,8 @@ import {startDiscoveryServer} from './helpers/discovery-server.js';
 describe('fake Harbor', () => {
 	const http = new HttpClient({timeoutMs: 5000});
 	const admin = {authorization: `Basic ${Buffer.from('admin:Harbor12345').toString('base64')}`};
-	const servers: Array<{close(): Promise<void>}> = [];
-	afterEach(async () => {
-		await Promise.all(servers.splice(0).map((server) => server.close()));
-	});
-
-	async function start(...args: Parameters<typeof startFakeHarbor>) {
-		const server = await startFakeHarbor(...args);
-		servers.push(server);
-		return server;
-	}
+	const start = closedAfterEach(startFakeHarbor);
+	const startIdp = closedAfterEach(startDiscoveryServer);
 
 	const call = (url: string, options: {method?: 'GET' | 'PUT' | 'POST' | 'DELETE'; json?: unknown; headers?: Record<string, string>} = {}) =>
 		http.request({url, step: 'test', expect: 'any', method: options.method ?? 'GET', headers: {...admin, ...options.headers}, ...(options.json === undefined ? {} : {json: options.json})});
@@ -78,8 +71,7 @@ describe('fake Harbor', () => {
 
 	it('pings an OIDC endpoint with a real discovery request and an exact issuer match', async () => {
 		const harbor = await start();
-		const idp = await startDiscoveryServer();
-		servers.push(idp);
+		const idp = await startIdp();
 		const ping = (url: string) => call(`${harbor.url}/api/v2.0/system/oidc/ping`, {method: 'POST', json: {url, verify_cert: true}});
 		expect((await ping(idp.issuer)).status).toBe(200);
 		const withoutSlash = await ping(idp.issuer.replace(/\/$/, ''));
@@ -89,8 +81,7 @@ describe('fake Harbor', () => {
 	});
 
 	it('redirects /c/oidc/login to the IdP with PKCE from v2.13, 412 before OIDC, 500 when discovery fails', async () => {
-		const idp = await startDiscoveryServer();
-		servers.push(idp);
+		const idp = await startIdp();
 		const harbor = await start({externalUrl: 'https://harbor.example.com/'});
 		expect((await call(`${harbor.url}/c/oidc/login`)).status).toBe(412);
 		Object.assign(harbor.config, {auth_mode: 'oidc_auth', oidc_endpoint: idp.issuer, oidc_client_id: 'harbor', oidc_scope: 'openid,profile, offline_access', oidc_extra_redirect_parms: '{"prompt":"login"}'});
@@ -115,8 +106,7 @@ describe('fake Harbor', () => {
 	});
 
 	it('sends no PKCE before v2.13', async () => {
-		const idp = await startDiscoveryServer();
-		servers.push(idp);
+		const idp = await startIdp();
 		const harbor = await start({version: 'v2.12.2', config: {auth_mode: 'oidc_auth', oidc_endpoint: idp.issuer, oidc_client_id: 'harbor', oidc_scope: 'openid'}});
 		const location = new URL((await call(`${harbor.url}/c/oidc/login`)).headers['location']!);
 		expect(location.searchParams.has('code_challenge')).toBe(false);

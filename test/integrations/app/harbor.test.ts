@@ -1,7 +1,8 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {BlockedError, ExitCode, RemoteError} from '../../../source/core/errors.js';
 import {harbor} from '../../../source/integrations/app/harbor.js';
 import {memoryContext} from '../../helpers/context.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {testPki} from '../../helpers/tls.js';
 import {startFakeHarbor, type FakeHarbor, type FakeHarborOptions} from '../../servers/harbor.js';
 import {startDiscoveryServer, type DiscoveryServer} from './helpers/discovery-server.js';
@@ -11,15 +12,12 @@ const clientSecret = 'client-secret-Xy7';
 const adminPassword = 'Harbor12345';
 
 describe('harbor integration', () => {
-	const servers: Array<{close(): Promise<void>}> = [];
-	afterEach(async () => {
-		await Promise.all(servers.splice(0).map((server) => server.close()));
-	});
+	const startIdp = closedAfterEach(startDiscoveryServer);
+	const startHarbor = closedAfterEach(startFakeHarbor);
 
 	async function setup(options: FakeHarborOptions = {}, extraValues: Record<string, string> = {}) {
-		const idp: DiscoveryServer = await startDiscoveryServer();
-		const server: FakeHarbor = await startFakeHarbor(options);
-		servers.push(idp, server);
+		const idp: DiscoveryServer = await startIdp();
+		const server: FakeHarbor = await startHarbor(options);
 		const context: TestContext = memoryContext(
 			{
 				app_url: server.url,

@@ -1,9 +1,10 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {BlockedError, ExitCode, RemoteError, SsoSetupError, UsageError} from '../../../source/core/errors.js';
 import {listOvhProjects, listOvhRegistries, ovhRedirectUri, readOvhRegistryUrl} from '../../../source/integrations/app/ovh-api.js';
 import {createOvhMpr, listRegistryUsers, setAsAdmin} from '../../../source/integrations/app/ovh-mpr.js';
 import {ovhBaseUrl, ovhSignature} from '../../../source/integrations/app/ovh-signing.js';
 import {memoryContext} from '../../helpers/context.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeOvh, type FakeOvh, type FakeOvhOptions} from '../../servers/ovh.js';
 import {everythingShown, resumedContext, type TestContext} from './helpers/run.js';
 
@@ -40,14 +41,10 @@ describe('OVHcloud request signing', () => {
 });
 
 describe('ovh-mpr integration', () => {
-	const servers: FakeOvh[] = [];
-	afterEach(async () => {
-		await Promise.all(servers.splice(0).map((server) => server.close()));
-	});
+	const start = closedAfterEach(startFakeOvh);
 
 	async function setup(options: FakeOvhOptions = {}, extraValues: Record<string, string> = {}) {
-		const server = await startFakeOvh(options);
-		servers.push(server);
+		const server = await start(options);
 		const context: TestContext = memoryContext(
 			{
 				app_url: `https://${server.registryId}.c1.gra9.container-registry.ovh.net`,
@@ -163,8 +160,7 @@ describe('ovh-mpr integration', () => {
 	});
 
 	it('gives up waiting after the time limit, and a new run only waits', async () => {
-		const server = await startFakeOvh({pollsUntilDone: 1000});
-		servers.push(server);
+		const server = await start({pollsUntilDone: 1000});
 		const {context} = await setup();
 		context.values['ovh_endpoint'] = server.endpoint;
 		const impatient = createOvhMpr({pollIntervalMs: 1, pollTimeoutMs: 0});

@@ -1,21 +1,13 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {HttpClient} from '../../../source/core/http.js';
 import {ovhSignedHeaders} from '../../../source/integrations/app/ovh-signing.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeOvh, type FakeOvh} from '../../servers/ovh.js';
 
 /** The fake OVHcloud API itself, probed with hand-signed requests. */
 describe('fake OVHcloud API', () => {
 	const http = new HttpClient({timeoutMs: 5000});
-	const servers: FakeOvh[] = [];
-	afterEach(async () => {
-		await Promise.all(servers.splice(0).map((server) => server.close()));
-	});
-
-	async function start(...args: Parameters<typeof startFakeOvh>) {
-		const server = await startFakeOvh(...args);
-		servers.push(server);
-		return server;
-	}
+	const start = closedAfterEach(startFakeOvh);
 
 	const signed = async (server: FakeOvh, method: 'GET' | 'POST', path: string, body?: unknown, secret = 'test-application-secret') => {
 		const url = `${server.endpoint}${path}`;

@@ -1,20 +1,12 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {HttpClient} from '../../../source/core/http.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakePortainer, type FakePortainer} from '../../servers/portainer.js';
 
 /** The fake Portainer itself: the integration tests and the verification checks rely on it. */
 describe('fake Portainer', () => {
 	const http = new HttpClient({timeoutMs: 5000});
-	const servers: FakePortainer[] = [];
-	afterEach(async () => {
-		await Promise.all(servers.splice(0).map((server) => server.close()));
-	});
-
-	async function start(...args: Parameters<typeof startFakePortainer>) {
-		const server = await startFakePortainer(...args);
-		servers.push(server);
-		return server;
-	}
+	const start = closedAfterEach(startFakePortainer);
 
 	const call = async (url: string, options: {method?: 'GET' | 'PUT' | 'POST'; json?: unknown; token?: string} = {}) => {
 		const response = await http.request({

@@ -1,7 +1,8 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {RemoteError, SsoSetupError, UsageError} from '../../../source/core/errors.js';
 import {authentik} from '../../../source/integrations/idp/authentik.js';
 import {memoryContext} from '../../helpers/context.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeAuthentik, type FakeAuthentik, type FakeAuthentikOptions} from '../../servers/authentik.js';
 import {harborValues, portainerValues, visibleOutput} from './values.js';
 
@@ -9,8 +10,9 @@ const managed = (scope: string) => `goauthentik.io/providers/oauth2/scope-${scop
 
 describe('authentik registration', () => {
 	let server: FakeAuthentik;
+	const startFake = closedAfterEach(startFakeAuthentik);
 	const start = async (options: FakeAuthentikOptions = {}) => {
-		server = await startFakeAuthentik(options);
+		server = await startFake(options);
 		return server;
 	};
 
@@ -18,10 +20,6 @@ describe('authentik registration', () => {
 		memoryContext({...harborValues(server.url), slug: 'harbor', ...values}, {authentik_token: token});
 
 	const writes = () => server.requests.filter((request) => request.method !== 'GET' && request.path.startsWith('/api/v3/'));
-
-	afterEach(async () => {
-		await server?.close();
-	});
 
 	it('plans and creates exactly one provider and one application for Harbor', async () => {
 		await start();
@@ -242,12 +240,10 @@ describe('authentik registration', () => {
 
 describe('fake authentik as an OpenID provider', () => {
 	let server: FakeAuthentik;
-	afterEach(async () => {
-		await server?.close();
-	});
+	const start = closedAfterEach(startFakeAuthentik);
 
 	it('answers discovery, the secret probe and the redirect-URI probe as authentik does', async () => {
-		server = await startFakeAuthentik();
+		server = await start();
 		const {provider, issuer} = server.addClient({slug: 'harbor', clientSecret: 'right-secret', redirectUris: ['https://harbor.example.com/c/oidc/callback']});
 		expect(issuer).toBe(`${server.url}/application/o/harbor/`);
 		const discovery = await (await fetch(`${server.url}/application/o/harbor/.well-known/openid-configuration`)).json();

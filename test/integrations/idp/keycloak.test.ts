@@ -1,14 +1,16 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {RemoteError, UsageError} from '../../../source/core/errors.js';
 import {keycloak} from '../../../source/integrations/idp/keycloak.js';
 import {memoryContext} from '../../helpers/context.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeKeycloak, type FakeKeycloak, type FakeKeycloakOptions} from '../../servers/keycloak.js';
 import {harborValues, portainerValues, visibleOutput} from './values.js';
 
 describe('Keycloak registration', () => {
 	let server: FakeKeycloak;
+	const startFake = closedAfterEach(startFakeKeycloak);
 	const start = async (options: FakeKeycloakOptions = {}) => {
-		server = await startFakeKeycloak(options);
+		server = await startFake(options);
 		return server;
 	};
 
@@ -16,10 +18,6 @@ describe('Keycloak registration', () => {
 		memoryContext({...harborValues(server.baseUrl), realm: 'apps', keycloak_admin_user: server.adminUser, ...values}, {keycloak_admin_password: password});
 
 	const adminWrites = () => server.requests.filter((request) => request.method !== 'GET' && request.path.includes('/admin/'));
-
-	afterEach(async () => {
-		await server?.close();
-	});
 
 	it('creates a confidential client with PKCE, the redirect URI and a groups mapper', async () => {
 		await start();
@@ -194,15 +192,13 @@ describe('Keycloak registration', () => {
 
 describe('fake Keycloak as an OpenID provider', () => {
 	let server: FakeKeycloak;
-	afterEach(async () => {
-		await server?.close();
-	});
+	const start = closedAfterEach(startFakeKeycloak);
 
 	it.each([
 		{version: '26.0.5', wrong: 'Invalid client or Invalid client credentials'},
 		{version: '19.0.3', wrong: 'Invalid client secret'},
 	])('answers the probes of section D like Keycloak $version', async ({version, wrong}) => {
-		server = await startFakeKeycloak({version});
+		server = await start({version});
 		server.addClient('apps', {clientId: 'harbor', secret: 'right-secret', redirectUris: ['https://harbor.example.com/c/oidc/callback']});
 		const discovery = await (await fetch(`${server.url}/realms/apps/.well-known/openid-configuration`)).json();
 		expect(discovery.issuer).toBe(`${server.url}/realms/apps`);

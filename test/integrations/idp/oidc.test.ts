@@ -1,7 +1,8 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {RemoteError, UsageError} from '../../../source/core/errors.js';
 import {discover, oidcGeneric} from '../../../source/integrations/idp/oidc.js';
 import {memoryContext} from '../../helpers/context.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {testPki} from '../../helpers/tls.js';
 import {startOidcOp, type OpOptions, type RunningOp} from '../../servers/oidc-op.js';
 import {harborValues} from './values.js';
@@ -10,14 +11,11 @@ const client = {client_id: 'harbor', client_secret: 'right-secret', redirect_uri
 
 describe('discovery against oidc-provider', () => {
 	let op: RunningOp;
+	const startOp = closedAfterEach(startOidcOp);
 	const start = async (options: Partial<OpOptions> = {}) => {
-		op = await startOidcOp({clients: [client], ...options});
+		op = await startOp({clients: [client], ...options});
 		return op;
 	};
-
-	afterEach(async () => {
-		await op?.close();
-	});
 
 	it('returns the validated discovery document', async () => {
 		await start();
@@ -81,12 +79,10 @@ describe('discovery against oidc-provider', () => {
 
 describe('generic OpenID provider', () => {
 	let op: RunningOp;
-	afterEach(async () => {
-		await op?.close();
-	});
+	const start = closedAfterEach(startOidcOp);
 
 	it('plans the manual steps from the discovery document and refuses to register', async () => {
-		op = await startOidcOp({clients: [client], offlineAccess: false});
+		op = await start({clients: [client], offlineAccess: false});
 		const context = memoryContext({...harborValues(''), idp_url: '', issuer: op.issuer});
 		delete context.values['idp_url'];
 		const plan = await oidcGeneric.plan(context);

@@ -1,14 +1,16 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {RemoteError, UsageError} from '../../../source/core/errors.js';
 import {pocketId} from '../../../source/integrations/idp/pocket-id.js';
 import {memoryContext} from '../../helpers/context.js';
+import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakePocketId, type FakePocketId, type FakePocketIdOptions} from '../../servers/pocket-id.js';
 import {harborValues, portainerValues, visibleOutput} from './values.js';
 
 describe('Pocket ID registration', () => {
 	let server: FakePocketId;
+	const startFake = closedAfterEach(startFakePocketId);
 	const start = async (options: FakePocketIdOptions = {}) => {
-		server = await startFakePocketId(options);
+		server = await startFake(options);
 		return server;
 	};
 
@@ -16,10 +18,6 @@ describe('Pocket ID registration', () => {
 	const contextFor = (values: Record<string, string> = {}, key = server.apiKey) =>
 		memoryContext({...harborValues(server.url, {scopes: 'openid,profile,email,offline_access,groups'}), ...values}, {pocket_id_api_key: key});
 	const writes = () => server.requests.filter((request) => request.method !== 'GET' && request.path.startsWith('/api/'));
-
-	afterEach(async () => {
-		await server?.close();
-	});
 
 	it('creates the Harbor client with PKCE and a secret from POST …/secrets (v2.14)', async () => {
 		await start();
@@ -195,9 +193,7 @@ describe('Pocket ID registration', () => {
 
 describe('fake Pocket ID as an OpenID provider', () => {
 	let server: FakePocketId;
-	afterEach(async () => {
-		await server?.close();
-	});
+	const start = closedAfterEach(startFakePocketId);
 
 	const probe = async (secret: string) => {
 		const response = await fetch(`${server.url}/api/oidc/token`, {
@@ -212,7 +208,7 @@ describe('fake Pocket ID as an OpenID provider', () => {
 		fetch(`${server.url}/authorize?${new URLSearchParams({client_id: 'harbor', redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: 'state-12345', prompt: 'none'})}`, {redirect: 'manual'});
 
 	it('answers like fosite from v2.10', async () => {
-		server = await startFakePocketId({version: '2.14.0'});
+		server = await start({version: '2.14.0'});
 		server.addClient({id: 'harbor', name: 'Harbor', callbackURLs: ['https://harbor.example.com/c/oidc/callback'], secret: 'right-secret-value'});
 		const discovery = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
 		expect(discovery.issuer).toBe(server.url);
@@ -227,7 +223,7 @@ describe('fake Pocket ID as an OpenID provider', () => {
 	});
 
 	it('answers with the old JSON errors and the SPA up to v2.9', async () => {
-		server = await startFakePocketId({version: '2.9.0'});
+		server = await start({version: '2.9.0'});
 		server.addClient({id: 'harbor', name: 'Harbor', callbackURLs: ['https://harbor.example.com/c/oidc/callback'], secret: 'right-secret-value'});
 		expect(await probe('wrong')).toEqual({status: 401, error: 'Invalid client secret'});
 		expect(await probe('right-secret-value')).toEqual({status: 400, error: 'Invalid authorization code'});

@@ -1,4 +1,4 @@
-import {startRecordingServer, type RecordingServer} from './recording-server.js';
+import {startRecordingServer, type RecordingServer} from '../../../servers/recording-server.js';
 
 /**
  * A minimal identity provider for app tests: only its discovery document, at

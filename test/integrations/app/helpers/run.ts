@@ -1,5 +1,5 @@
 import {memoryContext} from '../../../helpers/context.js';
-import type {RecordedRequest} from './recording-server.js';
+import type {RecordedRequest} from '../../../servers/recording-server.js';
 
 export type TestContext = ReturnType<typeof memoryContext>;
 
