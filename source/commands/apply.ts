@@ -8,6 +8,7 @@ import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.j
 import type {AppIntegration, PlanChange} from '../integrations/types.js';
 import type {ParsedCommand} from '../cli.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
+import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';
 
 /**
@@ -19,6 +20,8 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const out = createStyle(colorEnabled(process.stdout));
 	const yes = parsed.options['yes'] === true && parsed.options['dry-run'] !== true;
 	const deleteUsers = parseUserList(parsed.options['delete-users'] as string | undefined);
+	// Talks to D-Bus: started while the flows are read.
+	const keychain = openKeychain();
 	const catalogue = loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const {pair} = input;
@@ -28,7 +31,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	// (e.g. which client secret Harbor already holds) make the run idempotent.
 	const earlier = input.session ?? earlierSession(pair.idp.id, pair.app.id, input.answers);
 	const start = earlier ?? newSession(pair.idp.id, pair.app.id);
-	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {persist: true});
+	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: true});
 	const session = () => handle.current();
 
 	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session().id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);

@@ -1,14 +1,14 @@
 import type {SessionHandle} from '../core/automation/context.js';
 import {saveSession, type Session} from '../core/session/store.js';
-import {memoryStore, openKeychain} from '../secrets/keychain.js';
+import {type KeychainProbe, memoryStore, openKeychain} from '../secrets/keychain.js';
 import {SessionSecrets} from '../secrets/secrets.js';
 
 /**
  * Secrets for a non-interactive command: the keychain when it works, else this run's memory (the
  * environment still provides SSO_SETUP_<KEY>). Never a file. The note says what that means.
  */
-export async function openSecrets(sessionId: string): Promise<{secrets: SessionSecrets; note?: string}> {
-	const keychain = await openKeychain();
+export async function openSecrets(sessionId: string, probe: Promise<KeychainProbe> = openKeychain()): Promise<{secrets: SessionSecrets; note?: string}> {
+	const keychain = await probe;
 	if (keychain.ok) {
 		return {secrets: new SessionSecrets(keychain.store, sessionId)};
 	}
@@ -23,7 +23,7 @@ export async function openSecrets(sessionId: string): Promise<{secrets: SessionS
  * The session a command works on and its secrets. `persist`: every change is saved (apply,
  * rollback); otherwise changes stay in memory (verify never writes). A keychain note goes to stderr.
  */
-export async function commandSession(initial: Session, options: {persist: boolean; quiet?: boolean}): Promise<{handle: SessionHandle; secrets: SessionSecrets}> {
+export async function commandSession(initial: Session, options: {persist: boolean; quiet?: boolean; keychain?: Promise<KeychainProbe>}): Promise<{handle: SessionHandle; secrets: SessionSecrets}> {
 	let session = initial;
 	const handle: SessionHandle = {
 		current: () => session,
@@ -31,7 +31,7 @@ export async function commandSession(initial: Session, options: {persist: boolea
 			session = options.persist ? saveSession(change(session)) : change(session);
 		},
 	};
-	const {secrets, note} = await openSecrets(session.id);
+	const {secrets, note} = await openSecrets(session.id, options.keychain);
 	if (note && !options.quiet) {
 		process.stderr.write(`${note}\n`);
 	}

@@ -5,15 +5,18 @@ import {formatTable, toJson, verificationExitCode} from '../verify/format.js';
 import {runVerification} from '../verify/run.js';
 import type {ParsedCommand} from '../cli.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
+import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';
 
 /** `sso-setup verify`: every check against a live setup; changes nothing, saves nothing. */
 export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
+	// Talks to D-Bus: started while the flows are read.
+	const keychain = openKeychain();
 	const catalogue = loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const start: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
 	// Verification never writes: changes stay in memory.
-	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {persist: false, quiet: parsed.options['json'] === true});
+	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: false, quiet: parsed.options['json'] === true});
 
 	const results = await runVerification(buildContext(input.pair, handle, secrets));
 	process.stdout.write(parsed.options['json'] ? `${toJson(results)}\n` : `${formatTable(results, {color: colorEnabled(process.stdout)})}\n`);

@@ -17,8 +17,10 @@ export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 		});
 	}
 
+	// The keychain check talks to D-Bus: start it while the flows are read and Ink loads.
+	const keychain = openKeychain();
 	const catalogue = loadFlows(parsed.flows);
-	const controller = new WizardController({catalogue, openKeychain, automationStages, fieldOptions, enrichAnswers});
+	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers});
 	const {runWizard} = await import('../ui/render.js');
 	return runWizard(controller, {resume: parsed.command === 'resume', sessionId: parsed.positionals[0]});
 }

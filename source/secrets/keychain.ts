@@ -129,6 +129,8 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<never>((_resolve, reject) => {
 		timer = setTimeout(() => reject(new Error('timed out')), ms);
+		// A probe started early must not keep a finished command alive.
+		timer.unref();
 	});
 	try {
 		return await Promise.race([promise, timeout]);

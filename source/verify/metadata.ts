@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 
 /** The part of the OpenID provider metadata (OIDC Discovery 1.0 §3) that the checks use. */
 export const providerMetadataSchema = z.object({

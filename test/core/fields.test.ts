@@ -196,7 +196,7 @@ describe('boolean, choice and text fields', () => {
 			expect(accepted(checkField(endpoint, input)).value, input).toBe(input);
 		}
 
-		expect(refused(checkField(endpoint, 'ovh-xx'))).toMatch(/^Use ovh-eu, ovh-ca, ovh-us, or a full API base URL/);
+		expect(refused(checkField(endpoint, 'ovh-xx'))).toMatch(/^Use ovh-eu, ovh-ca, ovh-us, or a full https:\/\/ API base URL/);
 		expect(refused(checkField(field({kind: 'text', pattern: '^[0-9]+$'}), 'abc'))).toBe('Value has an unexpected format.');
 	});
 

@@ -29,14 +29,22 @@ export async function waitForText(rendered: Rendered, text: string, timeoutMs?: 
 	return waitForFrame(rendered, (frame) => frame.includes(text), timeoutMs);
 }
 
-/** Sends keys one at a time with a pause, as Ink reads a burst of keys as one chunk. */
+/**
+ * Sends keys one at a time, each after the screen has redrawn for the previous one (or a short
+ * while has passed, for keys that change nothing): a menu reads the highlight of its last render,
+ * so Enter sent before the redraw of an arrow key would choose the wrong item on a busy machine.
+ */
 export async function press(rendered: Rendered, ...sequence: string[]): Promise<void> {
 	for (const key of sequence) {
-		await tick();
+		const before = rendered.frames.length;
 		rendered.stdin.write(key);
-	}
+		const deadline = Date.now() + 400;
+		while (rendered.frames.length === before && Date.now() < deadline) {
+			await tick(10);
+		}
 
-	await tick();
+		await tick(15);
+	}
 }
 
 export function last(rendered: Rendered): string {

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 
 /**
  * The shape of a flow file (flows/idps/*.yaml, flows/apps/*.yaml, flows/pairs/*.yaml).

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {mkdirSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import {z} from 'zod';
+import * as z from 'zod';
 import {SsoSetupError, UsageError} from '../errors.js';
 import {isSecretKey} from '../fields.js';
 import {sessionsDirectory} from '../paths.js';

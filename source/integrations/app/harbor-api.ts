@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {BlockedError, RemoteError, SsoSetupError} from '../../core/errors.js';
 import type {HttpClient, HttpRequest} from '../../core/http.js';
 import type {IntegrationContext} from '../types.js';

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {UsageError} from '../../core/errors.js';
 import type {PlanChange, Values} from '../types.js';
 import {optionalBoolean, optionalValue} from './app-values.js';

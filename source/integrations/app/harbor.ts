@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {BlockedError, SsoSetupError} from '../../core/errors.js';
 import {defineApp, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
 import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';

@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises';
-import {z} from 'zod';
+import * as z from 'zod';
 import {BlockedError, SsoSetupError} from '../../core/errors.js';
 import {defineApp, type AppIntegration, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
 import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';

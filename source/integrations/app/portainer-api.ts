@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {RemoteError, UsageError} from '../../core/errors.js';
 import type {HttpClient} from '../../core/http.js';
 import type {IntegrationContext} from '../types.js';

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import type {PlanChange, Values} from '../types.js';
 import {optionalBoolean, optionalValue, scopeList} from './app-values.js';
 import type {IdpEndpoints} from './oidc-discovery.js';

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {SsoSetupError} from '../../core/errors.js';
 import {defineApp, type AppPlan} from '../types.js';
 import {markWritten, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {SsoSetupError} from '../../core/errors.js';
 import type {IntegrationContext} from '../types.js';
 import {readRegistration} from './artifact.js';

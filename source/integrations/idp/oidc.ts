@@ -1,5 +1,5 @@
 import {allowInsecureRequests, ClientError, customFetch, discovery} from 'openid-client';
-import {z} from 'zod';
+import * as z from 'zod';
 import {RemoteError, SsoSetupError, UsageError} from '../../core/errors.js';
 import {defineIdp, type IntegrationContext} from '../types.js';
 import {readAppSettings, required} from './settings.js';

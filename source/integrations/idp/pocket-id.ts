@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {UsageError} from '../../core/errors.js';
 import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../types.js';
 import {readRegistration, writeRegistration} from './artifact.js';

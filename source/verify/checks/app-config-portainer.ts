@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {appHttp, parseAnswer} from '../../integrations/app/app-http.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {z} from 'zod';
+import * as z from 'zod';
 import type {HttpClient} from '../../core/http.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
 import {appName, idpName, jsonOrUndefined, missingSecret, requireValues} from '../values.js';

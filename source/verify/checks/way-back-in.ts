@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import {RemoteError} from '../../core/errors.js';
 import {appHttp} from '../../integrations/app/app-http.js';
 import {harborApi} from '../../integrations/app/harbor-api.js';
