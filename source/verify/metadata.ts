@@ -1,16 +1,19 @@
 import * as z from 'zod';
+import {discoverySchema} from '../core/discovery.js';
 
-/** The part of the OpenID provider metadata (OIDC Discovery 1.0 §3) that the checks use. */
+/** The part of the provider metadata that the checks use; the endpoints they call must be URLs. */
 export const providerMetadataSchema = z.object({
-	issuer: z.string().min(1),
+	...discoverySchema.pick({
+		issuer: true,
+		scopes_supported: true,
+		claims_supported: true,
+		token_endpoint_auth_methods_supported: true,
+		code_challenge_methods_supported: true,
+	}).shape,
 	authorization_endpoint: z.url(),
 	token_endpoint: z.url(),
 	userinfo_endpoint: z.url().optional(),
 	end_session_endpoint: z.url().optional(),
-	scopes_supported: z.array(z.string()).optional(),
-	claims_supported: z.array(z.string()).optional(),
-	token_endpoint_auth_methods_supported: z.array(z.string()).optional(),
-	code_challenge_methods_supported: z.array(z.string()).optional(),
 });
 
 export type ProviderMetadata = z.infer<typeof providerMetadataSchema> & {

@@ -1,22 +1,17 @@
-import * as z from 'zod';
+import {discoverySchema, discoveryUrl as issuerDiscoveryUrl} from '../../core/discovery.js';
 import {RemoteError} from '../../core/errors.js';
 import type {HttpClient} from '../../core/http.js';
 import type {Values} from '../types.js';
 import {parseAnswer} from './app-http.js';
-import {optionalValue, requireValue, withoutTrailingSlash} from './app-values.js';
+import {optionalValue, requireValue} from './app-values.js';
 
 /**
  * The identity provider's endpoints for apps that want them one by one (Portainer): from the
  * discovery document when it can be read, else from the URLs the IdP flow derived.
  */
 
-const discoverySchema = z.looseObject({
-	issuer: z.string(),
-	authorization_endpoint: z.string(),
-	token_endpoint: z.string(),
-	userinfo_endpoint: z.string().optional(),
-	end_session_endpoint: z.string().optional(),
-});
+/** Only what the app is configured with; the other members are not checked. */
+const endpointsSchema = discoverySchema.pick({issuer: true, authorization_endpoint: true, token_endpoint: true, userinfo_endpoint: true, end_session_endpoint: true});
 
 export type IdpEndpoints = {
 	authorize: string;
@@ -26,7 +21,7 @@ export type IdpEndpoints = {
 };
 
 export function discoveryUrl(values: Values, app: string): string {
-	return optionalValue(values, 'discovery_url') ?? `${withoutTrailingSlash(requireValue(values, 'issuer', app))}/.well-known/openid-configuration`;
+	return optionalValue(values, 'discovery_url') ?? issuerDiscoveryUrl(requireValue(values, 'issuer', app));
 }
 
 export async function idpEndpoints(http: HttpClient, values: Values, app: string): Promise<{endpoints: IdpEndpoints; warnings: string[]}> {
@@ -34,7 +29,7 @@ export async function idpEndpoints(http: HttpClient, values: Values, app: string
 	const step = `${app}: read the identity provider's discovery document`;
 	try {
 		const {body} = await http.json({url, step});
-		const document = parseAnswer(discoverySchema, body, {url, step, product: 'an OpenID Connect discovery document'});
+		const document = parseAnswer(endpointsSchema, body, {url, step, product: 'an OpenID Connect discovery document'});
 		const userinfo = document.userinfo_endpoint ?? optionalValue(values, 'userinfo_url');
 		if (!userinfo) {
 			throw new RemoteError({

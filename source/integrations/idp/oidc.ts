@@ -1,32 +1,8 @@
 import {allowInsecureRequests, ClientError, customFetch, discovery} from 'openid-client';
-import * as z from 'zod';
+import {discoverySchema, discoveryUrl, type DiscoveryDocument} from '../../core/discovery.js';
 import {RemoteError, SsoSetupError, UsageError} from '../../core/errors.js';
 import {defineIdp, type IntegrationContext} from '../types.js';
 import {readAppSettings, required} from './settings.js';
-
-/** The discovery fields sso-setup uses; other members are kept as they come. */
-const discoverySchema = z.looseObject({
-	issuer: z.string().min(1),
-	authorization_endpoint: z.string().min(1),
-	token_endpoint: z.string().min(1),
-	userinfo_endpoint: z.string().optional(),
-	end_session_endpoint: z.string().optional(),
-	jwks_uri: z.string().optional(),
-	scopes_supported: z.array(z.string()).optional(),
-	claims_supported: z.array(z.string()).optional(),
-	code_challenge_methods_supported: z.array(z.string()).optional(),
-	grant_types_supported: z.array(z.string()).optional(),
-	response_types_supported: z.array(z.string()).optional(),
-	token_endpoint_auth_methods_supported: z.array(z.string()).optional(),
-	id_token_signing_alg_values_supported: z.array(z.string()).optional(),
-});
-
-export type DiscoveryDocument = z.infer<typeof discoverySchema>;
-
-/** OIDC Discovery 1.0 §4: the issuer without a trailing slash, plus the well-known path. */
-export function discoveryUrl(issuer: string): string {
-	return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-}
 
 /**
  * Fetches and validates the discovery document of `issuer`. The `issuer` it returns must equal the

@@ -1,4 +1,5 @@
 import {allowInsecureRequests, ClientError, customFetch, discovery as discover} from 'openid-client';
+import {discoveryUrl} from '../../core/discovery.js';
 import {RemoteError} from '../../core/errors.js';
 import type {IntegrationContext, Values} from '../../integrations/types.js';
 import {providerMetadataSchema, type ProviderMetadata} from '../metadata.js';
@@ -6,11 +7,6 @@ import type {CheckOutcome} from '../types.js';
 import {appName, idpName, skipped} from '../values.js';
 
 const step = 'verify: discovery';
-
-/** Where the app looks (Harbor through go-oidc): the issuer without its trailing slash, then the well-known path. */
-export function discoveryUrlFor(issuer: string): string {
-	return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-}
 
 /**
  * Reads the provider metadata over verified TLS. The issuer is deliberately not compared here
@@ -20,7 +16,7 @@ export function discoveryUrlFor(issuer: string): string {
 export async function discoverProvider(context: IntegrationContext): Promise<{outcome: CheckOutcome; metadata?: ProviderMetadata}> {
 	const {values} = context;
 	const issuer = values['issuer'];
-	const url = issuer ? discoveryUrlFor(issuer) : values['discovery_url'];
+	const url = issuer ? discoveryUrl(issuer) : values['discovery_url'];
 	if (!url) {
 		return {outcome: skipped('Not checked: no issuer value (give it with --set issuer=…).')};
 	}
