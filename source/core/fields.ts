@@ -1,4 +1,5 @@
 import type {Field} from './flows/schema.js';
+import {splitScopes} from './scopes.js';
 
 export type FieldCheck = {ok: true; value: string; warning?: string} | {ok: false; error: string};
 
@@ -115,13 +116,10 @@ function checkUrl(field: Field, input: string): FieldCheck {
 	return {ok: true, value};
 }
 
-/** Splits on commas and white space, drops duplicates, and joins with the app's separator. */
-export function normaliseScopes(input: string): string[] {
-	return [...new Set(input.split(/[\s,]+/).filter((scope) => scope !== ''))];
-}
+export {splitScopes as normaliseScopes} from './scopes.js';
 
 function checkScopes(input: string, separator: ',' | ' '): FieldCheck {
-	const scopes = normaliseScopes(input);
+	const scopes = splitScopes(input);
 	const invalid = scopes.find((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope));
 	if (invalid) {
 		return {ok: false, error: `"${invalid}" is not a valid scope name.`};

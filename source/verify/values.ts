@@ -35,12 +35,6 @@ export function isHarborLike(values: Values): boolean {
 	return values['app'] === 'harbor' || values['app'] === 'ovh-mpr';
 }
 
-/** Splits a scope list on the app's separator, or on commas and spaces when none is known. */
-export function splitScopes(scopes: string, separator: string | undefined): string[] {
-	const parts = separator ? scopes.split(separator) : scopes.split(/[\s,]+/);
-	return parts.map((part) => part.trim()).filter((part) => part !== '');
-}
-
 /** The same scopes, in any order. */
 export function sameScopes(actual: readonly string[], wanted: readonly string[]): boolean {
 	return actual.length === wanted.length && wanted.every((scope) => actual.includes(scope));

@@ -1,4 +1,5 @@
 import {UsageError} from '../../core/errors.js';
+import {splitScopes} from '../../core/scopes.js';
 import type {IntegrationContext, Values} from '../types.js';
 
 /** Reading the session values and secrets an app integration needs, with errors that say which key. */
@@ -49,8 +50,8 @@ export function optionalValue(values: Values, key: string): string | undefined {
  * suggests commas, Harbor wants them). Split on both, drop duplicates, make sure `openid` is there.
  */
 export function scopeList(raw: string | undefined, fallback: readonly string[]): string[] {
-	const given = (raw ?? '').split(/[\s,]+/).filter((scope) => scope !== '');
-	const scopes = [...new Set(given.length > 0 ? given : fallback)];
+	const given = splitScopes(raw ?? '');
+	const scopes = given.length > 0 ? given : [...new Set(fallback)];
 	return scopes.includes('openid') ? scopes : ['openid', ...scopes];
 }
 

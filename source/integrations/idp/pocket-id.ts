@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import {UsageError} from '../../core/errors.js';
+import {splitScopes} from '../../core/scopes.js';
 import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../types.js';
 import {readRegistration, writeRegistration} from './artifact.js';
 import {confirmIssuer} from './issuer-check.js';
 import {apiKeyHint, PocketIdApi, type ClientBody, type PocketClient} from './pocket-id-api.js';
-import {readAppSettings, requireSecret, splitScopes, type AppSettings} from './settings.js';
+import {readAppSettings, requireSecret, type AppSettings} from './settings.js';
 import {atLeast, parseVersion, type Version} from './version.js';
 
 /**

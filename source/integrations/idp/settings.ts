@@ -1,4 +1,5 @@
 import {UsageError} from '../../core/errors.js';
+import {splitScopes} from '../../core/scopes.js';
 import type {IntegrationContext} from '../types.js';
 
 /** What every IdP integration needs to know about the app, read once from the flow's values. */
@@ -62,10 +63,6 @@ export async function requireSecret(context: IntegrationContext, idp: string, ke
 	}
 
 	return value;
-}
-
-export function splitScopes(scopes: string): string[] {
-	return [...new Set(scopes.split(/[\s,]+/).filter((scope) => scope !== ''))];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,10 +1,11 @@
+import {splitScopes} from '../../core/scopes.js';
 import {appHttp} from '../../integrations/app/app-http.js';
 import {harborApi, type HarborConfigurations} from '../../integrations/app/harbor-api.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';
 import type {CheckOutcome} from '../types.js';
-import {idpName, missingSecret, requireValues, sameScopes, splitScopes} from '../values.js';
+import {idpName, missingSecret, requireValues, sameScopes} from '../values.js';
 import {compareSignIn, startSignIn} from './harbor-sign-in.js';
 
 /**

@@ -1,10 +1,11 @@
 import * as z from 'zod';
+import {splitScopes} from '../../core/scopes.js';
 import {appHttp, parseAnswer} from '../../integrations/app/app-http.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';
 import type {CheckOutcome} from '../types.js';
-import {requireValues, sameScopes, splitScopes} from '../values.js';
+import {requireValues, sameScopes} from '../values.js';
 
 const publicSettingsSchema = z.looseObject({AuthenticationMethod: z.number(), OAuthLoginURI: z.string().nullish()});
 const settingsSchema = z.looseObject({

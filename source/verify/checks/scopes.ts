@@ -1,5 +1,6 @@
+import {splitScopes} from '../../core/scopes.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
-import {appName, idpName, isHarborLike, requireValues, splitScopes} from '../values.js';
+import {appName, idpName, isHarborLike, requireValues} from '../values.js';
 
 const offlineAccessWhy = 'without a refresh token the CLI secret used for docker login stops working when the first ID token expires';
 
