@@ -1,9 +1,8 @@
 import type {Field} from './flows/schema.js';
+import {isLoopback} from './hosts.js';
 import {splitScopes} from './scopes.js';
 
 export type FieldCheck = {ok: true; value: string; warning?: string} | {ok: false; error: string};
-
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Validates and normalises one answer as the user types it. Never throws. */
 export function checkField(field: Field, raw: string, scopeSeparator: ',' | ' ' = ','): FieldCheck {
@@ -109,7 +108,7 @@ function checkUrl(field: Field, input: string): FieldCheck {
 	// URL always writes "/" for an empty path; keep means as typed, and an issuer without its slash must stay so.
 	const typedSlash = input.endsWith('/');
 	const value = field.trailing_slash === 'keep' && url.pathname === '/' && !typedSlash ? formatUrl(url, 'strip') : formatUrl(url, field.trailing_slash);
-	if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname)) {
+	if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
 		return {ok: true, value, warning: `Plain http:// to ${url.hostname} sends tokens and passwords unencrypted; most identity providers refuse such redirect URIs. Use https:// unless this is a lab.`};
 	}
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {UsageError} from '../../core/errors.js';
+import {isLoopback} from '../../core/hosts.js';
 import {splitScopes} from '../../core/scopes.js';
 import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../types.js';
 import {readRegistration, writeRegistration} from './artifact.js';
@@ -68,8 +69,7 @@ async function connect(context: IntegrationContext): Promise<State> {
 	}
 
 	const url = new URL(settings.redirectUri);
-	const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost');
-	if (url.protocol === 'http:' && !loopback && (!version || atLeast(version, [2, 10, 0]))) {
+	if (url.protocol === 'http:' && !isLoopback(url.hostname) && (!version || atLeast(version, [2, 10, 0]))) {
 		warnings.push(`Pocket ID v2.10 and later refuse the http:// callback URL ${settings.redirectUri} unless ALLOW_INSECURE_CALLBACK_URLS=true is set: serve the app over https.`);
 	}
 

@@ -1,6 +1,7 @@
 import {allowInsecureRequests, ClientError, customFetch, discovery as discover} from 'openid-client';
 import {discoveryUrl} from '../../core/discovery.js';
 import {RemoteError} from '../../core/errors.js';
+import {isLoopback} from '../../core/hosts.js';
 import type {IntegrationContext, Values} from '../../integrations/types.js';
 import {providerMetadataSchema, type ProviderMetadata} from '../metadata.js';
 import type {CheckOutcome} from '../types.js';
@@ -127,8 +128,4 @@ function transportFix(error: RemoteError, values: Values): string {
 			return error.hint ?? `Check that ${error.host} is reachable from this machine and from ${app}.`;
 		}
 	}
-}
-
-function isLoopback(hostname: string): boolean {
-	return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
