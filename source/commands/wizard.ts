@@ -3,7 +3,7 @@ import {describeError, UsageError} from '../core/errors.js';
 import type {Field} from '../core/flows/schema.js';
 import {WizardController} from '../core/session/controller.js';
 import {type AutomationStage, hasAdminCredential, hasAppCredential, type SessionView} from '../core/session/machine.js';
-import {loadAppIntegration} from '../integrations/registry.js';
+import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {FieldOption} from '../integrations/types.js';
 import {openKeychain} from '../secrets/keychain.js';
 import type {SessionSecrets} from '../secrets/secrets.js';
@@ -20,7 +20,7 @@ export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 	// The keychain check talks to D-Bus: start it while the flows are read and Ink loads.
 	const keychain = openKeychain();
 	const catalogue = loadFlows(parsed.flows);
-	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers});
+	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers, loadIdpIntegration, loadAppIntegration});
 	const {runWizard} = await import('../ui/render.js');
 	return runWizard(controller, {resume: parsed.command === 'resume', sessionId: parsed.positionals[0]});
 }

@@ -14,6 +14,8 @@ export async function waitForFrame(rendered: Rendered, predicate: (frame: string
 	for (;;) {
 		const found = rendered.frames.map((frame) => stripAnsi(frame)).find(predicate);
 		if (found !== undefined) {
+			// A component that just mounted listens for keys only after its effects ran.
+			await tick(60);
 			return found;
 		}
 

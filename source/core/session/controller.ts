@@ -1,6 +1,10 @@
 import {checkField} from '../fields.js';
 import type {Field} from '../flows/schema.js';
-import type {FieldOption} from '../../integrations/types.js';
+import type {AppIntegration, FieldOption, IdpIntegration, IntegrationContext} from '../../integrations/types.js';
+import {ApplyStage} from '../automation/apply-stage.js';
+import {buildContext, type SessionHandle} from '../automation/context.js';
+import {RegisterStage} from '../automation/register-stage.js';
+import {VerifyStage} from '../automation/verify-stage.js';
 import type {Catalogue} from '../flows/load.js';
 import {getPair} from '../flows/pair.js';
 import {describeError, ExitCode} from '../errors.js';
@@ -41,7 +45,12 @@ export type WizardDependencies = {
 	fieldOptions?(view: SessionView, field: Field, secrets: SessionSecrets): Promise<FieldOption[] | undefined>;
 	/** Values read once every field is answered (e.g. a generic provider's endpoints from discovery). */
 	enrichAnswers?(view: SessionView, secrets: SessionSecrets): Promise<{answers?: Record<string, string>; notice?: string}>;
+	/** The integration modules, by the flows' `automation` id (the registry's lazy imports). */
+	loadIdpIntegration?(id: string): Promise<IdpIntegration | undefined>;
+	loadAppIntegration?(id: string): Promise<AppIntegration | undefined>;
 };
+
+export type StageRun = {kind: 'register'; stage: RegisterStage} | {kind: 'apply'; stage: ApplyStage} | {kind: 'verify'; stage: VerifyStage};
 
 /**
  * The wizard's state and every action the UI can send. Plain TypeScript: it saves the session after
@@ -333,6 +342,43 @@ export class WizardController {
 		this.finish(ExitCode.ok, message);
 	}
 
+	/** The session as automated steps see it: every change they make is saved at once. */
+	sessionHandle(): SessionHandle {
+		return {
+			current: () => this.requireView().session,
+			update: (change, presentSecret) => this.updateSession(change, presentSecret),
+		};
+	}
+
+	/** The object that runs an automated step, or undefined when this pair has no module for it. */
+	async createStage(name: AutomationStage): Promise<StageRun | undefined> {
+		const view = this.requireView();
+		const secrets = this.secrets!;
+		const handle = this.sessionHandle();
+		switch (name) {
+			case 'register': {
+				const idp = view.pair.idp.automation ? await this.deps.loadIdpIntegration?.(view.pair.idp.automation) : undefined;
+				return idp ? {kind: 'register', stage: new RegisterStage(idp, view.pair, handle, secrets)} : undefined;
+			}
+
+			case 'apply': {
+				const app = view.pair.app.automation ? await this.deps.loadAppIntegration?.(view.pair.app.automation) : undefined;
+				return app ? {kind: 'apply', stage: new ApplyStage(app, view.pair, handle, secrets)} : undefined;
+			}
+
+			case 'verify': {
+				return {kind: 'verify', stage: new VerifyStage(view.pair, handle, secrets)};
+			}
+		}
+	}
+
+	/** An integration context over the current session that writes nothing (for lists and lookups). */
+	readOnlyContext(): IntegrationContext {
+		const view = this.requireView();
+		const session = view.session;
+		return buildContext(view.pair, {current: () => session, update: () => {}}, this.secrets!);
+	}
+
 	/** Secrets of the current session, for integrations and redaction. */
 	sessionSecrets(): SessionSecrets | undefined {
 		return this.secrets;
@@ -379,6 +425,15 @@ export class WizardController {
 		const pair = getPair(this.deps.catalogue, idp, app);
 		const probe = new SessionSecrets(memoryStore(), 'probe', this.env);
 		return new Set([...pair.idp.fields, ...pair.app.fields].filter((field) => field.kind === 'secret' && probe.inEnvironment(field.key)).map((field) => field.key));
+	}
+
+	private requireView(): SessionView {
+		const view = this.state.view;
+		if (!view || !this.secrets) {
+			throw new Error('No session is open.');
+		}
+
+		return view;
 	}
 
 	private requireStore(): SecretStore {

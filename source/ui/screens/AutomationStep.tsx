@@ -1,14 +1,9 @@
 import {Text} from 'ink';
 import {useEffect, useState} from 'react';
-import {ApplyStage} from '../../core/automation/apply-stage.js';
-import {buildContext, type SessionHandle} from '../../core/automation/context.js';
-import {RegisterStage} from '../../core/automation/register-stage.js';
-import {VerifyStage} from '../../core/automation/verify-stage.js';
 import {describeError, ExitCode} from '../../core/errors.js';
 import {currentValues} from '../../core/session/machine.js';
-import type {WizardController} from '../../core/session/controller.js';
+import type {StageRun, WizardController} from '../../core/session/controller.js';
 import type {AutomationStage} from '../../core/session/machine.js';
-import {loadAppIntegration, loadIdpIntegration} from '../../integrations/registry.js';
 import {dockerLogin, openInBrowser} from '../../verify/interactive.js';
 import {Working} from '../components/Working.js';
 import {ApplyScreen} from './ApplyScreen.js';
@@ -17,48 +12,28 @@ import {VerifyScreen} from './VerifyScreen.js';
 
 type Props = {controller: WizardController; stage: AutomationStage};
 
-type Loaded = {kind: 'register'; stage: RegisterStage} | {kind: 'apply'; stage: ApplyStage} | {kind: 'verify'; stage: VerifyStage};
-
-/** Loads the integration for the stage, creates the stage object and starts it. */
+/** Asks the controller for the stage's runner, starts it, and renders it. */
 export function AutomationStep({controller, stage}: Props) {
-	const [loaded, setLoaded] = useState<Loaded>();
+	const [loaded, setLoaded] = useState<StageRun>();
 	useEffect(() => {
 		let cancelled = false;
 		setLoaded(undefined);
-		void (async () => {
-			const view = controller.state.view;
-			const secrets = controller.sessionSecrets();
-			if (!view || !secrets) {
-				return;
-			}
+		void controller
+			.createStage(stage)
+			.then((next) => {
+				if (cancelled) {
+					return;
+				}
 
-			const handle: SessionHandle = {
-				current: () => controller.state.view!.session,
-				update: (change, presentSecret) => controller.updateSession(change, presentSecret),
-			};
-			let next: Loaded | undefined;
-			if (stage === 'register') {
-				const idp = await loadIdpIntegration(view.pair.idp.automation ?? '');
-				next = idp ? {kind: 'register', stage: new RegisterStage(idp, view.pair, handle, secrets)} : undefined;
-			} else if (stage === 'apply') {
-				const app = await loadAppIntegration(view.pair.app.automation ?? '');
-				next = app ? {kind: 'apply', stage: new ApplyStage(app, view.pair, handle, secrets)} : undefined;
-			} else {
-				next = {kind: 'verify', stage: new VerifyStage(view.pair, handle, secrets)};
-			}
+				if (!next) {
+					controller.advanceAutomation(stage);
+					return;
+				}
 
-			if (cancelled) {
-				return;
-			}
-
-			if (!next) {
-				controller.advanceAutomation(stage);
-				return;
-			}
-
-			setLoaded(next);
-			void next.stage.start().catch((error: unknown) => controller.fail(error));
-		})().catch((error: unknown) => controller.fail(error));
+				setLoaded(next);
+				void next.stage.start().catch((error: unknown) => controller.fail(error));
+			})
+			.catch((error: unknown) => controller.fail(error));
 		return () => {
 			cancelled = true;
 		};
@@ -90,13 +65,13 @@ export function AutomationStep({controller, stage}: Props) {
 		}
 
 		case 'verify': {
+			// The flows say where people sign in and whether the app is a registry (docker login).
 			const values = currentValues(view);
-			const appUrl = values['app_url'] ?? '';
-			const isRegistry = view.pair.app.id === 'harbor' || view.pair.app.id === 'ovh-mpr';
-			const tryIt = appUrl
+			const loginUrl = values['sso_login_url'];
+			const tryIt = loginUrl
 				? {
-						loginUrl: isRegistry ? `${appUrl}/c/oidc/login` : appUrl,
-						registryHost: isRegistry ? new URL(appUrl).host : undefined,
+						loginUrl,
+						registryHost: values['container_registry'] === 'true' && values['app_url'] ? new URL(values['app_url']).host : undefined,
 						openInBrowser,
 						dockerLogin,
 						admins: view.pair.app.id === 'ovh-mpr' ? ovhAdmins(controller) : undefined,
@@ -111,11 +86,7 @@ export function AutomationStep({controller, stage}: Props) {
 
 /** OVH's setAsAdmin, offered after verification: the registry's users appear after their first sign-in. */
 function ovhAdmins(controller: WizardController) {
-	const context = () => {
-		const view = controller.state.view!;
-		const session = view.session;
-		return buildContext(view.pair, {current: () => session, update: () => {}}, controller.sessionSecrets()!);
-	};
+	const context = () => controller.readOnlyContext();
 
 	return {
 		async listUsers() {
