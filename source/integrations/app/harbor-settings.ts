@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {UsageError} from '../../core/errors.js';
+import {atLeast, formatVersion, type Version} from '../../core/versions.js';
 import type {PlanChange, Values} from '../types.js';
 import {optionalBoolean, optionalValue} from './app-values.js';
 import type {HarborConfigurations} from './harbor-api.js';
@@ -8,7 +9,6 @@ import {changeRow} from './plan-rows.js';
 
 /** Which Harbor configuration keys sso-setup sets, from which version, and how they compare (harbor.md §1). */
 
-type Version = readonly [number, number, number];
 type Kind = 'string' | 'boolean' | 'json';
 type KeySpec = {label: string; kind: Kind; since: Version};
 
@@ -35,23 +35,7 @@ export type HarborDesired = Partial<Record<HarborKey, HarborValue>>;
 export const secretKey = 'oidc_client_secret';
 export const secretLabel = 'OIDC client secret';
 
-/** "v2.13.1-8e5c2f1a" → [2, 13, 1]; undefined when Harbor did not say (anonymous answer). */
-export function parseHarborVersion(raw: string | null | undefined): Version | undefined {
-	const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(raw ?? '');
-	return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
-}
-
-export function atLeast(version: Version, minimum: Version): boolean {
-	for (let index = 0; index < 3; index++) {
-		if (version[index] !== minimum[index]) {
-			return version[index]! > minimum[index]!;
-		}
-	}
-
-	return true;
-}
-
-const versionText = (version: Version) => `v${version.join('.')}`;
+const versionText = (version: Version) => `v${formatVersion(version)}`;
 
 /** Harbor lists every setting it knows in GET /configurations (except secrets): that decides when the version is unknown. */
 function supported(key: HarborKey, version: Version | undefined, current: HarborConfigurations): boolean {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {BlockedError, SsoSetupError} from '../../core/errors.js';
+import {atLeast, parseVersion} from '../../core/versions.js';
 import {defineApp, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
 import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
 import {requireSecret, withoutTrailingSlash} from './app-values.js';
@@ -7,12 +8,10 @@ import {harborApi, localUsersExplanation, type HarborApi, type HarborConfigurati
 import {secretRow} from './plan-rows.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
 import {
-	atLeast,
 	desiredHarborSettings,
 	harborBackup,
 	harborChanges,
 	harborKeys,
-	parseHarborVersion,
 	secretKey,
 	secretLabel,
 	type HarborDesired,
@@ -128,7 +127,7 @@ export const harbor = defineApp({
 		const info = await api.systemInfo();
 		const me = await api.currentUser();
 		const users = await api.users();
-		const version = parseHarborVersion(info.harbor_version);
+		const version = parseVersion(info.harbor_version);
 		const others = localUsers(users, me);
 
 		const facts = [
@@ -180,7 +179,7 @@ export const harbor = defineApp({
 		const configurations = await api.configurations();
 		const info = await api.systemInfo();
 		const settings = harborLikeSettings(context.values, 'harbor');
-		const {desired, warnings} = desiredHarborSettings(settings, context.values, parseHarborVersion(info.harbor_version), configurations);
+		const {desired, warnings} = desiredHarborSettings(settings, context.values, parseVersion(info.harbor_version), configurations);
 		const changes = harborChanges(desired, configurations);
 		const secret = await requireSecret(context, 'client_secret', 'harbor');
 		const sendSecret = !(await secretAlreadyWritten(context, secretArtifact, secret));

@@ -2,12 +2,12 @@ import * as z from 'zod';
 import {UsageError} from '../../core/errors.js';
 import {isLoopback} from '../../core/hosts.js';
 import {splitScopes} from '../../core/scopes.js';
+import {atLeast, parseVersion, type Version} from '../../core/versions.js';
 import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../types.js';
 import {readRegistration, writeRegistration} from './artifact.js';
 import {confirmIssuer} from './issuer-check.js';
 import {apiKeyHint, PocketIdApi, type ClientBody, type PocketClient} from './pocket-id-api.js';
 import {readAppSettings, requireSecret, type AppSettings} from './settings.js';
-import {atLeast, parseVersion, type Version} from './version.js';
 
 /**
  * Pocket ID: one OIDC client per app, found again by its id (session artifact or client_id) or its

@@ -1,8 +1,9 @@
-/** Release numbers of the IdPs ("2024.10.3", "26.0.5", "v2.14.0"): compared numerically, suffixes ignored. */
+/** Release numbers of the IdPs and apps ("2024.10.3", "26.0.5", "v2.13.1-8e5c2f1a"): compared numerically, suffixes ignored. */
 export type Version = readonly [number, number, number];
 
-export function parseVersion(text: string): Version | undefined {
-	const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
+/** Undefined when there is no version (Harbor's anonymous answer) or it does not start with one. */
+export function parseVersion(text: string | null | undefined): Version | undefined {
+	const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec((text ?? '').trim());
 	if (!match) {
 		return undefined;
 	}
