@@ -1,4 +1,5 @@
 import {ApplyStage} from '../core/automation/apply-stage.js';
+import {buildContext} from '../core/automation/context.js';
 import {RegisterStage} from '../core/automation/register-stage.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues, type Pair} from '../core/flows/pair.js';
@@ -56,6 +57,15 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		throw withResumeHint(error, session().id);
 	}
 
+	/** Without --yes and before registration, the app's plan cannot exist yet: show what it found. */
+	async function printAppPreflight(): Promise<void> {
+		const preflight = await app.preflight(buildContext(pair, {current: session, update: () => {}}, secrets));
+		say(`\n${out.bold(`${pair.app.name}`)} (its plan follows the registration, which gives the client ID)`);
+		say(`  ${out.dim(preflight.facts.join(' · '))}`);
+		for (const warning of preflight.warnings) say(`  ${out.yellow('!')} ${warning}`);
+		for (const blocker of preflight.blockers) say(`  ${out.red('✖')} ${blocker.message}${blocker.users ? ` Users: ${blocker.users.join(', ')}.` : ''} ${out.dim(blocker.hint)}`);
+	}
+
 	async function runStages(): Promise<number> {
 		// 1. The IdP side.
 		if (registering && idp) {
@@ -76,7 +86,8 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 				printChanges(state.plan.changes, out);
 				for (const warning of state.plan.warnings) say(`  ${out.yellow('!')} ${warning}`);
 				if (!yes) {
-					say(`\n${out.yellow('Nothing was written.')} Run again with --yes to register the client${parsed.options['dry-run'] ? '' : ' and apply the app settings'}.`);
+					await printAppPreflight();
+					say(`\n${out.yellow('Nothing was written.')} Run again with --yes to register the client and apply the app settings.`);
 					return ExitCode.ok;
 				}
 

@@ -176,6 +176,21 @@ describe('apply with registration at authentik', () => {
 		expect(verify.stdout).not.toContain(provider.client_secret);
 	});
 
+	it('without --yes shows both sides and writes nothing', async () => {
+		const harbor = await harborServer({users: ['alice']});
+		const result = await run(['apply', '--idp', 'authentik', '--app', 'harbor', '--set', `idp_url=${authentik.url}`, '--set', 'slug=harbor', '--set', `app_url=${harbor.url}`], {
+			SSO_SETUP_AUTHENTIK_TOKEN: authentikToken,
+			SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword,
+		});
+		expect(result.code, result.all).toBe(0);
+		expect(result.stdout).toContain('Plan for authentik (create)');
+		expect(result.stdout).toContain('Harbor v2.13.1');
+		expect(result.stdout).toContain('alice');
+		expect(result.stdout).toContain('Nothing was written');
+		expect(authentik.providers).toHaveLength(0);
+		expect(puts(harbor)).toHaveLength(0);
+	});
+
 	it('verify fails the right check and exits 1 when Harbor points at the wrong issuer', async () => {
 		const harbor = await harborServer();
 		const env = {SSO_SETUP_AUTHENTIK_TOKEN: authentikToken, SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword};
