@@ -3,6 +3,7 @@ import path from 'node:path';
 import {parseDocument} from 'yaml';
 import type {z} from 'zod';
 import {UsageError} from '../errors.js';
+import {printable} from '../text.js';
 import {type AppFlow, flowFileSchema, type IdpFlow, type PairFlow} from './schema.js';
 
 export type Catalogue = {
@@ -72,11 +73,6 @@ export function loadCatalogue(directories: readonly string[], known: KnownAutoma
 	}
 
 	return catalogue;
-}
-
-/** Keys and values quoted from a file stay on their line and cannot move the cursor or colour the terminal. */
-function printable(text: string): string {
-	return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function listFlowFiles(directory: string, problems: FlowProblem[]): string[] {

@@ -1,6 +1,6 @@
 import {UsageError} from '../../core/errors.js';
 import {splitScopes} from '../../core/scopes.js';
-import type {IntegrationContext, Values} from '../types.js';
+import type {Values} from '../types.js';
 
 /** Reading the session values and secrets an app integration needs, with errors that say which key. */
 
@@ -9,17 +9,6 @@ export function requireValue(values: Values, key: string, app: string): string {
 	if (!value) {
 		throw new UsageError(`${app}: the value "${key}" is missing.`, {
 			hint: `Answer it in the wizard, or pass --set ${key}=… to sso-setup apply.`,
-		});
-	}
-
-	return value;
-}
-
-export async function requireSecret(context: IntegrationContext, key: string, app: string): Promise<string> {
-	const value = await context.secret(key);
-	if (!value) {
-		throw new UsageError(`${app}: the secret "${key}" is missing.`, {
-			hint: `Enter it in the wizard, or set the environment variable SSO_SETUP_${key.toUpperCase()}.`,
 		});
 	}
 

@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import {BlockedError, SsoSetupError} from '../../core/errors.js';
 import {atLeast, parseVersion} from '../../core/versions.js';
+import {requireSecret} from '../require-secret.js';
 import {defineApp, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
 import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
-import {requireSecret, withoutTrailingSlash} from './app-values.js';
+import {withoutTrailingSlash} from './app-values.js';
 import {harborApi, localUsersExplanation, type HarborApi, type HarborConfigurations, type HarborUser} from './harbor-api.js';
 import {secretRow} from './plan-rows.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';

@@ -1,9 +1,11 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import * as z from 'zod';
 import {BlockedError, SsoSetupError} from '../../core/errors.js';
+import {sameSet} from '../../core/sets.js';
+import {requireSecret} from '../require-secret.js';
 import {defineApp, type AppIntegration, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
 import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
-import {optionalValue, requireSecret, withoutTrailingSlash} from './app-values.js';
+import {optionalValue, withoutTrailingSlash} from './app-values.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
 import {changeRow, displayValue, secretRow} from './plan-rows.js';
 import {listOvhProjects, listOvhRegistries, ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
@@ -79,10 +81,6 @@ function providerChanges(wanted: Provider, current: Provider | undefined): PlanC
 	}
 
 	return changes;
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-	return a.length === b.length && a.every((item) => b.includes(item));
 }
 
 function usersBlocker(names: string[]): Blocker {

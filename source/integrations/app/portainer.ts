@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import {SsoSetupError} from '../../core/errors.js';
+import {requireSecret} from '../require-secret.js';
 import {defineApp, type AppPlan} from '../types.js';
 import {markWritten, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
 import {appHttp} from './app-http.js';
-import {optionalValue, requireSecret, requireValue} from './app-values.js';
+import {optionalValue, requireValue} from './app-values.js';
 import {idpEndpoints} from './oidc-discovery.js';
 import {secretRow} from './plan-rows.js';
 import {portainerApi, type PortainerApi} from './portainer-api.js';

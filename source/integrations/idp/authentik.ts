@@ -1,11 +1,12 @@
 import {SsoSetupError, UsageError} from '../../core/errors.js';
+import {requireSecret} from '../require-secret.js';
 import {defineIdp, type IntegrationContext} from '../types.js';
 import {writeRegistration} from './artifact.js';
 import {AuthentikApi, tokenHint} from './authentik-api.js';
 import {decide} from './authentik-decide.js';
 import {lookUp, type AuthentikRegistration} from './authentik-lookup.js';
 import {confirmIssuer} from './issuer-check.js';
-import {readAppSettings, requireSecret, type AppSettings} from './settings.js';
+import {readAppSettings, type AppSettings} from './settings.js';
 
 /**
  * authentik: an OAuth2/OpenID provider plus an application with the user's slug. Re-runs find the
@@ -24,7 +25,7 @@ async function prepare(context: IntegrationContext): Promise<Prepared> {
 		throw new UsageError(`authentik: "${slug}" is not a valid application slug.`, {hint: 'Use letters, digits, "-" and "_" only, e.g. --set slug=harbor.'});
 	}
 
-	const token = await requireSecret(context, 'authentik', 'authentik_token', tokenHint(settings.idpUrl));
+	const token = await requireSecret(context, 'authentik_token', 'authentik', tokenHint(settings.idpUrl));
 	return {api: new AuthentikApi(context, settings.idpUrl, token), settings, slug, providerName: `Provider for ${slug}`};
 }
 

@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import {SsoSetupError} from '../../core/errors.js';
+import {requireSecret} from '../require-secret.js';
 import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../types.js';
 import {readRegistration, writeRegistration} from './artifact.js';
 import {confirmIssuer} from './issuer-check.js';
 import {KeycloakAdmin, type KeycloakClient} from './keycloak-api.js';
 import {describeNewClient, groupsMapper, groupsMapperState, newClient, updatedClient} from './keycloak-decide.js';
-import {readAppSettings, required, requireSecret, type AppSettings} from './settings.js';
+import {readAppSettings, required, type AppSettings} from './settings.js';
 
 /**
  * Keycloak: a confidential client in the user's realm, found again by its exact clientId. The
@@ -29,7 +30,7 @@ async function connect(context: IntegrationContext): Promise<State> {
 	const settings = readAppSettings(context, 'keycloak');
 	const realm = required(context, 'keycloak', 'realm', 'the Keycloak realm');
 	const user = context.values['keycloak_admin_user'] || 'admin';
-	const password = await requireSecret(context, 'keycloak', 'keycloak_admin_password', `It is the password of "${user}", an administrator of the master realm (${settings.idpUrl}/admin/).`);
+	const password = await requireSecret(context, 'keycloak_admin_password', 'keycloak', `It is the password of "${user}", an administrator of the master realm (${settings.idpUrl}/admin/).`);
 	context.progress('keycloak: signing in to the master realm');
 	const admin = await KeycloakAdmin.connect(context, settings.idpUrl, user, password);
 	const warnings: string[] = [];

@@ -3,11 +3,12 @@ import {UsageError} from '../../core/errors.js';
 import {isLoopback} from '../../core/hosts.js';
 import {splitScopes} from '../../core/scopes.js';
 import {atLeast, parseVersion, type Version} from '../../core/versions.js';
+import {requireSecret} from '../require-secret.js';
 import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../types.js';
 import {readRegistration, writeRegistration} from './artifact.js';
 import {confirmIssuer} from './issuer-check.js';
 import {apiKeyHint, PocketIdApi, type ClientBody, type PocketClient} from './pocket-id-api.js';
-import {readAppSettings, requireSecret, type AppSettings} from './settings.js';
+import {readAppSettings, type AppSettings} from './settings.js';
 
 /**
  * Pocket ID: one OIDC client per app, found again by its id (session artifact or client_id) or its
@@ -39,7 +40,7 @@ type State = {
 
 async function connect(context: IntegrationContext): Promise<State> {
 	const settings = readAppSettings(context, 'pocket-id');
-	const apiKey = await requireSecret(context, 'pocket-id', 'pocket_id_api_key', apiKeyHint(settings.idpUrl));
+	const apiKey = await requireSecret(context, 'pocket_id_api_key', 'pocket-id', apiKeyHint(settings.idpUrl));
 	const api = new PocketIdApi(context, settings.idpUrl, apiKey);
 	const name = settings.appName.slice(0, 50);
 	context.progress('pocket-id: checking the API key');

@@ -53,18 +53,6 @@ export function required(context: IntegrationContext, idp: string, key: string, 
 	return value;
 }
 
-/** Reads the admin credential; its absence is a usage error that says where to get one. */
-export async function requireSecret(context: IntegrationContext, idp: string, key: string, where: string): Promise<string> {
-	const value = nonEmpty(await context.secret(key));
-	if (value === undefined) {
-		throw new UsageError(`${idp}: the ${key} credential is missing, so the client cannot be registered automatically.`, {
-			hint: `${where} Then enter it in the wizard or set SSO_SETUP_${key.toUpperCase()} in the environment.`,
-		});
-	}
-
-	return value;
-}
-
 function nonEmpty(value: string | undefined): string | undefined {
 	return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

@@ -1,0 +1,7 @@
+/**
+ * Text quoted from a file or a server, with control characters (C0, C1, line and paragraph
+ * separators) escaped as \uXXXX: it stays on its line and cannot move the cursor or colour the terminal.
+ */
+export function printable(text: string): string {
+	return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
