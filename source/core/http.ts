@@ -2,14 +2,16 @@ import {readFileSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import {redact} from '../secrets/redact.js';
 import {RemoteError, UsageError} from './errors.js';
+import {networkError, statusError} from './http-errors.js';
+import {credentialScrubber} from './http-scrub.js';
 
 /**
  * One small HTTP client for every remote call: a time limit on each request, TLS verified by
  * default (an extra CA file can be trusted, verification is never turned off silently), no cookies
  * kept (Harbor CSRF-checks requests that carry its `sid`), redirects never followed, and failures
- * turned into a RemoteError that names the host, the step and what to check.
+ * turned into a RemoteError that names the host, the step and what to check (http-errors.ts), with
+ * the request's credentials masked in any text quoted from the answer (http-scrub.ts).
  */
 
 export type HttpRequest = {
@@ -74,7 +76,7 @@ export class HttpClient {
 			expected === 'any' ||
 			(expected === 'ok' ? response.status >= 200 && response.status < 300 : expected.includes(response.status));
 		if (!accepted) {
-			throw statusError(url, request.step, response, sentCredentials(request, headers));
+			throw statusError(url, request.step, response, credentialScrubber(request, headers));
 		}
 
 		return response;
@@ -226,221 +228,5 @@ export function parseJsonBody(response: HttpResponse, step: string): unknown {
 			message: `the answer was not JSON (HTTP ${response.status}, starts with ${JSON.stringify(response.text.slice(0, 60))})`,
 			hint: `Check that ${host} is the right server and that no proxy or login page sits in front of its API.`,
 		});
-	}
-}
-
-const tlsReasons: Record<string, {reason: string; message: string; hint: string}> = {
-	DEPTH_ZERO_SELF_SIGNED_CERT: {
-		reason: 'tls-self-signed',
-		message: 'the server certificate is self-signed',
-		hint: 'Trust it explicitly: point NODE_EXTRA_CA_CERTS (or the CA file field) at the PEM certificate.',
-	},
-	SELF_SIGNED_CERT_IN_CHAIN: {
-		reason: 'tls-unknown-ca',
-		message: 'the server certificate was signed by a certificate authority that is not trusted here',
-		hint: 'Point NODE_EXTRA_CA_CERTS (or the CA file field) at the PEM file of your private CA.',
-	},
-	UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
-		reason: 'tls-unknown-ca',
-		message: 'the server certificate was signed by a certificate authority that is not trusted here',
-		hint: 'Point NODE_EXTRA_CA_CERTS (or the CA file field) at the PEM file of your private CA, or serve the full chain.',
-	},
-	UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
-		reason: 'tls-unknown-ca',
-		message: 'the server certificate was signed by a certificate authority that is not trusted here',
-		hint: 'Point NODE_EXTRA_CA_CERTS (or the CA file field) at the PEM file of your private CA.',
-	},
-	CERT_HAS_EXPIRED: {
-		reason: 'tls-expired',
-		message: 'the server certificate has expired',
-		hint: 'Renew the certificate on the server; trusting an expired certificate is not offered.',
-	},
-	ERR_TLS_CERT_ALTNAME_INVALID: {
-		reason: 'tls-wrong-host',
-		message: 'the server certificate is for another host name',
-		hint: 'Use the host name the certificate was issued for, or reissue the certificate with this name.',
-	},
-};
-
-function networkError(url: URL, step: string, error: Error & {code?: string}, timeoutMs: number): RemoteError {
-	const host = url.host;
-	const code = error.code ?? '';
-	const tlsReason = tlsReasons[code];
-	if (tlsReason) {
-		return new RemoteError({host, step, ...tlsReason}, error);
-	}
-
-	switch (code) {
-		case 'SSO_SETUP_TIMEOUT': {
-			return new RemoteError(
-				{host, step, reason: 'timeout', message: `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`, hint: `Check that ${host} is up and that no firewall drops the connection.`},
-				error,
-			);
-		}
-
-		case 'ECONNREFUSED': {
-			return new RemoteError(
-				{host, step, reason: 'refused', message: 'the connection was refused', hint: `Check the URL and the port, and that the service on ${host} is running.`},
-				error,
-			);
-		}
-
-		case 'ENOTFOUND':
-		case 'EAI_AGAIN': {
-			return new RemoteError(
-				{host, step, reason: 'dns', message: 'the host name could not be resolved', hint: `Check the spelling of ${url.hostname} and your DNS.`},
-				error,
-			);
-		}
-
-		case 'ECONNRESET':
-		case 'EPIPE': {
-			return new RemoteError(
-				{host, step, reason: 'reset', message: 'the connection was closed before an answer came', hint: `Check that ${url.protocol === 'https:' ? 'https' : 'http'} is right for ${host} and that no proxy cuts the connection.`},
-				error,
-			);
-		}
-
-		default: {
-			const isTls = code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.includes('CERT');
-			return new RemoteError(
-				{
-					host,
-					step,
-					reason: isTls ? 'tls' : 'network',
-					message: isTls ? `TLS failed (${code})` : `the request failed (${code || error.message})`,
-					hint: isTls ? 'Check the certificate of the server, or trust its CA with NODE_EXTRA_CA_CERTS.' : `Check that ${host} is reachable from this machine.`,
-				},
-				error,
-			);
-		}
-	}
-}
-
-const credentialHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-ovh-consumer']);
-const credentialField = /secret|password|passwd|token|api[-_]?key|consumer[-_]?key/i;
-
-/**
- * What a request sent that must never be quoted back in an error, should the server echo it: the
- * values of credential headers (a Basic header decoded too) and of body fields named like secrets.
- */
-function sentCredentials(request: HttpRequest, headers: Record<string, string>): string[] {
-	const values: string[] = [];
-	for (const [name, value] of Object.entries(headers)) {
-		if (!credentialHeaders.has(name.toLowerCase())) {
-			continue;
-		}
-
-		const [scheme, token = ''] = value.split(/\s+/, 2);
-		values.push(value, token);
-		if (scheme?.toLowerCase() === 'basic') {
-			const decoded = Buffer.from(token, 'base64').toString('utf8');
-			const password = decoded.slice(decoded.indexOf(':') + 1);
-			values.push(decoded, password, decodeFormValue(password));
-		}
-	}
-
-	const collect = (data: unknown, named: boolean): void => {
-		if (typeof data === 'string' && named) {
-			values.push(data);
-		} else if (Array.isArray(data)) {
-			for (const item of data) collect(item, named);
-		} else if (data && typeof data === 'object') {
-			for (const [key, value] of Object.entries(data)) collect(value, named || credentialField.test(key));
-		}
-	};
-
-	collect(request.form, false);
-	collect(request.json, false);
-	if (request.body !== undefined) {
-		try {
-			collect(JSON.parse(request.body), false);
-		} catch {
-			collect(Object.fromEntries(new URLSearchParams(request.body)), false);
-		}
-	}
-
-	// Also as they travel in a query or a form, should the server quote the raw request.
-	return values.flatMap((value) => [value, encodeURIComponent(value), new URLSearchParams({v: value}).toString().slice(2)]);
-}
-
-function decodeFormValue(value: string): string {
-	try {
-		return decodeURIComponent(value.replaceAll('+', ' '));
-	} catch {
-		return value;
-	}
-}
-
-function statusError(url: URL, step: string, response: HttpResponse, hidden: readonly string[] = []): RemoteError {
-	const host = url.host;
-	const said = extractErrorDetail(response.text);
-	const detail = said === undefined ? undefined : redact(said, hidden);
-	const suffix = detail ? `: ${detail}` : '';
-	const status = response.status;
-	if (status === 401) {
-		return new RemoteError({host, step, status, reason: 'http-401', message: `the credentials were refused (HTTP 401${suffix})`, hint: 'Check the user name and password, token or API key for this server.'});
-	}
-
-	if (status === 403) {
-		return new RemoteError({host, step, status, reason: 'http-403', message: `permission denied (HTTP 403${suffix})`, hint: 'The account is known but is not allowed to do this: use an administrator account.'});
-	}
-
-	if (status === 404) {
-		return new RemoteError({host, step, status, reason: 'http-404', message: `not found (HTTP 404${suffix})`, hint: `Check the URL (${url.origin}) and the server version.`});
-	}
-
-	if (status >= 300 && status < 400) {
-		const location = redirectTarget(url, response.headers['location']);
-		const where = location === undefined ? 'another address' : location === url.toString() ? `the same address again (a redirect loop: ${location})` : location;
-		return new RemoteError({host, step, status, reason: 'redirect', message: `the server redirected to ${where} (HTTP ${status})`, hint: 'Use the final URL of the service (check http vs https and the path).'});
-	}
-
-	if (status >= 500) {
-		return new RemoteError({host, step, status, reason: 'http-5xx', message: `the server failed (HTTP ${status}${suffix})`, hint: `Look at the logs of the service on ${host}, then run the step again: completed steps are not repeated.`});
-	}
-
-	return new RemoteError({host, step, status, reason: `http-${status}`, message: `the request was refused (HTTP ${status}${suffix})`});
-}
-
-/** The absolute address a redirect points at (Location may be relative to the request). */
-function redirectTarget(url: URL, location: string | undefined): string | undefined {
-	if (!location) {
-		return undefined;
-	}
-
-	try {
-		return new URL(location, url).toString();
-	} catch {
-		return location;
-	}
-}
-
-/** Pulls a readable message out of the error bodies our remotes use (Harbor, Portainer, OVH, authentik, Keycloak). */
-export function extractErrorDetail(text: string): string | undefined {
-	if (!text) {
-		return undefined;
-	}
-
-	try {
-		const body = JSON.parse(text) as Record<string, unknown>;
-		const errors = body['errors'];
-		if (Array.isArray(errors) && errors.length > 0) {
-			const first = errors[0] as Record<string, unknown>;
-			if (typeof first['message'] === 'string') {
-				return first['message'];
-			}
-		}
-
-		for (const key of ['message', 'errorMessage', 'error_description', 'detail', 'error', 'details']) {
-			const value = body[key];
-			if (typeof value === 'string' && value !== '') {
-				return value;
-			}
-		}
-
-		return JSON.stringify(body).slice(0, 200);
-	} catch {
-		return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) || undefined;
 	}
 }

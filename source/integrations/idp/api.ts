@@ -1,6 +1,7 @@
 import type {z} from 'zod';
 import {RemoteError} from '../../core/errors.js';
-import {extractErrorDetail, parseJsonBody, type HttpClient, type HttpRequest, type HttpResponse} from '../../core/http.js';
+import {extractErrorDetail} from '../../core/http-errors.js';
+import {parseJsonBody, type HttpClient, type HttpRequest, type HttpResponse} from '../../core/http.js';
 
 /**
  * JSON calls to the IdP admin APIs: the answer is validated with a zod schema at the boundary,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import {RemoteError} from '../../core/errors.js';
-import {extractErrorDetail, type HttpResponse} from '../../core/http.js';
+import {extractErrorDetail} from '../../core/http-errors.js';
+import type {HttpResponse} from '../../core/http.js';
 import type {IntegrationContext} from '../types.js';
 import {callJson, findJson, type Refuse} from './api.js';
 

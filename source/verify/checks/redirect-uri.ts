@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {extractErrorDetail} from '../../core/http.js';
+import {extractErrorDetail} from '../../core/http-errors.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
 import {appName, idpName, requireValues} from '../values.js';
 
