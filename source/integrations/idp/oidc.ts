@@ -1,4 +1,5 @@
-import {allowInsecureRequests, ClientError, customFetch, discovery} from 'openid-client';
+import {ClientError} from 'openid-client';
+import {fetchProviderMetadata} from '../../core/discovery-fetch.js';
 import {discoverySchema, discoveryUrl, type DiscoveryDocument} from '../../core/discovery.js';
 import {RemoteError, SsoSetupError, UsageError} from '../../core/errors.js';
 import {defineIdp, type IntegrationContext} from '../types.js';
@@ -22,12 +23,7 @@ export async function discover(context: IntegrationContext, issuer: string, labe
 	const host = server.host;
 	let metadata: unknown;
 	try {
-		// openid-client needs a client id to build a Configuration; only the server metadata is used.
-		const configuration = await discovery(server, 'sso-setup-discovery', undefined, undefined, {
-			[customFetch]: context.http.fetchFor(step),
-			execute: server.protocol === 'http:' ? [allowInsecureRequests] : [],
-		});
-		metadata = configuration.serverMetadata();
+		metadata = await fetchProviderMetadata(context.http, step, server, 'sso-setup-discovery');
 	} catch (error) {
 		throw discoveryError(error, {step, host, url, issuer});
 	}

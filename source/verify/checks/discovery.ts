@@ -1,4 +1,5 @@
-import {allowInsecureRequests, ClientError, customFetch, discovery as discover} from 'openid-client';
+import {ClientError} from 'openid-client';
+import {fetchProviderMetadata} from '../../core/discovery-fetch.js';
 import {discoveryUrl} from '../../core/discovery.js';
 import {RemoteError} from '../../core/errors.js';
 import {isLoopback} from '../../core/hosts.js';
@@ -24,11 +25,7 @@ export async function discoverProvider(context: IntegrationContext): Promise<{ou
 
 	let raw: unknown;
 	try {
-		const configuration = await discover(new URL(url), values['client_id'] || 'sso-setup-verify', undefined, undefined, {
-			[customFetch]: context.http.fetchFor(step),
-			execute: url.startsWith('http:') ? [allowInsecureRequests] : [],
-		});
-		raw = configuration.serverMetadata();
+		raw = await fetchProviderMetadata(context.http, step, new URL(url), values['client_id'] || 'sso-setup-verify');
 	} catch (error) {
 		return {outcome: failure(url, error, values)};
 	}
