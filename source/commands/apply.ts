@@ -3,6 +3,7 @@ import {buildContext} from '../core/automation/context.js';
 import {RegisterStage} from '../core/automation/register-stage.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues, type Pair} from '../core/flows/pair.js';
+import {sameSet} from '../core/sets.js';
 import {listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
@@ -184,9 +185,6 @@ function parseUserList(raw: string | undefined): string[] {
 	return raw ? raw.split(',').map((user) => user.trim()).filter((user) => user !== '') : [];
 }
 
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-	return a.length === b.length && a.every((item) => b.includes(item));
-}
 
 async function firstPresent(keys: readonly string[], read: (key: string) => Promise<string | undefined>): Promise<string | undefined> {
 	for (const key of keys) {

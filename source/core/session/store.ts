@@ -6,6 +6,7 @@ import * as z from 'zod';
 import {SsoSetupError, UsageError} from '../errors.js';
 import {isSecretKey} from '../fields.js';
 import {sessionsDirectory} from '../paths.js';
+import {printable} from '../text.js';
 
 export const sessionSchemaVersion = 1;
 
@@ -145,10 +146,6 @@ export function parseSession(file: string, text: string): Session {
 	return result.data;
 }
 
-/** Keys quoted from a file: control characters escaped, so that a message stays one plain line. */
-function printable(text: string): string {
-	return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 export type SessionListing = {sessions: Session[]; problems: SessionFileError[]};
 
