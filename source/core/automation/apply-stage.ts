@@ -9,7 +9,7 @@ import {Observable} from './observable.js';
 export type ApplyState =
 	| {phase: 'preflight'; progress: string}
 	| {phase: 'blocked'; preflight: AppPreflight; blockers: Blocker[]}
-	| {phase: 'confirm'; preflight: AppPreflight; plan: AppPlan}
+	| {phase: 'confirm'; preflight: AppPreflight; plan: AppPlan; deleteUsers: readonly string[]}
 	| {phase: 'working'; progress: string}
 	| {phase: 'done'; notes: string[]; mismatches: PlanChange[]; changed: boolean}
 	| {phase: 'error'; message: string; hint?: string; exitCode: ExitCodeValue};
@@ -52,7 +52,7 @@ export class ApplyStage extends Observable<ApplyState> {
 				return;
 			}
 
-			this.set({phase: 'confirm', preflight: this.preflight, plan: this.plan});
+			this.set({phase: 'confirm', preflight: this.preflight, plan: this.plan, deleteUsers: this.deleteUsers});
 		} catch (error) {
 			this.fail(error);
 		}

@@ -36,7 +36,8 @@ export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBloc
 				<Box flexDirection="column">
 					{/* One line: the plan and its confirmation must fit 80×24. */}
 					<Text dimColor>{state.preflight.facts.join(' · ')}</Text>
-					<Box marginTop={1}>
+					<Box marginTop={1} flexDirection="column">
+						{state.deleteUsers.length > 0 ? <Text color="red">Delete users: {state.deleteUsers.join(', ')}</Text> : null}
 						<Changes changes={state.plan.changes} />
 					</Box>
 					{[...state.preflight.warnings, ...state.plan.warnings].map((warning, index) => (

@@ -31,14 +31,18 @@ export function RegisterScreen({stage, idpName, onDone, onQuit}: Props) {
 
 		case 'confirm': {
 			const {plan} = state;
+			// A new client is described by the sentences (its rows would repeat them and overflow
+			// 80×24); an update also shows the diff, current value → new value.
 			return (
 				<Box flexDirection="column">
 					{plan.summary.map((line, index) => (
 						<Text key={index}>{line}</Text>
 					))}
-					<Box marginTop={1}>
-						<Changes changes={plan.changes} />
-					</Box>
+					{plan.action === 'create' ? null : (
+						<Box marginTop={1}>
+							<Changes changes={plan.changes} />
+						</Box>
+					)}
 					{plan.warnings.map((warning, index) => (
 						<Text key={index} color="yellow">
 							⚠ {warning}
