@@ -3,9 +3,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {loadSession} from '../../source/core/session/store.js';
-import {openKeychain} from '../../source/secrets/keychain.js';
-import {SessionSecrets} from '../../source/secrets/secrets.js';
-import {requireKeychain} from '../helpers/keychain.js';
+import {forgetKeychainEntries, requireKeychain} from '../helpers/keychain.js';
 import {PtyRun} from '../helpers/pty.js';
 import {acknowledgeHarborNotices, keepHarborDefaults, startAuthentikToHarbor} from '../helpers/wizard-steps.js';
 import {type FakeAuthentik, startFakeAuthentik} from '../servers/authentik.js';
@@ -35,12 +33,7 @@ describe.runIf(keychain.available)('wizard in a terminal: authentik → Harbor w
 		for (const run of runs.splice(0)) run.dispose();
 		await authentik.close();
 		await harbor.close();
-		const probe = await openKeychain();
-		if (probe.ok) {
-			for (const file of readdirSync(path.join(home, 'sessions'))) {
-				await new SessionSecrets(probe.store, file.replace(/\.json$/, ''), {}).deleteAll();
-			}
-		}
+		await forgetKeychainEntries(home);
 	});
 
 	async function runWizard(): Promise<PtyRun> {

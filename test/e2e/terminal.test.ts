@@ -7,7 +7,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {loadSession, type Session, type WizardStep} from '../../source/core/session/store.js';
 import {openKeychain} from '../../source/secrets/keychain.js';
 import {SessionSecrets} from '../../source/secrets/secrets.js';
-import {requireKeychain} from '../helpers/keychain-gate.js';
+import {requireKeychain} from '../helpers/keychain.js';
 import {binary, PtyRun, type PtyOptions} from '../helpers/pty.js';
 
 /**

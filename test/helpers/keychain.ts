@@ -65,3 +65,17 @@ export async function requireKeychain(): Promise<{available: boolean; reason?: s
 	console.warn(`[keychain] Skipping keychain-dependent tests: ${result.reason}. Run them inside a D-Bus session with an unlocked gnome-keyring (see .ci/run).`);
 	return {available: false, reason: result.reason};
 }
+
+/** Deletes the keychain entries of every session saved under `home` (test clean-up). */
+export async function forgetKeychainEntries(home: string): Promise<void> {
+	const result = await probeKeychain();
+	if (!result.ok) {
+		return;
+	}
+
+	const {listSessions} = await import('../../source/core/session/store.js');
+	const {SessionSecrets} = await import('../../source/secrets/secrets.js');
+	for (const session of listSessions({SSO_SETUP_HOME: home}).sessions) {
+		await new SessionSecrets(result.store, session.id, {}).deleteAll();
+	}
+}

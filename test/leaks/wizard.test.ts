@@ -2,10 +2,7 @@ import {mkdtempSync, readdirSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {listSessions} from '../../source/core/session/store.js';
-import {openKeychain} from '../../source/secrets/keychain.js';
-import {SessionSecrets} from '../../source/secrets/secrets.js';
-import {requireKeychain} from '../helpers/keychain.js';
+import {forgetKeychainEntries, requireKeychain} from '../helpers/keychain.js';
 import {PtyRun} from '../helpers/pty.js';
 import {acknowledgeHarborNotices, keepHarborDefaults, startAuthentikToHarbor} from '../helpers/wizard-steps.js';
 import {type FakeAuthentik, startFakeAuthentik} from '../servers/authentik.js';
@@ -43,12 +40,7 @@ describe.runIf(keychain.available)('no secret on screen or on disk from the wiza
 		for (const run of runs.splice(0)) run.dispose();
 		await authentik.close();
 		await harbor.close();
-		const probe = await openKeychain();
-		if (probe.ok) {
-			for (const session of listSessions({SSO_SETUP_HOME: home}).sessions) {
-				await new SessionSecrets(probe.store, session.id, {}).deleteAll();
-			}
-		}
+		await forgetKeychainEntries(home);
 	});
 
 	const start = () => {

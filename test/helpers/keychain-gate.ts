@@ -1,1 +1,0 @@
-export {requireKeychain} from './keychain.js';
