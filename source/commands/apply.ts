@@ -77,10 +77,6 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 				throw new SsoSetupError(state.message, {hint: state.hint, exitCode: state.exitCode});
 			}
 
-			if (state.phase === 'question') {
-				throw new UsageError(`${pair.idp.name} needs an answer: ${state.question.label}.`, {hint: `Pass it with --set ${state.question.key}=VALUE (one of: ${state.question.options.map((option) => option.value).join(', ')}).`});
-			}
-
 			if (state.phase === 'confirm') {
 				say(`\n${out.bold(`Plan for ${pair.idp.name}`)} (${state.plan.action})`);
 				for (const line of state.plan.summary) say(`  ${line}`);

@@ -44,14 +44,6 @@ export class BlockedError extends SsoSetupError {
 	}
 }
 
-/** The user pressed Ctrl+C: exit 130. */
-export class InterruptedError extends SsoSetupError {
-	constructor(message = 'Interrupted.', options: Omit<ErrorOptions, 'exitCode'> = {}) {
-		super(message, {...options, exitCode: ExitCode.interrupted});
-		this.name = 'InterruptedError';
-	}
-}
-
 /** A remote call failed: names the host and the step, says what to check. */
 export class RemoteError extends SsoSetupError {
 	readonly host: string;

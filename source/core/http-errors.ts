@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import {RemoteError} from './errors.js';
 import type {HttpResponse} from './http.js';
 
@@ -163,4 +164,29 @@ export function extractErrorDetail(text: string): string | undefined {
 	} catch {
 		return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) || undefined;
 	}
+}
+
+/** An answer that arrived but is not what the API documents (a proxy, a login page, another version). */
+export function unexpectedAnswer(where: {url: string; step: string; status?: number}, message: string, hint?: string): RemoteError {
+	const host = new URL(where.url).host;
+	return new RemoteError({
+		host,
+		step: where.step,
+		reason: 'unexpected-answer',
+		...(where.status === undefined ? {} : {status: where.status}),
+		message,
+		hint: hint ?? `Check that the URL points at the service itself, not at a proxy or another service, and that its version is supported (${host}).`,
+	});
+}
+
+/** Validates an answer's body with its schema at the boundary; a mismatch says where. */
+export function parseAnswer<T>(schema: z.ZodType<T>, body: unknown, where: {url: string; step: string; status?: number; product?: string}): T {
+	const parsed = schema.safeParse(body);
+	if (parsed.success) {
+		return parsed.data;
+	}
+
+	const problems = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+	const product = where.product ? `${where.product}'s` : 'the expected';
+	throw unexpectedAnswer(where, `the answer does not have ${product} shape (${problems.join('; ')})`, where.product ? `Check that the URL points at ${where.product} itself, not at a proxy or another service, and that its version is supported.` : undefined);
 }

@@ -2,7 +2,7 @@ import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import type {Session} from '../../source/core/session/store.js';
 import {requireKeychain} from '../helpers/keychain.js';
 import {testPki} from '../helpers/tls.js';
-import {type FakeAuthentik, startFakeAuthentik} from '../servers/authentik.js';
+import {startFakeAuthentik} from '../servers/authentik.js';
 import {type FakeHarbor, startFakeHarbor} from '../servers/harbor.js';
 import {cli, ensureBuilt, expectOneSentenceFailure, expectOriginalBackup, expectRestored, forgetAll, newHome, tidySessions} from './helpers/cli.js';
 import {closedPort, startFaultyServer} from './helpers/faulty-server.js';

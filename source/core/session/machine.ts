@@ -126,7 +126,7 @@ export function resumeScreen(view: SessionView): Screen {
 	}
 }
 
-/** The screen after the warnings: what the person acknowledged is skipped on the way back. */
+/** The screen after a warning: the next warning, then the review. */
 export function nextWarningScreen(view: SessionView, index: number): Screen {
 	return index + 1 < warningsToShow(view).length ? {name: 'warnings', index: index + 1} : {name: 'review'};
 }

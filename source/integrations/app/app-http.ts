@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {HttpClient} from '../../core/http.js';
 import {RemoteError} from '../../core/errors.js';
 import type {IntegrationContext} from '../types.js';
@@ -86,21 +85,5 @@ export function advise(error: unknown, advice: StatusAdvice): unknown {
 	);
 }
 
-/** Validates an answer at the boundary; a body of the wrong shape is a RemoteError naming the step. */
-export function parseAnswer<T>(schema: z.ZodType<T>, body: unknown, where: {url: string; step: string; product: string}): T {
-	const parsed = schema.safeParse(body);
-	if (parsed.success) {
-		return parsed.data;
-	}
-
-	const host = new URL(where.url).host;
-	const issue = parsed.error.issues[0];
-	const at = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-	throw new RemoteError({
-		host,
-		step: where.step,
-		reason: 'unexpected-answer',
-		message: `the answer does not look like ${where.product}'s (${issue?.message ?? 'invalid'}${at})`,
-		hint: `Check that the URL points at ${where.product} itself, not at a proxy or another service, and that its version is supported.`,
-	});
-}
+/** The shape check of every answer (core/http-errors.ts), under the name the integrations use. */
+export {parseAnswer} from '../../core/http-errors.js';

@@ -1,6 +1,6 @@
 import type {z} from 'zod';
 import {RemoteError} from '../../core/errors.js';
-import {extractErrorDetail} from '../../core/http-errors.js';
+import {extractErrorDetail, parseAnswer, unexpectedAnswer} from '../../core/http-errors.js';
 import {parseJsonBody, type HttpClient, type HttpRequest, type HttpResponse} from '../../core/http.js';
 
 /**
@@ -57,25 +57,11 @@ async function send(
 }
 
 function parse<T>(response: HttpResponse, request: ApiRequest<T>): T {
-	const parsed = request.schema.safeParse(parseJsonBody(response, request.step));
-	if (parsed.success) {
-		return parsed.data;
-	}
-
-	const problems = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
-	throw unexpected(response, request.step, `the answer did not have the expected shape (${problems.join('; ')})`);
+	return parseAnswer(request.schema, parseJsonBody(response, request.step), {url: response.url, step: request.step, status: response.status});
 }
 
 export function unexpected(response: HttpResponse, step: string, message: string, hint?: string): RemoteError {
-	const host = new URL(response.url).host;
-	return new RemoteError({
-		host,
-		step,
-		reason: 'unexpected-answer',
-		status: response.status,
-		message,
-		hint: hint ?? `Check that ${host} runs a supported version and that no proxy rewrites its API answers.`,
-	});
+	return unexpectedAnswer({url: response.url, step, status: response.status}, message, hint);
 }
 
 function authFailure(response: HttpResponse, step: string): RemoteError {

@@ -62,7 +62,7 @@ export class AuthentikApi {
 
 	constructor(
 		private readonly context: IntegrationContext,
-		private readonly idpUrl: string,
+		idpUrl: string,
 		private readonly token: string,
 	) {
 		this.api = `${idpUrl}/api/v3`;
