@@ -1,4 +1,4 @@
-/** The exit codes of the product contract (../shared/design.md). */
+/** The exit codes of the product contract (README, "Exit codes"). */
 export const ExitCode = {
 	ok: 0,
 	failed: 1,

@@ -5,7 +5,7 @@ import type {HttpClient} from '../core/http.js';
  * no Ink, no prompts. The wizard and the `apply`/`verify`/`rollback` commands build this context.
  *
  * `values` holds every non-secret value of the session, already validated and normalised by the
- * flow files, plus the values the flows derive. Keys (see flows/ and ../shared/design.md):
+ * flow files, plus the values the flows derive. Keys (see flows/ and the README):
  * - answered: app_url, idp_url, client_id, slug, realm, scopes, username_claim, groups_claim,
  *   admin_group, primary_auth_mode, auto_onboard, auto_create_users, harbor_admin_user,
  *   portainer_admin_user, keycloak_admin_user, ovh_endpoint, ovh_application_key,

@@ -4,8 +4,8 @@ import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, t
 
 /**
  * A fake authentik (API v3 + the OAuth2 provider endpoints) on 127.0.0.1:0. Every request body is
- * checked against authentik's own OpenAPI schema (../shared/contracts/authentik) and refused with
- * 400 on a violation, as the real serializers would. Behaviour follows ../shared/reference/idps.md:
+ * checked against authentik's own OpenAPI schema (test/contracts/authentik) and refused with
+ * 400 on a violation, as the real serializers would. Behaviour follows authentik's API:
  * redirect URIs as strict entries or as the old regex string depending on `version`, scope mappings
  * under the old or new path, 403 for a bad token, and the OpenID endpoints the verification probes.
  */

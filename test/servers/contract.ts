@@ -5,14 +5,14 @@ import {Ajv, type ValidateFunction} from 'ajv';
 import {parse} from 'yaml';
 
 /**
- * Validates requests against an upstream project's own API description (../shared/contracts):
+ * Validates requests against an upstream project's own API description (test/contracts):
  * Swagger 2.0 (Harbor, Portainer) or OpenAPI 3.0 (authentik). The test servers call it for every
  * request our client sends, so a body the real server would not accept fails the test.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** ../shared/contracts beside the checkout (CI lays a copy of shared/ there too). */
-export const contractsDirectory = path.resolve(here, '..', '..', '..', 'shared', 'contracts');
+/** The upstream descriptions, copied into the repository (test/contracts/README.md names their sources). */
+export const contractsDirectory = path.resolve(here, '..', 'contracts');
 
 type Operation = {
 	method: string;

@@ -4,7 +4,7 @@ import {loadContract} from './contract.js';
 
 /**
  * A fake Harbor (API v2.0) that behaves like the real one where sso-setup can trip
- * (../shared/reference/harbor.md): basic auth with the admin always allowed, partial configuration
+ * (Harbor's documented behaviour): basic auth with the admin always allowed, partial configuration
  * updates that silently drop keys the version does not know, secrets never returned, the refusal
  * to change the auth mode while local users exist, the `sid` cookie and its CSRF check, the OIDC
  * ping (a real discovery request) and the /c/oidc/login redirect.

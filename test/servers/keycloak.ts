@@ -2,7 +2,7 @@ import {randomBytes, randomUUID} from 'node:crypto';
 import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
 
 /**
- * A fake Keycloak on 127.0.0.1:0, following ../shared/reference/idps.md section C: admin-cli password
+ * A fake Keycloak on 127.0.0.1:0, following Keycloak's admin REST API: admin-cli password
  * grant on the master realm, the admin REST calls for clients, their secret and protocol mappers
  * (201 + Location, 409 on duplicates, exact clientId search), the legacy /auth prefix, the 26.8.2
  * kc-admin-api refusal, and the OpenID endpoints the verification probes (section D).

@@ -4,7 +4,7 @@ import {startRecordingServer, type IncomingCall, type RecordedRequest, type Repl
 
 /**
  * A fake OVHcloud API (v1, base path /1.0) for Managed Private Registry OIDC
- * (../shared/reference/portainer-ovh.md §2): signed requests checked like the real API, 400 on a
+ * (OVHcloud API v1): signed requests checked like the real API, 400 on a
  * body where none is expected, the upsert POST …/openIdConnect with its refusal while local users
  * exist ("N users exist, set parameter deleteUsers to delete them"), and a status that goes
  * INSTALLING → READY (or ERROR) over a few reads.

@@ -2,7 +2,7 @@ import {randomBytes, randomUUID} from 'node:crypto';
 import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
 
 /**
- * A fake Pocket ID on 127.0.0.1:0, following ../shared/reference/idps.md section B: X-API-Key auth,
+ * A fake Pocket ID on 127.0.0.1:0, following Pocket ID's API: X-API-Key auth,
  * OIDC clients (201 on create, PUT replaces), the client secret endpoint of the configured version
  * (POST …/secrets from v2.14.0, POST …/secret before; the other one is gin's plain 404), allowed
  * user groups, and the OpenID endpoints the verification probes (section D: fosite answers from

@@ -4,7 +4,7 @@ import {loadContract} from './contract.js';
 
 /**
  * A fake Portainer that behaves like the real one where sso-setup can trip
- * (../shared/reference/portainer-ovh.md §1): OAuthSettings replaced whole by PUT /api/settings
+ * (Portainer's api/http/handler/settings): OAuthSettings replaced whole by PUT /api/settings
  * (an empty ClientSecret and a null KubeSecretKey keep the stored ones; fields this edition does
  * not know are dropped), secrets hidden on every read, password sign-in for user 1 only once OAuth
  * is on, the 10-per-second sign-in ban, and /api/settings/public with the unencoded OAuthLoginURI.
