@@ -1,7 +1,8 @@
 // Bundles the CLI into bundle/cli.mjs and chunks loaded on demand: `npx sso-setup` then parses a few files instead of hundreds.
-import {readFile, readdir, rm} from 'node:fs/promises';
+import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -28,6 +29,43 @@ const zodNamespaceImport = {
 		});
 	},
 };
+
+/**
+ * The shipped flows, validated now and embedded as data: a run then parses no YAML and builds no
+ * schema. A broken shipped flow stops the build with the same message `--flows` would give.
+ */
+async function compileShippedFlows() {
+	const compiler = await build({
+		absWorkingDir: root,
+		entryPoints: [path.join(root, 'scripts', 'compile-flows.ts')],
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		target: 'node20',
+		write: false,
+		external: ['@napi-rs/keyring'],
+		alias: {'react-devtools-core': stub},
+		banner: {js: 'import {createRequire as __cr} from "node:module"; const require = __cr(import.meta.url);'},
+		logLevel: 'warning',
+	});
+	const scratch = await mkdtemp(path.join(os.tmpdir(), 'sso-setup-build-'));
+	try {
+		const file = path.join(scratch, 'compile-flows.mjs');
+		await writeFile(file, compiler.outputFiles[0].contents);
+		const {compileShippedFlows: compile} = await import(pathToFileURL(file).href);
+		try {
+			return compile(root);
+		} catch (error) {
+			const hint = error?.hint ? `\n${error.hint}` : '';
+			console.error(`build: the shipped flows are not valid.\n${error instanceof Error ? error.message : String(error)}${hint}`);
+			process.exit(1);
+		}
+	} finally {
+		await rm(scratch, {recursive: true, force: true});
+	}
+}
+
+const shippedFlows = await compileShippedFlows();
 
 const result = await build({
 	absWorkingDir: root,
@@ -57,7 +95,7 @@ const result = await build({
 			"const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
 		].join("\n"),
 	},
-	define: {'process.env.NODE_ENV': '"production"'},
+	define: {'process.env.NODE_ENV': '"production"', __SSO_SETUP_SHIPPED_FLOWS__: JSON.stringify(shippedFlows)},
 	plugins: [zodNamespaceImport],
 	metafile: true,
 	logLevel: 'warning',

@@ -24,7 +24,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const deleteUsers = parseUserList(parsed.options['delete-users'] as string | undefined);
 	// Talks to D-Bus: started while the flows are read.
 	const keychain = openKeychain();
-	const catalogue = loadFlows(parsed.flows);
+	const catalogue = await loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const {pair} = input;
 	const app = await appIntegrationFor(pair);

@@ -13,7 +13,7 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 		throw new UsageError(`Unknown format "${format}".`, {hint: `Use one of: ${checklistFormats.join(', ')}.`});
 	}
 
-	const catalogue = loadFlows(parsed.flows);
+	const catalogue = await loadFlows(parsed.flows);
 	const {pair, answers, session} = resolvePairInput(parsed, catalogue);
 	const text = formatChecklist(buildChecklist(pair, answers, new Set(session?.secrets ?? [])), format as ChecklistFormat);
 	const output = parsed.options['output'] as string | undefined;

@@ -1,15 +1,22 @@
 import {checkField, isSecretKey} from '../core/fields.js';
-import {type Catalogue, loadCatalogue} from '../core/flows/load.js';
+import {shippedCatalogue} from '../core/flows/builtin.js';
+import type {Catalogue} from '../core/flows/load.js';
 import {getPair, type Pair, pairFields, type Values} from '../core/flows/pair.js';
 import {UsageError} from '../core/errors.js';
-import {shippedFlowsDirectory} from '../core/paths.js';
 import {loadSession, type Session} from '../core/session/store.js';
 import {knownAutomation} from '../integrations/registry.js';
 import {secretEnvironmentName} from '../secrets/secrets.js';
 import type {ParsedCommand} from '../cli.js';
 
-export function loadFlows(extraDirectories: readonly string[]): Catalogue {
-	return loadCatalogue([shippedFlowsDirectory(), ...extraDirectories], knownAutomation);
+/** The shipped flows, plus those of `--flows` (the only case that reads YAML and builds the schema). */
+export async function loadFlows(extraDirectories: readonly string[]): Promise<Catalogue> {
+	const shipped = await shippedCatalogue(knownAutomation);
+	if (extraDirectories.length === 0) {
+		return shipped;
+	}
+
+	const {loadCatalogue} = await import('../core/flows/load.js');
+	return loadCatalogue(extraDirectories, knownAutomation, shipped);
 }
 
 /** Parses repeated `--set key=value`, validating each value with the pair's field rules. */

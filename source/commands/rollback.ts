@@ -17,7 +17,7 @@ export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 		throw new UsageError(`Session ${id} holds no backup of ${session.app}'s settings: it never planned a change there.`, {hint: 'Nothing was changed.'});
 	}
 
-	const catalogue = loadFlows(parsed.flows);
+	const catalogue = await loadFlows(parsed.flows);
 	const pair = getPair(catalogue, session.idp, session.app);
 	const app = pair.app.automation ? await loadAppIntegration(pair.app.automation) : undefined;
 	if (!app) {

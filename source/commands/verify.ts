@@ -12,7 +12,7 @@ import {commandSession} from './secrets.js';
 export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 	// Talks to D-Bus: started while the flows are read.
 	const keychain = openKeychain();
-	const catalogue = loadFlows(parsed.flows);
+	const catalogue = await loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const start: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
 	// Verification never writes: changes stay in memory.

@@ -19,7 +19,7 @@ export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 
 	// The keychain check talks to D-Bus: start it while the flows are read and Ink loads.
 	const keychain = openKeychain();
-	const catalogue = loadFlows(parsed.flows);
+	const catalogue = await loadFlows(parsed.flows);
 	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers, loadIdpIntegration, loadAppIntegration});
 	const {runWizard} = await import('../ui/render.js');
 	return runWizard(controller, {resume: parsed.command === 'resume', sessionId: parsed.positionals[0]});

@@ -6,9 +6,11 @@ import {checkField, isSecretKey} from '../../source/core/fields.js';
 import {getPair, type Pair} from '../../source/core/flows/pair.js';
 import {secretKey, secretValue, setItem} from './arbitraries.js';
 
+const shippedFlows = await loadFlows([]);
+
 /** `--set key=value` for every shipped IdP × app pair: a value or a UsageError, and never a secret. */
 
-const catalogue = loadFlows([]);
+const catalogue = shippedFlows;
 const pairs = new Map<string, Pair>([...catalogue.idps.keys()].flatMap((idp) => [...catalogue.apps.keys()].map((app) => [`${idp}+${app}`, getPair(catalogue, idp, app)] as const)));
 /** Pairs by name, so that a counterexample stays readable. */
 const pairName = fc.constantFrom(...pairs.keys());

@@ -10,13 +10,15 @@ import {memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
 import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
 
+const shippedFlows = await loadFlows([]);
+
 /** The whole Ink app on the manual path, with the controller and a store kept in memory. */
 function setUp(options: {keychain?: boolean} = {}) {
 	const home = mkdtempSync(path.join(tmpdir(), 'sso-setup-app-'));
 	const env = {SSO_SETUP_HOME: home};
 	const store: SecretStore = memoryStore();
 	const controller = new WizardController({
-		catalogue: loadFlows([]),
+		catalogue: shippedFlows,
 		env,
 		openKeychain: async () => (options.keychain === false ? {ok: false, reason: 'no D-Bus session is running'} : {ok: true, store}),
 	});

@@ -11,6 +11,8 @@ import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
 import {type RunningOp, startOidcOp} from '../servers/oidc-op.js';
 
+const shippedFlows = await loadFlows([]);
+
 /** A generic provider has no derived endpoints: the wizard reads them from its discovery document. */
 describe('generic OpenID provider in the wizard', () => {
 	let op: RunningOp;
@@ -22,7 +24,7 @@ describe('generic OpenID provider in the wizard', () => {
 	it('fills Portainer\'s endpoint URLs from discovery', async () => {
 		op = await startOidcOp({clients: [{client_id: 'portainer', client_secret: 'Op-Secret-123', redirect_uris: ['https://portainer.example.com/']}]});
 		const controller = new WizardController({
-			catalogue: loadFlows([]),
+			catalogue: shippedFlows,
 			env: {SSO_SETUP_HOME: mkdtempSync(path.join(tmpdir(), 'sso-setup-oidc-ui-'))},
 			openKeychain: async () => ({ok: true, store: memoryStore()}),
 			enrichAnswers,

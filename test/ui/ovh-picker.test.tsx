@@ -11,6 +11,8 @@ import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
 import {type FakeOvh, startFakeOvh} from '../servers/ovh.js';
 
+const shippedFlows = await loadFlows([]);
+
 /** The OVH project and registry are picked from the API's lists; the registry's URL comes with it. */
 describe('OVH pickers in the wizard', () => {
 	let ovh: FakeOvh;
@@ -27,7 +29,7 @@ describe('OVH pickers in the wizard', () => {
 			projects: {'project-a': [{id: 'reg-1', name: 'team-registry', region: 'GRA', url: 'https://abc123.c1.gra9.container-registry.ovh.net', status: 'READY'}, {id: 'reg-2', name: 'other', region: 'BHS', status: 'READY'}]},
 		});
 		const controller = new WizardController({
-			catalogue: loadFlows([]),
+			catalogue: shippedFlows,
 			env: {SSO_SETUP_HOME: mkdtempSync(path.join(tmpdir(), 'sso-setup-ovh-ui-'))},
 			openKeychain: async () => ({ok: true, store: memoryStore()}),
 			fieldOptions,

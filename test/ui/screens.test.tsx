@@ -24,6 +24,8 @@ import {WelcomeScreen} from '../../source/ui/screens/WelcomeScreen.js';
 import {loadFlows} from '../../source/commands/inputs.js';
 import {keys, last, press, tick, waitForText} from '../helpers/ink.js';
 
+const shippedFlows = await loadFlows([]);
+
 const urlField: Field = fieldSchema.parse({key: 'app_url', label: 'Harbor URL', kind: 'url', optional: false, trailing_slash: 'strip', allow_path: true, help: 'The external_url of Harbor.'});
 
 describe('FieldScreen', () => {
@@ -107,7 +109,7 @@ describe('WelcomeScreen, KeychainScreen, WarningScreen', () => {
 });
 
 describe('ReviewScreen and ChecklistScreen', () => {
-	const catalogue = loadFlows([]);
+	const catalogue = shippedFlows;
 	const pair = getPair(catalogue, 'authentik', 'harbor');
 	const session: Session = {...newSession('authentik', 'harbor'), answers: {app_url: 'https://harbor.example.com', idp_url: 'https://auth.example.com', slug: 'harbor', client_id: 'harbor-client'}, secrets: ['client_secret']};
 
@@ -143,7 +145,7 @@ function handleFor(session: Session): SessionHandle & {session: Session} {
 }
 
 describe('automation screens', () => {
-	const catalogue = loadFlows([]);
+	const catalogue = shippedFlows;
 	const pair = getPair(catalogue, 'authentik', 'harbor');
 	const base: Session = {...newSession('authentik', 'harbor'), answers: {app_url: 'https://harbor.example.com', idp_url: 'https://auth.example.com', slug: 'harbor'}};
 

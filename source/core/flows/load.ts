@@ -21,11 +21,16 @@ export type FlowProblem = {file: string; where: string; problem: string};
 export type KnownAutomation = {idp: readonly string[]; app: readonly string[]};
 
 /**
- * Loads every flow file from the given directories (the shipped ones first, then --flows).
+ * Loads every flow file from the given directories, on top of `base` (the shipped flows) when given.
  * Reports every problem of every file at once, each naming the file, the field and the problem.
  */
-export function loadCatalogue(directories: readonly string[], known: KnownAutomation): Catalogue {
-	const catalogue: Catalogue = {idps: new Map(), apps: new Map(), pairs: new Map(), sources: new Map()};
+export function loadCatalogue(directories: readonly string[], known: KnownAutomation, base?: Catalogue): Catalogue {
+	const catalogue: Catalogue = {
+		idps: new Map(base?.idps),
+		apps: new Map(base?.apps),
+		pairs: new Map(base?.pairs),
+		sources: new Map(base?.sources),
+	};
 	const problems: FlowProblem[] = [];
 	for (const directory of directories) {
 		for (const file of listFlowFiles(directory, problems)) {
