@@ -79,13 +79,13 @@ const bareNode = timeNode(['-e', '0']);
 
 async function startup() {
 	const samples = await compare({runs: 15, warmups: 2}, timeNode([cli, '--version']), bareNode);
-	return ratioResult('startup', 'start-up: --version', samples, {text: '≤ 1.5× bare node', met: (ratio) => ratio <= 1.5}, 'baseline: node -e 0');
+	return ratioResult('startup', 'start-up: --version', samples, {text: '≤ 1.2× bare node', met: (ratio) => ratio <= 1.2}, 'baseline: node -e 0');
 }
 
 async function checklist() {
 	const args = [cli, 'checklist', '--idp', 'authentik', '--app', 'harbor', '--set', 'app_url=https://harbor.example.com', '--set', 'idp_url=https://auth.example.com', '--set', 'slug=harbor'];
 	const samples = await compare({runs: 15, warmups: 2}, timeNode(args), bareNode);
-	return ratioResult('checklist', 'checklist authentik → harbor', samples, undefined, 'baseline: node -e 0');
+	return ratioResult('checklist', 'checklist authentik → harbor', samples, {text: '≤ 1.6× bare node', met: (ratio) => ratio <= 1.6}, 'baseline: node -e 0');
 }
 
 // ─── first frame in a pseudo-terminal ───────────────────────────────────────
@@ -131,7 +131,7 @@ async function firstFrame() {
 	const bare = async () => (await timeToText(['-e', "process.stdout.write('ready\\n')"], /ready/)).ms;
 	const samples = await compare({runs: 9, warmups: 2}, wizard, bare);
 	const note = `first screen: ${[...screens].join(', ')} (keychain state of this machine); baseline: node -e printing a line in the same kind of pty`;
-	return ratioResult('firstFrame', 'first frame of the wizard (pty)', samples, {text: '< 300 ms', met: (_ratio, value) => value < 300}, note);
+	return ratioResult('firstFrame', 'first frame of the wizard (pty)', samples, {text: '≤ 2.5× bare node in a pty', met: (ratio) => ratio <= 2.5}, note);
 }
 
 // ─── verify against delayed local servers ───────────────────────────────────
@@ -281,7 +281,7 @@ async function verify() {
 			`${overhead} ms of the total is the process itself (start-up, flows, keychain probe, output)`,
 			`checks: ${checks}`,
 		].join('; ');
-		return ratioResult('verify', `verify oidc → harbor (${delayMs} ms per answer)`, samples, {text: '≤ 1.5× slowest check', met: (ratio) => ratio <= 1.5}, note);
+		return ratioResult('verify', `verify oidc → harbor (${delayMs} ms per answer)`, samples, {text: '≤ 1.3× slowest chain', met: (ratio) => ratio <= 1.3}, note);
 	} finally {
 		await Promise.all([idp.close(), harbor.close()]);
 	}
@@ -388,7 +388,7 @@ function markdown(results, machine) {
 	return [
 		'# sso-setup benchmark',
 		'',
-		`Measured by \`npm run bench\` on ${machine.date}: Node ${machine.node}, ${machine.cpu} × ${machine.cores} cores, ${machine.platform}, load average ${machine.load} at the start. Medians; each baseline is measured in the same run, alternating with its target.`,
+		`Measured by \`npm run bench\` on ${machine.date}: Node ${machine.node}, ${machine.cpu} × ${machine.cores} cores, ${machine.platform}, load average ${machine.load} at the start, ${machine.loadedRunLoad} during the loaded rows (a bounded CPU burner on one core), ${machine.endLoad} at the end. Medians; each baseline is measured in the same run, alternating with its target.`,
 		'',
 		line(header.map((cell) => cell || 'met')),
 		line(header.map(() => '---')),
@@ -412,19 +412,57 @@ function machine() {
 	};
 }
 
+// ─── a loaded machine ───────────────────────────────────────────────────────
+
+const burnerLimitMs = 10 * 60_000;
+
+/**
+ * One process spinning on a core for at most `burnerLimitMs` (it ends by itself even if this
+ * script dies): the same figures then show what a busy machine does to them.
+ */
+function startBurner() {
+	const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${burnerLimitMs}; while (Date.now() < end) {}`], {stdio: 'ignore'});
+	return {
+		stop() {
+			child.kill('SIGKILL');
+		},
+	};
+}
+
+const timed = [startup, firstFrame, checklist, verify];
+
+async function measureAll(measures, label = '') {
+	const results = [];
+	for (const measure of measures) {
+		process.stderr.write(`bench: ${measure.name}${label} …\n`);
+		results.push(...[await measure()].flat().map((result) => (label ? {...result, id: `${result.id}Loaded`, metric: `${result.metric}${label}`} : result)));
+	}
+
+	return results;
+}
+
 async function main() {
 	const info = machine();
-	const results = [];
-	for (const measure of [startup, firstFrame, checklist, verify, footprint]) {
-		process.stderr.write(`bench: ${measure.name} …\n`);
-		results.push(...[await measure()].flat());
+	const results = await measureAll([...timed, footprint]);
+	const burner = startBurner();
+	let loadedAt;
+	try {
+		// Let the load average notice the burner before the loaded figures are taken.
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		loadedAt = os.loadavg()[0].toFixed(2);
+		results.push(...(await measureAll(timed, ' (loaded: one core busy)')));
+	} finally {
+		burner.stop();
 	}
+
+	info.loadedRunLoad = loadedAt;
+	info.endLoad = os.loadavg()[0].toFixed(2);
 
 	const benchDir = path.join(root, 'bench');
 	mkdirSync(benchDir, {recursive: true});
 	writeFileSync(path.join(benchDir, 'results.json'), `${JSON.stringify({...info, delayMs, results}, null, 2)}\n`);
 	writeFileSync(path.join(benchDir, 'RESULTS.md'), markdown(results, info));
-	process.stdout.write(`\n${info.date} · Node ${info.node} · ${info.cpu} × ${info.cores} · load ${info.load}\n\n${textTable(results)}\n\n`);
+	process.stdout.write(`\n${info.date} · Node ${info.node} · ${info.cpu} × ${info.cores} · load average ${info.load} at the start, ${info.loadedRunLoad} in the loaded run, ${info.endLoad} at the end\n\n${textTable(results)}\n\n`);
 	for (const result of results.filter((entry) => entry.note)) {
 		process.stdout.write(`- ${result.metric}: ${result.note}\n`);
 	}
