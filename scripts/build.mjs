@@ -67,6 +67,31 @@ async function compileShippedFlows() {
 
 const shippedFlows = await compileShippedFlows();
 
+/**
+ * Ink's layout engine (yoga) ships its WebAssembly as a base64 data: URL and, wherever a global
+ * fetch exists, "downloads" it through fetch: on Node that loads undici (~30 ms) before the first
+ * frame. Its own fallback decodes the same bytes synchronously; make it take that path.
+ */
+const yogaWithoutFetch = {
+	name: 'yoga-without-fetch',
+	setup(builder) {
+		let patched = false;
+		builder.onEnd(() => {
+			if (!patched) throw new Error('yoga-without-fetch: yoga-layout\'s binary module was not bundled; update or remove this plugin.');
+		});
+		builder.onLoad({filter: /yoga-layout[\\/]dist[\\/]binaries[\\/].*\.js$/}, async ({path: file}) => {
+			const text = await readFile(file, 'utf8');
+			const patchedText = text.replaceAll('"function"!=typeof fetch', 'true');
+			if (patchedText === text) {
+				throw new Error(`yoga-without-fetch: ${file} no longer looks for fetch the expected way; update or remove this plugin.`);
+			}
+
+			patched = true;
+			return {contents: patchedText, loader: 'js'};
+		});
+	},
+};
+
 const result = await build({
 	absWorkingDir: root,
 	entryPoints: [path.join(root, 'source', 'cli.ts')],
@@ -96,7 +121,7 @@ const result = await build({
 		].join("\n"),
 	},
 	define: {'process.env.NODE_ENV': '"production"', __SSO_SETUP_SHIPPED_FLOWS__: JSON.stringify(shippedFlows)},
-	plugins: [zodNamespaceImport],
+	plugins: [zodNamespaceImport, yogaWithoutFetch],
 	metafile: true,
 	logLevel: 'warning',
 });
