@@ -1,9 +1,13 @@
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {execa} from 'execa';
 
 /** Helpers the wizard offers after the automatic checks; they act on this machine, never on the IdP or the app. */
+
+/** execa is loaded when an action runs: the wizard's first frame should not wait for it. */
+async function loadExeca() {
+	return (await import('execa')).execa;
+}
 
 export type InteractiveResult = {status: 'pass' | 'fail' | 'skipped'; seen: string; fix?: string};
 
@@ -30,6 +34,7 @@ export async function openInBrowser(url: string): Promise<InteractiveResult> {
 	}
 
 	const {command, args, windowsVerbatimArguments} = browserCommand(url);
+	const execa = await loadExeca();
 	const result = await execa(command, args, {reject: false, stdio: 'ignore', timeout: 15_000, ...(windowsVerbatimArguments ? {windowsVerbatimArguments} : {})});
 	if (!result.failed) {
 		return {status: 'pass', seen: `Opened ${url} in the browser.`};
@@ -47,6 +52,7 @@ export async function openInBrowser(url: string): Promise<InteractiveResult> {
  * shows it). Proves the secret works for the registry without printing it.
  */
 export async function dockerLogin(login: {host: string; username: string; cliSecret: string}): Promise<InteractiveResult> {
+	const execa = await loadExeca();
 	const version = await execa('docker', ['--version'], {reject: false, timeout: 15_000});
 	if (version.failed) {
 		return {status: 'skipped', seen: version.code === 'ENOENT' ? 'docker is not installed here.' : 'docker does not answer here.', fix: `Run docker login ${login.host} where docker is installed.`};
