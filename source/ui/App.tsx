@@ -1,5 +1,5 @@
 import {Box, Text, useApp, useInput} from 'ink';
-import Spinner from 'ink-spinner';
+import {Spinner} from './components/Spinner.js';
 import {useEffect} from 'react';
 import path from 'node:path';
 import {buildChecklist} from '../checklist/build.js';
@@ -54,7 +54,7 @@ export function App({controller}: Props) {
 			return (
 				<Text>
 					<Text color="cyan">
-						<Spinner type="dots" />
+						<Spinner />
 					</Text>{' '}
 					{screen.message}
 				</Text>

@@ -1,11 +1,11 @@
 import {Text} from 'ink';
-import Spinner from 'ink-spinner';
+import {Spinner} from './Spinner.js';
 
 export function Working({message}: {message: string}) {
 	return (
 		<Text>
 			<Text color="cyan">
-				<Spinner type="dots" />
+				<Spinner />
 			</Text>{' '}
 			{message}
 		</Text>

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import Spinner from 'ink-spinner';
+import {Spinner} from '../components/Spinner.js';
 import type {VerifyStage} from '../../core/automation/verify-stage.js';
 import type {CheckProgress} from '../../verify/types.js';
 import type {ComponentProps} from 'react';
@@ -39,7 +39,7 @@ export function VerifyScreen({stage, onDone, tryIt}: Props) {
 					<Text>
 						{row.status === 'running' ? (
 							<Text color="cyan">
-								<Spinner type="dots" />
+								<Spinner />
 							</Text>
 						) : (
 							<Text color={icons[row.status]?.color}>{icons[row.status]?.icon ?? '?'}</Text>
