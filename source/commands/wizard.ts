@@ -64,7 +64,7 @@ export async function enrichAnswers(view: SessionView, secrets: SessionSecrets):
 	const session = view.session;
 	const context = buildContext(view.pair, {current: () => session, update: () => {}}, secrets);
 	try {
-		const {discover} = await import('../integrations/idp/oidc.js');
+		const {discover} = await import('../integrations/kit/discover.js');
 		const document = await discover(context, issuer);
 		return {
 			answers: {

@@ -5,15 +5,15 @@ import type {AppIntegration, IdpIntegration} from './types.js';
  * A flow file's `automation:` must name one of these.
  */
 const idpLoaders: Record<string, () => Promise<IdpIntegration>> = {
-	authentik: async () => (await import('./idp/authentik.js')).authentik,
-	keycloak: async () => (await import('./idp/keycloak.js')).keycloak,
-	'pocket-id': async () => (await import('./idp/pocket-id.js')).pocketId,
+	authentik: async () => (await import('./idp/authentik/index.js')).authentik,
+	keycloak: async () => (await import('./idp/keycloak/index.js')).keycloak,
+	'pocket-id': async () => (await import('./idp/pocket-id/index.js')).pocketId,
 };
 
 const appLoaders: Record<string, () => Promise<AppIntegration>> = {
-	harbor: async () => (await import('./app/harbor.js')).harbor,
-	portainer: async () => (await import('./app/portainer.js')).portainer,
-	'ovh-mpr': async () => (await import('./app/ovh-mpr.js')).ovhMpr,
+	harbor: async () => (await import('./app/harbor/index.js')).harbor,
+	portainer: async () => (await import('./app/portainer/index.js')).portainer,
+	'ovh-mpr': async () => (await import('./app/ovh-mpr/index.js')).ovhMpr,
 };
 
 export const knownAutomation = {

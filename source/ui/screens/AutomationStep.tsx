@@ -90,11 +90,11 @@ function ovhAdmins(controller: WizardController) {
 
 	return {
 		async listUsers() {
-			const {listRegistryUsers} = await import('../../integrations/app/ovh-mpr.js');
+			const {listRegistryUsers} = await import('../../integrations/app/ovh-mpr/index.js');
 			return (await listRegistryUsers(context())).map((user) => ({id: user.id, label: user.email ? `${user.user} (${user.email})` : user.user}));
 		},
 		async makeAdmin(id: string, label: string) {
-			const {setAsAdmin} = await import('../../integrations/app/ovh-mpr.js');
+			const {setAsAdmin} = await import('../../integrations/app/ovh-mpr/index.js');
 			try {
 				await setAsAdmin(context(), id);
 				return {status: 'pass' as const, seen: `${label} is now an administrator of the registry.`};

@@ -1,6 +1,6 @@
 import {splitScopes} from '../../core/scopes.js';
-import {appHttp} from '../../integrations/app/app-http.js';
-import {harborApi, type HarborConfigurations} from '../../integrations/app/harbor-api.js';
+import {appHttp} from '../../integrations/kit/http-advice.js';
+import {harborApi, type HarborConfigurations} from '../../integrations/app/harbor/harbor-api.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';

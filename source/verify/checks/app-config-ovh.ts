@@ -1,6 +1,6 @@
 import {splitScopes} from '../../core/scopes.js';
-import {appHttp} from '../../integrations/app/app-http.js';
-import {ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhOidc} from '../../integrations/app/ovh-api.js';
+import {appHttp} from '../../integrations/kit/http-advice.js';
+import {ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhOidc} from '../../integrations/app/ovh-mpr/ovh-api.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import {splitScopes} from '../../core/scopes.js';
-import {appHttp, parseAnswer} from '../../integrations/app/app-http.js';
+import {appHttp, parseAnswer} from '../../integrations/kit/http-advice.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import {Findings} from '../findings.js';
 import type {ProviderMetadata} from '../metadata.js';

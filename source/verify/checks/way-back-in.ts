@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import {RemoteError} from '../../core/errors.js';
-import {appHttp} from '../../integrations/app/app-http.js';
-import {harborApi} from '../../integrations/app/harbor-api.js';
+import {appHttp} from '../../integrations/kit/http-advice.js';
+import {harborApi} from '../../integrations/app/harbor/harbor-api.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import type {CheckOutcome, IndependentCheck} from '../types.js';
 import {jsonOrUndefined, skipped} from '../values.js';

@@ -1,5 +1,5 @@
 import type {Values} from '../types.js';
-import {optionalBoolean, optionalValue, requireValue, scopeList} from './app-values.js';
+import {optionalBoolean, optionalValue, requireValue, scopeList} from './values.js';
 
 /**
  * The OIDC settings Harbor and OVHcloud Managed Private Registry (a managed Harbor) share, read

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import {RemoteError, UsageError} from '../../core/errors.js';
-import type {HttpClient} from '../../core/http.js';
-import type {IntegrationContext} from '../types.js';
-import {advise, appHttp, oncePerRun, parseAnswer, withAdvice, type StatusAdvice} from './app-http.js';
-import {appBaseUrl, optionalValue} from './app-values.js';
+import {RemoteError, UsageError} from '../../../core/errors.js';
+import type {HttpClient} from '../../../core/http.js';
+import type {IntegrationContext} from '../../types.js';
+import {advise, appHttp, oncePerRun, parseAnswer, withAdvice, type StatusAdvice} from '../../kit/http-advice.js';
+import {appBaseUrl, optionalValue} from '../../kit/values.js';
 
 /**
  * Portainer's API (/api): one sign-in per run (more than 10 per second bans the address for an

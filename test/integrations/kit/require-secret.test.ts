@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {UsageError} from '../../source/core/errors.js';
-import {requireSecret} from '../../source/integrations/require-secret.js';
-import type {IntegrationContext} from '../../source/integrations/types.js';
+import {UsageError} from '../../../source/core/errors.js';
+import {requireSecret} from '../../../source/integrations/kit/require-secret.js';
+import type {IntegrationContext} from '../../../source/integrations/types.js';
 
 function withSecrets(secrets: Record<string, string>): IntegrationContext {
 	return {secret: async (key: string) => secrets[key]} as unknown as IntegrationContext;

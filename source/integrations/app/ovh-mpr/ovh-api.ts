@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import {RemoteError} from '../../core/errors.js';
-import type {HttpClient} from '../../core/http.js';
-import {requireSecret} from '../require-secret.js';
-import type {IntegrationContext} from '../types.js';
-import {advise, appHttp, oncePerRun, parseAnswer} from './app-http.js';
-import {optionalValue, requireValue, withoutTrailingSlash} from './app-values.js';
+import {RemoteError} from '../../../core/errors.js';
+import type {HttpClient} from '../../../core/http.js';
+import {requireSecret} from '../../kit/require-secret.js';
+import type {IntegrationContext} from '../../types.js';
+import {advise, appHttp, oncePerRun, parseAnswer} from '../../kit/http-advice.js';
+import {optionalValue, requireValue, withoutTrailingSlash} from '../../kit/values.js';
 import {ovhBaseUrl, ovhSignedHeaders} from './ovh-signing.js';
 
 /**

@@ -1,6 +1,6 @@
 import {describeError} from '../../core/errors.js';
 import type {IntegrationContext} from '../types.js';
-import {discover} from './oidc.js';
+import {discover} from './discover.js';
 
 /**
  * After registration: reads the discovery document once so a wrong issuer shows up in the result

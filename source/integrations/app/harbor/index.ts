@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import {BlockedError, SsoSetupError} from '../../core/errors.js';
-import {atLeast, parseVersion} from '../../core/versions.js';
-import {requireSecret} from '../require-secret.js';
-import {defineApp, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
-import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
-import {withoutTrailingSlash} from './app-values.js';
+import {BlockedError, SsoSetupError} from '../../../core/errors.js';
+import {atLeast, parseVersion} from '../../../core/versions.js';
+import {requireSecret} from '../../kit/require-secret.js';
+import {defineApp, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../../types.js';
+import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from '../../kit/artifacts.js';
+import {withoutTrailingSlash} from '../../kit/values.js';
 import {harborApi, localUsersExplanation, type HarborApi, type HarborConfigurations, type HarborUser} from './harbor-api.js';
-import {secretRow} from './plan-rows.js';
-import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
+import {secretRow} from '../../kit/plan-rows.js';
+import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from '../../kit/harbor-like.js';
 import {
 	desiredHarborSettings,
 	harborBackup,
@@ -17,7 +17,7 @@ import {
 	secretLabel,
 	type HarborDesired,
 	type HarborKey,
-} from './harbor-settings.js';
+} from './harbor-decide.js';
 
 /** Artifacts: the fingerprint of the client secret last written, and the users deleted so far. */
 const secretArtifact = 'harbor-client-secret';

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import {UsageError} from '../../core/errors.js';
-import {atLeast, formatVersion, type Version} from '../../core/versions.js';
-import type {PlanChange, Values} from '../types.js';
-import {optionalBoolean, optionalValue} from './app-values.js';
+import {UsageError} from '../../../core/errors.js';
+import {atLeast, formatVersion, type Version} from '../../../core/versions.js';
+import type {PlanChange, Values} from '../../types.js';
+import {optionalBoolean, optionalValue} from '../../kit/values.js';
 import type {HarborConfigurations} from './harbor-api.js';
-import type {HarborLikeSettings} from './harbor-like.js';
-import {changeRow} from './plan-rows.js';
+import type {HarborLikeSettings} from '../../kit/harbor-like.js';
+import {changeRow} from '../../kit/plan-rows.js';
 
 /** Which Harbor configuration keys sso-setup sets, from which version, and how they compare (harbor.md §1). */
 

@@ -1,14 +1,14 @@
 import * as z from 'zod';
-import {UsageError} from '../../core/errors.js';
-import {isLoopback} from '../../core/hosts.js';
-import {splitScopes} from '../../core/scopes.js';
-import {atLeast, parseVersion, type Version} from '../../core/versions.js';
-import {requireSecret} from '../require-secret.js';
-import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../types.js';
-import {readRegistration, writeRegistration} from './artifact.js';
-import {confirmIssuer} from './issuer-check.js';
+import {UsageError} from '../../../core/errors.js';
+import {isLoopback} from '../../../core/hosts.js';
+import {splitScopes} from '../../../core/scopes.js';
+import {atLeast, parseVersion, type Version} from '../../../core/versions.js';
+import {requireSecret} from '../../kit/require-secret.js';
+import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../../types.js';
+import {readRegistration, writeRegistration} from '../../kit/registration-artifact.js';
+import {confirmIssuer} from '../../kit/issuer-check.js';
 import {apiKeyHint, PocketIdApi, type ClientBody, type PocketClient} from './pocket-id-api.js';
-import {readAppSettings, type AppSettings} from './settings.js';
+import {readAppSettings, type AppSettings} from '../../kit/app-settings.js';
 
 /**
  * Pocket ID: one OIDC client per app, found again by its id (session artifact or client_id) or its

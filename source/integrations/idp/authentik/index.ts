@@ -1,12 +1,12 @@
-import {SsoSetupError, UsageError} from '../../core/errors.js';
-import {requireSecret} from '../require-secret.js';
-import {defineIdp, type IntegrationContext} from '../types.js';
-import {writeRegistration} from './artifact.js';
+import {SsoSetupError, UsageError} from '../../../core/errors.js';
+import {requireSecret} from '../../kit/require-secret.js';
+import {defineIdp, type IntegrationContext} from '../../types.js';
+import {writeRegistration} from '../../kit/registration-artifact.js';
 import {AuthentikApi, tokenHint} from './authentik-api.js';
 import {decide} from './authentik-decide.js';
 import {lookUp, type AuthentikRegistration} from './authentik-lookup.js';
-import {confirmIssuer} from './issuer-check.js';
-import {readAppSettings, type AppSettings} from './settings.js';
+import {confirmIssuer} from '../../kit/issuer-check.js';
+import {readAppSettings, type AppSettings} from '../../kit/app-settings.js';
 
 /**
  * authentik: an OAuth2/OpenID provider plus an application with the user's slug. Re-runs find the

@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import {SsoSetupError} from '../../core/errors.js';
-import {requireSecret} from '../require-secret.js';
-import {defineApp, type AppPlan} from '../types.js';
-import {markWritten, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
-import {appHttp} from './app-http.js';
-import {optionalValue, requireValue} from './app-values.js';
-import {idpEndpoints} from './oidc-discovery.js';
-import {secretRow} from './plan-rows.js';
+import {SsoSetupError} from '../../../core/errors.js';
+import {requireSecret} from '../../kit/require-secret.js';
+import {defineApp, type AppPlan} from '../../types.js';
+import {markWritten, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from '../../kit/artifacts.js';
+import {appHttp} from '../../kit/http-advice.js';
+import {optionalValue, requireValue} from '../../kit/values.js';
+import {idpEndpoints} from './idp-endpoints.js';
+import {secretRow} from '../../kit/plan-rows.js';
 import {portainerApi, type PortainerApi} from './portainer-api.js';
 import {
 	desiredPortainerSettings,
@@ -18,7 +18,7 @@ import {
 	portainerDesiredSchema,
 	secretKey,
 	secretLabel,
-} from './portainer-settings.js';
+} from './portainer-decide.js';
 
 const secretArtifact = 'portainer-client-secret';
 

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {UsageError} from '../../core/errors.js';
+import {UsageError} from '../../../core/errors.js';
 
 /**
  * OVHcloud API v1 request signing with an application key/secret and a consumer key

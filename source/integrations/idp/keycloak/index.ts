@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import {SsoSetupError} from '../../core/errors.js';
-import {requireSecret} from '../require-secret.js';
-import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../types.js';
-import {readRegistration, writeRegistration} from './artifact.js';
-import {confirmIssuer} from './issuer-check.js';
+import {SsoSetupError} from '../../../core/errors.js';
+import {requireSecret} from '../../kit/require-secret.js';
+import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../../types.js';
+import {readRegistration, writeRegistration} from '../../kit/registration-artifact.js';
+import {confirmIssuer} from '../../kit/issuer-check.js';
 import {KeycloakAdmin, type KeycloakClient} from './keycloak-api.js';
 import {describeNewClient, groupsMapper, groupsMapperState, newClient, updatedClient} from './keycloak-decide.js';
-import {readAppSettings, required, type AppSettings} from './settings.js';
+import {readAppSettings, required, type AppSettings} from '../../kit/app-settings.js';
 
 /**
  * Keycloak: a confidential client in the user's realm, found again by its exact clientId. The

@@ -1,5 +1,5 @@
-import {UsageError} from '../core/errors.js';
-import type {IntegrationContext} from './types.js';
+import {UsageError} from '../../core/errors.js';
+import type {IntegrationContext} from '../types.js';
 
 /**
  * A secret `owner` cannot do without, or a usage error that names it and how to give it. With

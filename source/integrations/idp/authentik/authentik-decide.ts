@@ -1,8 +1,8 @@
-import {SsoSetupError, UsageError} from '../../core/errors.js';
-import type {PlanChange, Question, Values} from '../types.js';
+import {SsoSetupError, UsageError} from '../../../core/errors.js';
+import type {PlanChange, Question, Values} from '../../types.js';
 import type {ApplicationBody, Flow, Keypair, ProviderBody, RedirectUris} from './authentik-api.js';
 import {scopeNames, type Findings, type ScopeName} from './authentik-lookup.js';
-import type {AppSettings} from './settings.js';
+import type {AppSettings} from '../../kit/app-settings.js';
 
 /** Turns what authentik has into what to send: full bodies for a new client, only the differences for an existing one. */
 

@@ -1,13 +1,13 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import * as z from 'zod';
-import {BlockedError, SsoSetupError} from '../../core/errors.js';
-import {sameSet} from '../../core/sets.js';
-import {requireSecret} from '../require-secret.js';
-import {defineApp, type AppIntegration, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../types.js';
-import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from './app-artifacts.js';
-import {optionalValue, withoutTrailingSlash} from './app-values.js';
-import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from './harbor-like.js';
-import {changeRow, displayValue, secretRow} from './plan-rows.js';
+import {BlockedError, SsoSetupError} from '../../../core/errors.js';
+import {sameSet} from '../../../core/sets.js';
+import {requireSecret} from '../../kit/require-secret.js';
+import {defineApp, type AppIntegration, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../../types.js';
+import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from '../../kit/artifacts.js';
+import {optionalValue, withoutTrailingSlash} from '../../kit/values.js';
+import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from '../../kit/harbor-like.js';
+import {changeRow, displayValue, secretRow} from '../../kit/plan-rows.js';
 import {listOvhProjects, listOvhRegistries, ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
 
 /** OVHcloud Managed Private Registry: a managed Harbor whose OIDC settings go through the OVHcloud API. */

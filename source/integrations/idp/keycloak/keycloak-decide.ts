@@ -1,6 +1,6 @@
-import type {PlanChange} from '../types.js';
+import type {PlanChange} from '../../types.js';
 import type {ClientBody, KeycloakClient, ProtocolMapper} from './keycloak-api.js';
-import type {AppSettings} from './settings.js';
+import type {AppSettings} from '../../kit/app-settings.js';
 
 /** What the Keycloak client should look like for the app, and how an existing one differs. */
 

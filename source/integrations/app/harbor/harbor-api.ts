@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import {BlockedError, RemoteError, SsoSetupError} from '../../core/errors.js';
-import type {HttpClient, HttpRequest} from '../../core/http.js';
-import {requireSecret} from '../require-secret.js';
-import type {IntegrationContext} from '../types.js';
-import {appHttp, parseAnswer, withAdvice, type StatusAdvice} from './app-http.js';
-import {appBaseUrl, optionalValue} from './app-values.js';
+import {BlockedError, RemoteError, SsoSetupError} from '../../../core/errors.js';
+import type {HttpClient, HttpRequest} from '../../../core/http.js';
+import {requireSecret} from '../../kit/require-secret.js';
+import type {IntegrationContext} from '../../types.js';
+import {appHttp, parseAnswer, withAdvice, type StatusAdvice} from '../../kit/http-advice.js';
+import {appBaseUrl, optionalValue} from '../../kit/values.js';
 
 /**
  * Harbor's admin API (/api/v2.0) with basic auth and no cookies: Harbor sets a `sid` cookie on

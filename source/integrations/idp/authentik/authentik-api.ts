@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import {RemoteError} from '../../core/errors.js';
-import {extractErrorDetail} from '../../core/http-errors.js';
-import type {HttpResponse} from '../../core/http.js';
-import type {IntegrationContext} from '../types.js';
-import {callJson, findJson, type Refuse} from './api.js';
+import {RemoteError} from '../../../core/errors.js';
+import {extractErrorDetail} from '../../../core/http-errors.js';
+import type {HttpResponse} from '../../../core/http.js';
+import type {IntegrationContext} from '../../types.js';
+import {callJson, findJson, type Refuse} from '../../kit/idp-http.js';
 
 /** authentik API v3 (bearer token): the calls sso-setup makes, with their answers validated. */
 

@@ -1,9 +1,9 @@
-import {discoverySchema, discoveryUrl as issuerDiscoveryUrl} from '../../core/discovery.js';
-import {RemoteError} from '../../core/errors.js';
-import type {HttpClient} from '../../core/http.js';
-import type {Values} from '../types.js';
-import {parseAnswer} from './app-http.js';
-import {optionalValue, requireValue} from './app-values.js';
+import {discoverySchema, discoveryUrl as issuerDiscoveryUrl} from '../../../core/discovery.js';
+import {RemoteError} from '../../../core/errors.js';
+import type {HttpClient} from '../../../core/http.js';
+import type {Values} from '../../types.js';
+import {parseAnswer} from '../../kit/http-advice.js';
+import {optionalValue, requireValue} from '../../kit/values.js';
 
 /**
  * The identity provider's endpoints for apps that want them one by one (Portainer): from the

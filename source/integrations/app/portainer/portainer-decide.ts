@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type {PlanChange, Values} from '../types.js';
-import {optionalBoolean, optionalValue, scopeList} from './app-values.js';
-import type {IdpEndpoints} from './oidc-discovery.js';
+import type {PlanChange, Values} from '../../types.js';
+import {optionalBoolean, optionalValue, scopeList} from '../../kit/values.js';
+import type {IdpEndpoints} from './idp-endpoints.js';
 import type {PortainerSettings} from './portainer-api.js';
-import {changeRow} from './plan-rows.js';
+import {changeRow} from '../../kit/plan-rows.js';
 
 /** The Portainer settings sso-setup sets (portainer-ovh.md §1), their labels in Portainer's UI, and the diff. */
 
