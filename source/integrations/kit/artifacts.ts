@@ -3,7 +3,7 @@ import * as z from 'zod';
 import {SsoSetupError} from '../../core/errors.js';
 import type {IntegrationContext} from '../types.js';
 
-/** The session notes app integrations keep: the settings backup, completed writes, secret fingerprints. */
+/** The session notes integrations keep: the app settings backup, completed writes, secret fingerprints, the IdP registration. */
 
 export const backupArtifact = 'app-backup';
 
@@ -90,4 +90,20 @@ export async function recordSecretWritten(context: IntegrationContext, name: str
 	}
 
 	await context.artifacts.set(name, {digest: digest(secret, key)});
+}
+
+/**
+ * The session note that makes registration resumable: each IdP records the ids of what it created
+ * right after creating it, so a resumed run updates those objects instead of creating twice.
+ * Never holds a secret.
+ */
+export const registrationArtifact = 'idp-registration';
+
+/** The stored note when it parses with this IdP's schema; undefined when absent or from another IdP. */
+export function readRegistration<T>(context: IntegrationContext, schema: z.ZodType<T>): T | undefined {
+	return readArtifact(context, registrationArtifact, schema);
+}
+
+export async function writeRegistration<T>(context: IntegrationContext, value: T): Promise<void> {
+	await context.artifacts.set(registrationArtifact, value);
 }

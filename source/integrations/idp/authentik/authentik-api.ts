@@ -3,7 +3,7 @@ import {RemoteError} from '../../../core/errors.js';
 import {extractErrorDetail} from '../../../core/http-errors.js';
 import type {HttpResponse} from '../../../core/http.js';
 import type {IntegrationContext} from '../../types.js';
-import {callJson, findJson, type Refuse} from '../../kit/idp-http.js';
+import {callJson, findJson, type Refuse} from '../../kit/http-advice.js';
 
 /** authentik API v3 (bearer token): the calls sso-setup makes, with their answers validated. */
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import {SsoSetupError} from '../../../core/errors.js';
 import {atLeast, parseVersion, type Version} from '../../../core/versions.js';
 import type {IntegrationContext} from '../../types.js';
-import {readRegistration} from '../../kit/registration-artifact.js';
+import {readRegistration} from '../../kit/artifacts.js';
 import type {Application, AuthentikApi, Flow, Keypair, Provider, ScopeMapping} from './authentik-api.js';
 
 /** Everything plan() and register() need to know about the authentik instance, read in one go. */

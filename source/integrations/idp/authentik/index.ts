@@ -1,7 +1,7 @@
 import {SsoSetupError, UsageError} from '../../../core/errors.js';
 import {requireSecret} from '../../kit/require-secret.js';
 import {defineIdp, type IntegrationContext} from '../../types.js';
-import {writeRegistration} from '../../kit/registration-artifact.js';
+import {writeRegistration} from '../../kit/artifacts.js';
 import {AuthentikApi, tokenHint} from './authentik-api.js';
 import {decide} from './authentik-decide.js';
 import {lookUp, type AuthentikRegistration} from './authentik-lookup.js';

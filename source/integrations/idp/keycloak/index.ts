@@ -2,7 +2,7 @@ import * as z from 'zod';
 import {SsoSetupError} from '../../../core/errors.js';
 import {requireSecret} from '../../kit/require-secret.js';
 import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../../types.js';
-import {readRegistration, writeRegistration} from '../../kit/registration-artifact.js';
+import {readRegistration, writeRegistration} from '../../kit/artifacts.js';
 import {confirmIssuer} from '../../kit/issuer-check.js';
 import {KeycloakAdmin, type KeycloakClient} from './keycloak-api.js';
 import {describeNewClient, groupsMapper, groupsMapperState, newClient, updatedClient} from './keycloak-decide.js';

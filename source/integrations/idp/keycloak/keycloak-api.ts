@@ -3,7 +3,7 @@ import {RemoteError} from '../../../core/errors.js';
 import {extractErrorDetail} from '../../../core/http-errors.js';
 import {parseJsonBody, type HttpResponse} from '../../../core/http.js';
 import type {IntegrationContext} from '../../types.js';
-import {callJson, callRaw, findJson, unexpected, type Refuse} from '../../kit/idp-http.js';
+import {callJson, callRaw, findJson, unexpected, type Refuse} from '../../kit/http-advice.js';
 
 /** Keycloak admin REST: an admin-cli token from the master realm, then /admin/realms/{realm}/clients. */
 

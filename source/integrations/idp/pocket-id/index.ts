@@ -5,7 +5,7 @@ import {splitScopes} from '../../../core/scopes.js';
 import {atLeast, parseVersion, type Version} from '../../../core/versions.js';
 import {requireSecret} from '../../kit/require-secret.js';
 import {defineIdp, type IdpPlan, type IntegrationContext, type PlanChange} from '../../types.js';
-import {readRegistration, writeRegistration} from '../../kit/registration-artifact.js';
+import {readRegistration, writeRegistration} from '../../kit/artifacts.js';
 import {confirmIssuer} from '../../kit/issuer-check.js';
 import {apiKeyHint, PocketIdApi, type ClientBody, type PocketClient} from './pocket-id-api.js';
 import {readAppSettings, type AppSettings} from '../../kit/app-settings.js';

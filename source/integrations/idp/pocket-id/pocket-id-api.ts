@@ -3,7 +3,7 @@ import {RemoteError} from '../../../core/errors.js';
 import {extractErrorDetail} from '../../../core/http-errors.js';
 import type {HttpResponse} from '../../../core/http.js';
 import type {IntegrationContext} from '../../types.js';
-import {callJson, callRaw, findJson, unexpected, type Refuse} from '../../kit/idp-http.js';
+import {callJson, callRaw, findJson, unexpected, type Refuse} from '../../kit/http-advice.js';
 
 /** Pocket ID's REST API with an API key (X-API-Key), which only the web UI can create. */
 
