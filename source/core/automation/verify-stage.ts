@@ -1,4 +1,5 @@
 import type {Pair} from '../flows/pair.js';
+import {loadPairIntegrations} from '../../integrations/registry.js';
 import {runVerification} from '../../verify/run.js';
 import type {CheckProgress, CheckResult} from '../../verify/types.js';
 import type {SessionSecrets} from '../../secrets/secrets.js';
@@ -20,7 +21,7 @@ export class VerifyStage extends Observable<VerifyState> {
 	async start(): Promise<CheckResult[]> {
 		this.set({phase: 'running', rows: []});
 		const context = buildContext(this.pair, this.session, this.secrets);
-		const results = await runVerification(context, {onUpdate: (rows) => this.set({phase: 'running', rows})});
+		const results = await runVerification(context, {onUpdate: (rows) => this.set({phase: 'running', rows}), integrations: await loadPairIntegrations(this.pair)});
 		this.session.update((session) => ({...session, completed: [...new Set([...session.completed, 'verify'])]}));
 		this.set({phase: 'done', results});
 		return results;

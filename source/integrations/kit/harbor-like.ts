@@ -89,3 +89,6 @@ export function fallbackSignInUrl(baseUrl: string): string {
 export function cliSecretNote(baseUrl: string): string {
 	return `For docker login: sign in once through the identity provider at ${baseUrl}, open your user profile (your name, top right → User Profile) and copy the CLI secret; use it as the password of \`docker login ${new URL(baseUrl).host}\`. It keeps working only while the identity provider hands out refresh tokens (scope offline_access).`;
 }
+
+/** What turning off certificate checks costs, said wherever an app offers it. */
+export const certificateChecksOff = 'which turns certificate checks off: anyone who can intercept the traffic between the app and the IdP can then pose as the IdP and sign in as any user';

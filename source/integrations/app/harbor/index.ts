@@ -18,6 +18,7 @@ import {
 	type HarborDesired,
 	type HarborKey,
 } from './harbor-decide.js';
+import {harborVerification} from './harbor-checks.js';
 
 /** Artifacts: the fingerprint of the client secret last written, and the users deleted so far. */
 const secretArtifact = 'harbor-client-secret';
@@ -120,6 +121,7 @@ async function resolveLocalUsers(context: IntegrationContext, api: HarborApi, co
 
 export const harbor = defineApp({
 	id: 'harbor',
+	verification: harborVerification,
 
 	async preflight(context) {
 		const api = await harborApi(context);

@@ -3,12 +3,13 @@ import * as z from 'zod';
 import {BlockedError, SsoSetupError} from '../../../core/errors.js';
 import {sameSet} from '../../../core/sets.js';
 import {requireSecret} from '../../kit/require-secret.js';
-import {defineApp, type AppIntegration, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../../types.js';
+import {defineApp, type AppIntegration, type AppUser, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../../types.js';
 import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from '../../kit/artifacts.js';
 import {optionalValue, withoutTrailingSlash} from '../../kit/values.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from '../../kit/harbor-like.js';
 import {changeRow, displayValue, secretRow} from '../../kit/plan-rows.js';
 import {listOvhProjects, listOvhRegistries, ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
+import {ovhVerification} from './ovh-checks.js';
 
 /** OVHcloud Managed Private Registry: a managed Harbor whose OIDC settings go through the OVHcloud API. */
 
@@ -133,6 +134,8 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 
 	return defineApp({
 		id: 'ovh-mpr',
+		verification: ovhVerification,
+		followUps: {admins: {listUsers: listRegistryAdminCandidates, makeAdmin: setAsAdmin}},
 
 		/** The wizard's pickers: the Public Cloud projects, then the registries of the chosen one. */
 		async options(name, context) {
@@ -326,4 +329,9 @@ export async function setAsAdmin(context: IntegrationContext, userId: string): P
 export async function listRegistryUsers(context: IntegrationContext): Promise<Array<{id: string; user: string; email?: string}>> {
 	const api = await ovhApi(context);
 	return (await api.users(registryRef(context))).map((user) => ({id: user.id, user: user.user, ...(user.email ? {email: user.email} : {})}));
+}
+
+/** The registry's users as the setAsAdmin follow-up lists them. */
+async function listRegistryAdminCandidates(context: IntegrationContext): Promise<AppUser[]> {
+	return (await listRegistryUsers(context)).map((user) => ({id: user.id, label: user.email ? `${user.user} (${user.email})` : user.user}));
 }

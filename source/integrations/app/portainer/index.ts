@@ -19,6 +19,7 @@ import {
 	secretKey,
 	secretLabel,
 } from './portainer-decide.js';
+import {portainerVerification} from './portainer-checks.js';
 
 const secretArtifact = 'portainer-client-secret';
 
@@ -59,6 +60,7 @@ function lockoutWarnings(api: PortainerApi, edition: string | undefined): string
 
 export const portainer = defineApp({
 	id: 'portainer',
+	verification: portainerVerification,
 
 	async preflight(context) {
 		const api = await portainerApi(context);

@@ -40,6 +40,12 @@ export function authentikIssuer(idpUrl: string, slug: string): string {
 
 export const authentik = defineIdp({
 	id: 'authentik',
+	verification: {
+		name: 'authentik',
+		issuerShape: 'An authentik issuer looks like https://<host>/application/o/<application slug>/ (with the final slash).',
+		offlineAccessHow: 'add the offline_access scope mapping, goauthentik.io/providers/oauth2/scope-offline_access, to the provider',
+		refusedCredentialsNote: 'authentik gives the same answer when the redirect URI is not registered: see the redirect URI check.',
+	},
 	adminCredentialKeys: ['authentik_token'],
 	async plan(context) {
 		const {api, settings, slug, providerName} = await prepare(context);

@@ -68,6 +68,13 @@ export function keycloakIssuer(base: string, realm: string): string {
 
 export const keycloak = defineIdp({
 	id: 'keycloak',
+	verification: {
+		name: 'Keycloak',
+		issuerShape: 'A Keycloak issuer looks like https://<host>/realms/<realm> (https://<host>/auth/realms/<realm> before Keycloak 17).',
+		offlineAccessHow: 'assign the offline_access client scope to the client, as default or optional',
+		claimsNote: 'Keycloak lists only its built-in claims there, so this is fine when a protocol mapper adds them.',
+		codeFlowHow: 'Standard flow, with Client authentication on',
+	},
 	adminCredentialKeys: ['keycloak_admin_password'],
 	async plan(context): Promise<IdpPlan> {
 		const state = await connect(context);

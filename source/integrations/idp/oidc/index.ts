@@ -7,6 +7,22 @@ import {defineIdp} from '../../types.js';
 /** Any other OpenID provider: sso-setup checks its discovery document; the client is created by hand. */
 export const oidcGeneric = defineIdp({
 	id: 'oidc',
+	verification: {name: 'the identity provider'},
+	/** A generic provider has no flow-derived endpoints: read them from its discovery document (Portainer types them by hand). */
+	async enrichAnswers(context) {
+		const issuer = context.values['issuer'];
+		if (!issuer) {
+			return undefined;
+		}
+
+		const document = await discover(context, issuer);
+		return {
+			authorize_url: document.authorization_endpoint,
+			token_url: document.token_endpoint,
+			...(document.userinfo_endpoint ? {userinfo_url: document.userinfo_endpoint} : {}),
+			...(document.end_session_endpoint ? {end_session_url: document.end_session_endpoint} : {}),
+		};
+	},
 	adminCredentialKeys: [],
 	async plan(context) {
 		const settings = readAppSettings(context, 'oidc', {idpUrl: 'optional'});

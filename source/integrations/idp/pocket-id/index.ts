@@ -171,6 +171,10 @@ function secretWarning(version: Version | undefined): string {
 
 export const pocketId = defineIdp({
 	id: 'pocket-id',
+	verification: {
+		name: 'Pocket ID',
+		issuerShape: 'The Pocket ID issuer is its APP_URL, with no path and no final slash.',
+	},
 	adminCredentialKeys: ['pocket_id_api_key'],
 	async plan(context): Promise<IdpPlan> {
 		const state = await connect(context);

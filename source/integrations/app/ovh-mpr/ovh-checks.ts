@@ -1,12 +1,14 @@
-import {splitScopes} from '../../core/scopes.js';
-import {appHttp} from '../../integrations/kit/http-advice.js';
-import {ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhOidc} from '../../integrations/app/ovh-mpr/ovh-api.js';
-import type {IntegrationContext} from '../../integrations/types.js';
-import {Findings} from '../findings.js';
-import type {ProviderMetadata} from '../metadata.js';
-import type {CheckOutcome} from '../types.js';
-import {idpName, missingSecret, requireValues, sameScopes} from '../values.js';
-import {compareSignIn, startSignIn} from './harbor-sign-in.js';
+import {missingSecret, requireValues, type CheckOutcome} from '../../../core/check-outcome.js';
+import {splitScopes} from '../../../core/scopes.js';
+import {sameSet} from '../../../core/sets.js';
+import {appHttp} from '../../kit/http-advice.js';
+import {ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhOidc} from './ovh-api.js';
+import type {AppVerification, IntegrationContext} from '../../types.js';
+import {Findings} from '../../../core/findings.js';
+import type {ProviderMetadata} from '../../../core/provider-metadata.js';
+import {compareSignIn, harborCurrentUser, localAdminSignIn, startSignIn} from '../../kit/harbor-sign-in.js';
+import {certificateChecksOff} from '../../kit/harbor-like.js';
+import {withoutTrailingSlash} from '../../kit/values.js';
 
 const fixApply = 'Apply the settings again (sso-setup apply), or correct them in the OVHcloud Control Panel (Managed Private Registry → OIDC).';
 
@@ -14,7 +16,7 @@ const fixApply = 'Apply the settings again (sso-setup apply), or correct them in
  * Reads the registry's OIDC configuration back through the OVHcloud API (portainer-ovh.md §2),
  * then starts a sign-in at the registry itself, a managed Harbor, to see what it sends to the IdP.
  */
-export async function ovhAppConfig(context: IntegrationContext, discovery: Promise<ProviderMetadata | undefined>): Promise<CheckOutcome> {
+export async function ovhSettingsCheck(context: IntegrationContext, {discovery, idpName}: {discovery: Promise<ProviderMetadata | undefined>; idpName: string}): Promise<CheckOutcome> {
 	const required = requireValues(context.values, ['issuer', 'client_id', 'ovh_application_key', 'ovh_service_name', 'ovh_registry_id']);
 	if ('outcome' in required) {
 		return required.outcome;
@@ -40,7 +42,7 @@ export async function ovhAppConfig(context: IntegrationContext, discovery: Promi
 	const registered = context.values['redirect_uri'];
 	const redirectUri = registry.url ? ovhRedirectUri(registry.url) : undefined;
 	if (redirectUri && registered && redirectUri !== registered) {
-		findings.fail(`The registry sends the redirect URI ${redirectUri}, not ${registered}.`, `Register ${redirectUri} at ${idpName(context.values)}.`);
+		findings.fail(`The registry sends the redirect URI ${redirectUri}, not ${registered}.`, `Register ${redirectUri} at ${idpName}.`);
 	}
 
 	if (ready && registry.url) {
@@ -80,7 +82,7 @@ function compareSettings(findings: Findings, oidc: OvhOidc, values: Readonly<Rec
 	if (values['scopes']) {
 		const sent = oidc.scope.split(',').map((scope) => scope.trim()).filter(Boolean);
 		const wanted = splitScopes(values['scopes'], values['scope_separator']);
-		if (!sameScopes(sent, wanted)) {
+		if (!sameSet(sent, wanted)) {
 			mismatches.push(`scope "${oidc.scope}" instead of "${wanted.join(',')}" (comma-separated)`);
 		}
 	}
@@ -98,3 +100,18 @@ function compareSettings(findings: Findings, oidc: OvhOidc, values: Readonly<Rec
 		findings.ok(`The OVHcloud API reads back endpoint ${issuer} and client ${oidc.clientId}.`);
 	}
 }
+
+/** The registry is a managed Harbor: its local admin signs in the same way. */
+export async function ovhWayBackIn(context: IntegrationContext, {where}: {where: string}): Promise<CheckOutcome> {
+	return localAdminSignIn(context, where, async () => harborCurrentUser(context, withoutTrailingSlash(context.values['app_url'] ?? '')));
+}
+
+export const ovhVerification: AppVerification = {
+	name: 'the OVHcloud registry',
+	fallbackPath: '/account/sign-in',
+	comparesIssuer: true,
+	needsOfflineAccess: true,
+	trustPrivateCa: `The OVH registry must trust it too: use a certificate from a public CA, or set verifyCert to false (${certificateChecksOff}).`,
+	readSettings: ovhSettingsCheck,
+	wayBackIn: ovhWayBackIn,
+};

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import {discoverySchema} from '../core/discovery.js';
+import {discoverySchema} from './discovery.js';
 
 /** The part of the provider metadata that the checks use; the endpoints they call must be URLs. */
 export const providerMetadataSchema = z.object({

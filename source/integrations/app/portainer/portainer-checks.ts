@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import {splitScopes} from '../../core/scopes.js';
-import {appHttp, parseAnswer} from '../../integrations/kit/http-advice.js';
-import type {IntegrationContext} from '../../integrations/types.js';
-import {Findings} from '../findings.js';
-import type {ProviderMetadata} from '../metadata.js';
-import type {CheckOutcome} from '../types.js';
-import {requireValues, sameScopes} from '../values.js';
+import {jsonOrUndefined, requireValues, skipped, type CheckOutcome} from '../../../core/check-outcome.js';
+import {splitScopes} from '../../../core/scopes.js';
+import {sameSet} from '../../../core/sets.js';
+import {appHttp, parseAnswer} from '../../kit/http-advice.js';
+import type {AppVerification, IntegrationContext} from '../../types.js';
+import {Findings} from '../../../core/findings.js';
+import type {ProviderMetadata} from '../../../core/provider-metadata.js';
 
 const publicSettingsSchema = z.looseObject({AuthenticationMethod: z.number(), OAuthLoginURI: z.string().nullish()});
 const settingsSchema = z.looseObject({
@@ -20,7 +20,7 @@ const fixApply = 'Apply the settings again (sso-setup apply), or correct them un
  * §1), built without URL-encoding: compare its parts with what the IdP expects. With an API key,
  * the token and userinfo URLs are compared too.
  */
-export async function portainerAppConfig(context: IntegrationContext, discovery: Promise<ProviderMetadata | undefined>): Promise<CheckOutcome> {
+export async function portainerSettingsCheck(context: IntegrationContext, {discovery}: {discovery: Promise<ProviderMetadata | undefined>}): Promise<CheckOutcome> {
 	const required = requireValues(context.values, ['app_url', 'client_id', 'redirect_uri']);
 	if ('outcome' in required) {
 		return required.outcome;
@@ -76,7 +76,7 @@ function compareLoginUri(findings: Findings, loginUri: string, expected: {client
 	} else if (expected.scopes) {
 		const wanted = splitScopes(expected.scopes, ' ');
 		const sent = scope.split(' ').filter(Boolean);
-		if (!sameScopes(sent, wanted)) {
+		if (!sameSet(sent, wanted)) {
 			problems.push(`asks for the scopes "${scope}" instead of "${wanted.join(' ')}"`);
 		}
 	}
@@ -113,3 +113,56 @@ async function compareEndpoints(findings: Findings, context: IntegrationContext,
 		findings.ok('Its token and userinfo URLs match the IdP.');
 	}
 }
+
+const authAnswerSchema = z.looseObject({jwt: z.string().optional(), message: z.string().optional(), details: z.string().optional()});
+
+/** One password sign-in at most: Portainer bans an address for an hour after 10 a second. */
+export async function portainerWayBackIn(context: IntegrationContext, {url: fallback, where}: {url: string; where: string}): Promise<CheckOutcome> {
+	const base = (context.values['app_url'] ?? '').replace(/\/+$/, '');
+	const http = appHttp(context);
+	const password = await context.secret('portainer_admin_password');
+	if (password) {
+		const user = context.values['portainer_admin_user'] || 'admin';
+		const response = await http.request({method: 'POST', url: `${base}/api/auth`, step: 'verify: portainer admin sign-in', json: {Username: user, Password: password}, expect: 'any'});
+		const answer = authAnswerSchema.catch({}).parse(jsonOrUndefined(response.text));
+		const said = [answer.message, answer.details].filter(Boolean).join(': ');
+		if (response.status === 200 && answer.jwt) {
+			return {status: 'pass', seen: `"${user}" signs in with its password. ${where}.`};
+		}
+
+		if (/only initial admin/i.test(said)) {
+			return {
+				status: 'fail',
+				seen: `"${user}" may not sign in with a password while OAuth is on: only the initial administrator (user 1) can.`,
+				fix: `Keep the password of Portainer's initial admin account at hand, and use that account at ${fallback}.`,
+			};
+		}
+
+		if (response.status === 403) {
+			return {status: 'fail', seen: 'Portainer refused the sign-in with 403 Access denied: it bans an address for an hour after more than 10 sign-ins a second.', fix: 'Wait an hour, or restart Portainer, then verify again.'};
+		}
+
+		return {status: 'fail', seen: `The password of "${user}" was refused (HTTP ${response.status}${said ? ` ${said}` : ''}). ${where}, but only with the right password.`, fix: 'Check portainer_admin_user and its password.'};
+	}
+
+	const apiKey = await context.secret('portainer_api_key');
+	if (apiKey) {
+		const response = await http.request({url: `${base}/api/settings`, step: 'verify: portainer admin API key', headers: {'x-api-key': apiKey}, expect: 'any'});
+		return response.status === 200
+			? {status: 'pass', seen: `The administrator's API key works. ${where} as the initial admin (user 1).`}
+			: {status: 'fail', seen: `Portainer refused the API key (HTTP ${response.status}). ${where} as the initial admin (user 1).`, fix: 'Create a new API key for an administrator under My account → Access tokens.'};
+	}
+
+	return skipped(`Not checked: no portainer_admin_password or portainer_api_key. ${where} as the initial admin (user 1).`);
+}
+
+export const portainerVerification: AppVerification = {
+	name: 'Portainer',
+	// Portainer is given each endpoint URL and never compares issuers; other clients of the same IdP will.
+	fallbackPath: '/#!/internal-auth',
+	comparesIssuer: false,
+	needsOfflineAccess: false,
+	trustPrivateCa: "Portainer must trust it too: mount the CA certificate into the Portainer container's certificate store.",
+	readSettings: portainerSettingsCheck,
+	wayBackIn: portainerWayBackIn,
+};

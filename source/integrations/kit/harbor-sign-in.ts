@@ -1,6 +1,11 @@
+import * as z from 'zod';
+import {skipped, type CheckOutcome} from '../../core/check-outcome.js';
+import {RemoteError} from '../../core/errors.js';
 import type {HttpClient, HttpResponse} from '../../core/http.js';
-import type {Findings} from '../findings.js';
-import type {ProviderMetadata} from '../metadata.js';
+import type {IntegrationContext} from '../types.js';
+import {appHttp, parseAnswer} from './http-advice.js';
+import type {Findings} from '../../core/findings.js';
+import type {ProviderMetadata} from '../../core/provider-metadata.js';
 
 /** Starts a sign-in the way the browser does (harbor.md §5); no cookie is kept, nothing follows the redirect. */
 export async function startSignIn(http: HttpClient, baseUrl: string): Promise<HttpResponse> {
@@ -48,4 +53,36 @@ export function compareSignIn(
 	} else {
 		findings.warn(`${expected.app} starts the sign-in without PKCE (code_challenge).`, 'Harbor adds PKCE from v2.13 on: upgrade Harbor, or keep PKCE optional for this client at the IdP.');
 	}
+}
+
+/**
+ * The local admin still signs in with its password (Harbor and the OVH registry, a managed Harbor,
+ * keep their login form for it). `currentUser` signs in and returns the user name.
+ */
+export async function localAdminSignIn(context: IntegrationContext, where: string, currentUser: () => Promise<string>): Promise<CheckOutcome> {
+	if (!(await context.secret('harbor_admin_password'))) {
+		return skipped(`Not checked: no harbor_admin_password. ${where} with the admin password.`);
+	}
+
+	try {
+		return {status: 'pass', seen: `"${await currentUser()}" signs in with its password. ${where}.`};
+	} catch (error) {
+		if (error instanceof RemoteError && error.status === 401) {
+			return {status: 'fail', seen: `The local admin's password was refused (HTTP 401). ${where}, but only with the right password.`, fix: error.hint ?? 'Check harbor_admin_user and its password.'};
+		}
+
+		throw error;
+	}
+}
+
+const currentUserSchema = z.looseObject({username: z.string()});
+
+/** Harbor's /users/current with the local admin's password, for a managed Harbor that has no client of its own here. */
+export async function harborCurrentUser(context: IntegrationContext, baseUrl: string): Promise<string> {
+	const user = context.values['harbor_admin_user'] || 'admin';
+	const password = (await context.secret('harbor_admin_password')) ?? '';
+	const url = `${baseUrl}/api/v2.0/users/current`;
+	const step = 'harbor: check admin sign-in';
+	const {body} = await appHttp(context).json({url, step, headers: {authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`}});
+	return parseAnswer(currentUserSchema, body, {url, step, product: 'Harbor'}).username;
 }

@@ -1,4 +1,4 @@
-import type {CheckOutcome} from './types.js';
+import type {CheckOutcome} from './check-outcome.js';
 
 /** Collects what a multi-part check saw; the worst finding decides the status, problems are listed first. */
 export class Findings {

@@ -1,18 +1,19 @@
-import {splitScopes} from '../../core/scopes.js';
-import {appHttp} from '../../integrations/kit/http-advice.js';
-import {harborApi, type HarborConfigurations} from '../../integrations/app/harbor/harbor-api.js';
-import type {IntegrationContext} from '../../integrations/types.js';
-import {Findings} from '../findings.js';
-import type {ProviderMetadata} from '../metadata.js';
-import type {CheckOutcome} from '../types.js';
-import {idpName, missingSecret, requireValues, sameScopes} from '../values.js';
-import {compareSignIn, startSignIn} from './harbor-sign-in.js';
+import {missingSecret, requireValues, type CheckOutcome} from '../../../core/check-outcome.js';
+import {splitScopes} from '../../../core/scopes.js';
+import {sameSet} from '../../../core/sets.js';
+import {appHttp} from '../../kit/http-advice.js';
+import {harborApi, type HarborConfigurations} from './harbor-api.js';
+import type {AppVerification, IntegrationContext} from '../../types.js';
+import {Findings} from '../../../core/findings.js';
+import type {ProviderMetadata} from '../../../core/provider-metadata.js';
+import {compareSignIn, localAdminSignIn, startSignIn} from '../../kit/harbor-sign-in.js';
+import {certificateChecksOff} from '../../kit/harbor-like.js';
 
 /**
  * Reads Harbor's settings back, lets Harbor itself reach the IdP (the OIDC ping), and starts a
  * sign-in (/c/oidc/login) to see the authorization request Harbor really sends (harbor.md §4, §5, §10).
  */
-export async function harborAppConfig(context: IntegrationContext, discovery: Promise<ProviderMetadata | undefined>): Promise<CheckOutcome> {
+export async function harborSettingsCheck(context: IntegrationContext, {discovery, idpName}: {discovery: Promise<ProviderMetadata | undefined>; idpName: string}): Promise<CheckOutcome> {
 	const required = requireValues(context.values, ['app_url', 'issuer', 'client_id']);
 	if ('outcome' in required) {
 		return required.outcome;
@@ -62,7 +63,7 @@ export async function harborAppConfig(context: IntegrationContext, discovery: Pr
 	if (redirectUri && registered && redirectUri !== registered) {
 		findings.fail(
 			`Harbor builds its redirect URI from its external URL: ${redirectUri}, not ${registered}.`,
-			`Set external_url in harbor.yml to the address people use (then ./prepare and restart Harbor), or register ${redirectUri} at ${idpName(context.values)}.`,
+			`Set external_url in harbor.yml to the address people use (then ./prepare and restart Harbor), or register ${redirectUri} at ${idpName}.`,
 		);
 	}
 
@@ -94,7 +95,7 @@ function compareSettings(findings: Findings, configurations: HarborConfiguration
 	const harborScopes = String(value('oidc_scope') ?? '').split(',').map((scope) => scope.trim()).filter(Boolean);
 	if (expected.scopes) {
 		const wanted = splitScopes(expected.scopes, expected.separator);
-		if (!sameScopes(harborScopes, wanted)) {
+		if (!sameSet(harborScopes, wanted)) {
 			mismatches.push(`scopes "${String(value('oidc_scope'))}" instead of "${wanted.join(',')}" (comma-separated)`);
 		}
 	}
@@ -105,3 +106,17 @@ function compareSettings(findings: Findings, configurations: HarborConfiguration
 		findings.ok(`Harbor reads back auth mode oidc_auth, endpoint ${expected.issuer}, client ${expected.clientId}.`);
 	}
 }
+
+export async function harborWayBackIn(context: IntegrationContext, {where}: {where: string}): Promise<CheckOutcome> {
+	return localAdminSignIn(context, where, async () => (await (await harborApi(context)).currentUser()).username);
+}
+
+export const harborVerification: AppVerification = {
+	name: 'Harbor',
+	fallbackPath: '/account/sign-in',
+	comparesIssuer: true,
+	needsOfflineAccess: true,
+	trustPrivateCa: `Harbor must trust it too. It has no CA setting for OIDC: add the CA to the trust store of the Harbor core container, or set oidc_verify_cert to false (${certificateChecksOff}).`,
+	readSettings: harborSettingsCheck,
+	wayBackIn: harborWayBackIn,
+};
