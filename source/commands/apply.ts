@@ -1,6 +1,6 @@
-import {ApplyStage} from '../core/automation/apply-stage.js';
-import {buildContext} from '../core/automation/context.js';
-import {RegisterStage} from '../core/automation/register-stage.js';
+import {ApplyStage} from '../wizard/stages/apply-stage.js';
+import {buildContext} from '../core/session/integration-context.js';
+import {RegisterStage} from '../wizard/stages/register-stage.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';

@@ -1,4 +1,4 @@
-import {buildContext} from '../core/automation/context.js';
+import {buildContext} from '../core/session/integration-context.js';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {getPair} from '../core/flows/pair.js';
 import {listSessions, loadSession, type Session} from '../core/session/store.js';

@@ -1,4 +1,4 @@
-import {buildContext} from '../core/automation/context.js';
+import {buildContext} from '../core/session/integration-context.js';
 import {newSession, type Session} from '../core/session/store.js';
 import {colorEnabled} from '../core/style.js';
 import {formatTable, toJson, verificationExitCode} from '../verify/format.js';

@@ -1,8 +1,8 @@
-import {buildContext} from '../core/automation/context.js';
+import {buildContext} from '../core/session/integration-context.js';
 import {describeError, UsageError} from '../core/errors.js';
 import type {Field} from '../core/flows/schema.js';
-import {WizardController} from '../core/session/controller.js';
-import {type AutomationStage, hasAdminCredential, hasAppCredential, type SessionView} from '../core/session/machine.js';
+import {WizardController} from '../wizard/controller.js';
+import {type AutomationStage, hasAdminCredential, hasAppCredential, type SessionView} from '../wizard/machine.js';
 import {loadAppIntegration, loadIdpIntegration, loadPairIntegrations} from '../integrations/registry.js';
 import type {FieldOption} from '../integrations/types.js';
 import {openKeychain} from '../secrets/keychain.js';

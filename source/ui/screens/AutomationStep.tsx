@@ -1,9 +1,9 @@
 import {Text} from 'ink';
 import {useEffect, useState} from 'react';
 import {describeError, ExitCode} from '../../core/errors.js';
-import {currentValues} from '../../core/session/machine.js';
-import type {StageRun, WizardController} from '../../core/session/controller.js';
-import type {AutomationStage} from '../../core/session/machine.js';
+import {currentValues} from '../../wizard/machine.js';
+import type {StageRun, WizardController} from '../../wizard/controller.js';
+import type {AutomationStage} from '../../wizard/machine.js';
 import {dockerLogin, openInBrowser} from '../../verify/interactive.js';
 import {Working} from '../components/Working.js';
 import {ApplyScreen} from './ApplyScreen.js';

@@ -1,10 +1,10 @@
-import {describeError, type ExitCodeValue} from '../errors.js';
-import type {Pair} from '../flows/pair.js';
+import {describeError, type ExitCodeValue} from '../../core/errors.js';
+import type {Pair} from '../../core/flows/pair.js';
 import type {AppIntegration, AppPlan, AppPreflight, Blocker, IntegrationContext, PlanChange} from '../../integrations/types.js';
 import {redact} from '../../secrets/redact.js';
 import type {SessionSecrets} from '../../secrets/secrets.js';
-import {buildContext, type SessionHandle} from './context.js';
-import {Observable} from './observable.js';
+import {buildContext, type SessionHandle} from '../../core/session/integration-context.js';
+import {Observable} from '../observable.js';
 
 export type ApplyState =
 	| {phase: 'preflight'; progress: string}

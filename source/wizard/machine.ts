@@ -1,6 +1,6 @@
-import type {Field, Warning} from '../flows/schema.js';
-import {fieldDefault, type Pair, pairFields, pairWarnings, computeValues} from '../flows/pair.js';
-import type {Session, WizardStep} from './store.js';
+import type {Field, Warning} from '../core/flows/schema.js';
+import {fieldDefault, type Pair, pairFields, pairWarnings, computeValues} from '../core/flows/pair.js';
+import type {Session, WizardStep} from '../core/session/store.js';
 
 /**
  * The wizard's screens and the pure rules for moving between them. No I/O here: the controller

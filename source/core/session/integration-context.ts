@@ -1,6 +1,6 @@
 import {computeValues, type Pair} from '../flows/pair.js';
 import {HttpClient} from '../http.js';
-import type {Session} from '../session/store.js';
+import type {Session} from './store.js';
 import type {IntegrationContext} from '../../integrations/types.js';
 import type {SessionSecrets} from '../../secrets/secrets.js';
 

@@ -1,17 +1,17 @@
-import {checkField} from '../fields.js';
-import type {Field} from '../flows/schema.js';
-import type {AppIntegration, FieldOption, IdpIntegration, IntegrationContext} from '../../integrations/types.js';
-import {ApplyStage} from '../automation/apply-stage.js';
-import {buildContext, type SessionHandle} from '../automation/context.js';
-import {RegisterStage} from '../automation/register-stage.js';
-import {VerifyStage} from '../automation/verify-stage.js';
-import type {Catalogue} from '../flows/load.js';
-import {getPair} from '../flows/pair.js';
-import {describeError, ExitCode} from '../errors.js';
-import type {KeychainProbe, SecretStore} from '../../secrets/keychain.js';
-import {memoryStore} from '../../secrets/keychain.js';
-import {redactHandled} from '../../secrets/redact.js';
-import {SessionSecrets} from '../../secrets/secrets.js';
+import {checkField} from '../core/fields.js';
+import type {Field} from '../core/flows/schema.js';
+import type {AppIntegration, FieldOption, IdpIntegration, IntegrationContext} from '../integrations/types.js';
+import {ApplyStage} from './stages/apply-stage.js';
+import {buildContext, type SessionHandle} from '../core/session/integration-context.js';
+import {RegisterStage} from './stages/register-stage.js';
+import {VerifyStage} from './stages/verify-stage.js';
+import type {Catalogue} from '../core/flows/load.js';
+import {getPair} from '../core/flows/pair.js';
+import {describeError, ExitCode} from '../core/errors.js';
+import type {KeychainProbe, SecretStore} from '../secrets/keychain.js';
+import {memoryStore} from '../secrets/keychain.js';
+import {redactHandled} from '../secrets/redact.js';
+import {SessionSecrets} from '../secrets/secrets.js';
 import {
 	type AutomationStage,
 	nextWarningScreen,
@@ -23,7 +23,7 @@ import {
 	visibleFields,
 	warningsToShow,
 } from './machine.js';
-import {listSessions, loadSession, newSession, saveSession, type Session} from './store.js';
+import {listSessions, loadSession, newSession, saveSession, type Session} from '../core/session/store.js';
 
 export type WizardState = {
 	screen: Screen;

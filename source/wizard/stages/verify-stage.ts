@@ -1,10 +1,10 @@
-import type {Pair} from '../flows/pair.js';
+import type {Pair} from '../../core/flows/pair.js';
 import {loadPairIntegrations} from '../../integrations/registry.js';
 import {runVerification} from '../../verify/run.js';
 import type {CheckProgress, CheckResult} from '../../verify/types.js';
 import type {SessionSecrets} from '../../secrets/secrets.js';
-import {buildContext, type SessionHandle} from './context.js';
-import {Observable} from './observable.js';
+import {buildContext, type SessionHandle} from '../../core/session/integration-context.js';
+import {Observable} from '../observable.js';
 
 export type VerifyState = {phase: 'ready'} | {phase: 'running'; rows: CheckProgress[]} | {phase: 'done'; results: CheckResult[]};
 
