@@ -4,7 +4,7 @@ import writeFileAtomic from 'write-file-atomic';
 import {buildChecklist} from '../checklist/build.js';
 import {checklistFormats, type ChecklistFormat, formatChecklist} from '../checklist/format.js';
 import {ExitCode, UsageError} from '../core/errors.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 
 export async function checklistCommand(parsed: ParsedCommand): Promise<number> {

@@ -6,7 +6,7 @@ import {shippedFlowsDirectory} from '../core/paths.js';
 import {loadSession, type Session} from '../core/session/store.js';
 import {knownAutomation} from '../integrations/registry.js';
 import {secretEnvironmentName} from '../secrets/secrets.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 
 export function loadFlows(extraDirectories: readonly string[]): Catalogue {
 	return loadCatalogue([shippedFlowsDirectory(), ...extraDirectories], knownAutomation);

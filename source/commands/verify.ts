@@ -4,7 +4,7 @@ import {colorEnabled} from '../core/style.js';
 import {formatTable, toJson, verificationExitCode} from '../verify/format.js';
 import {runVerification} from '../verify/run.js';
 import {loadPairIntegrations} from '../integrations/registry.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';

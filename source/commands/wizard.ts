@@ -7,7 +7,7 @@ import {loadAppIntegration, loadIdpIntegration, loadPairIntegrations} from '../i
 import type {FieldOption} from '../integrations/types.js';
 import {openKeychain} from '../secrets/keychain.js';
 import type {SessionSecrets} from '../secrets/secrets.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 import {loadFlows} from './inputs.js';
 
 export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
