@@ -1,3 +1,7 @@
+import path from 'node:path';
+import type {Checklist} from '../checklist/build.js';
+import {formatChecklist} from '../checklist/format.js';
+import {writeChecklistFile} from '../checklist/write.js';
 import {checkField} from '../core/fields.js';
 import type {Field} from '../core/flows/schema.js';
 import type {AppIntegration, FieldOption, IdpIntegration, IntegrationContext} from '../integrations/types.js';
@@ -5,6 +9,7 @@ import {ApplyStage} from './stages/apply-stage.js';
 import {buildContext, type SessionHandle} from '../core/session/integration-context.js';
 import {RegisterStage} from './stages/register-stage.js';
 import {VerifyStage} from './stages/verify-stage.js';
+import {tryItActions, type TryItActions} from './try-it.js';
 import type {Catalogue} from '../core/flows/load.js';
 import {getPair} from '../core/flows/pair.js';
 import {describeError, ExitCode} from '../core/errors.js';
@@ -14,6 +19,7 @@ import {redactHandled} from '../secrets/redact.js';
 import {SessionSecrets} from '../secrets/secrets.js';
 import {
 	type AutomationStage,
+	currentValues,
 	nextWarningScreen,
 	previousScreen,
 	resumeScreen,
@@ -50,7 +56,7 @@ export type WizardDependencies = {
 	loadAppIntegration?(id: string): Promise<AppIntegration | undefined>;
 };
 
-export type StageRun = {kind: 'register'; stage: RegisterStage} | {kind: 'apply'; stage: ApplyStage} | {kind: 'verify'; stage: VerifyStage};
+export type StageRun = {kind: 'register'; stage: RegisterStage} | {kind: 'apply'; stage: ApplyStage} | {kind: 'verify'; stage: VerifyStage; tryIt?: TryItActions | undefined};
 
 /**
  * The wizard's state and every action the UI can send. Plain TypeScript: it saves the session after
@@ -309,8 +315,16 @@ export class WizardController {
 		}
 	}
 
-	noteChecklistWritten(file: string): void {
-		this.set({notice: `Checklist written to ${file}`});
+	/** Writes the checklist as Markdown; returns the reason when the file cannot be written. */
+	writeChecklist(checklist: Checklist, file: string): string | undefined {
+		try {
+			writeChecklistFile(file, formatChecklist(checklist, 'markdown'));
+		} catch (error) {
+			return describeError(error).message;
+		}
+
+		this.set({notice: `Checklist written to ${path.resolve(file)}`});
+		return undefined;
 	}
 
 	/** The last screen: marks the session finished. */
@@ -367,7 +381,9 @@ export class WizardController {
 			}
 
 			case 'verify': {
-				return {kind: 'verify', stage: new VerifyStage(view.pair, handle, secrets)};
+				const app = view.pair.app.automation ? await this.deps.loadAppIntegration?.(view.pair.app.automation) : undefined;
+				const tryIt = tryItActions(currentValues(view), app, () => this.readOnlyContext());
+				return {kind: 'verify', stage: new VerifyStage(view.pair, handle, secrets), tryIt};
 			}
 		}
 	}
