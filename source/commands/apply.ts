@@ -1,6 +1,6 @@
-import {ApplyStage} from '../core/automation/apply-stage.js';
-import {buildContext} from '../core/automation/context.js';
-import {RegisterStage} from '../core/automation/register-stage.js';
+import {ApplyStage} from '../wizard/stages/apply-stage.js';
+import {buildContext} from '../core/session/integration-context.js';
+import {RegisterStage} from '../wizard/stages/register-stage.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';
@@ -8,7 +8,7 @@ import {listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {AppIntegration, PlanChange} from '../integrations/types.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';

@@ -1,10 +1,10 @@
 
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import {buildChecklist} from '../checklist/build.js';
 import {checklistFormats, type ChecklistFormat, formatChecklist} from '../checklist/format.js';
+import {writeChecklistFile} from '../checklist/write.js';
 import {ExitCode, UsageError} from '../core/errors.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 
 export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
@@ -26,13 +26,3 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 
 	return ExitCode.ok;
 }
-
-/** Atomic, so an interrupted write never leaves half a checklist. */
-export function writeChecklistFile(file: string, text: string): void {
-	try {
-		writeFileAtomic.sync(file, text, {mode: 0o644});
-	} catch (error) {
-		throw new UsageError(`Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, {hint: 'Choose a writable path.'});
-	}
-}
-

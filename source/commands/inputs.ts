@@ -6,7 +6,7 @@ import {UsageError} from '../core/errors.js';
 import {loadSession, type Session} from '../core/session/store.js';
 import {knownAutomation} from '../integrations/registry.js';
 import {secretEnvironmentName} from '../secrets/secrets.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 
 /** The shipped flows, plus those of `--flows` (the only case that reads YAML and builds the schema). */
 export async function loadFlows(extraDirectories: readonly string[]): Promise<Catalogue> {

@@ -1,10 +1,10 @@
-import {buildContext} from '../core/automation/context.js';
+import {buildContext} from '../core/session/integration-context.js';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {getPair} from '../core/flows/pair.js';
 import {listSessions, loadSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle} from '../core/style.js';
 import {loadAppIntegration} from '../integrations/registry.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 import {loadFlows} from './inputs.js';
 import {commandSession} from './secrets.js';
 

@@ -1,5 +1,5 @@
 import {ExitCode} from '../core/errors.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 
 export async function runCommand(parsed: ParsedCommand): Promise<number> {
 	switch (parsed.command) {

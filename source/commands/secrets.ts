@@ -1,4 +1,4 @@
-import type {SessionHandle} from '../core/automation/context.js';
+import type {SessionHandle} from '../core/session/integration-context.js';
 import {saveSession, type Session} from '../core/session/store.js';
 import {type KeychainProbe, memoryStore, openKeychain} from '../secrets/keychain.js';
 import {SessionSecrets} from '../secrets/secrets.js';

@@ -4,7 +4,7 @@ import {deleteSessionFile, listSessions, sessionFile} from '../core/session/stor
 import {colorEnabled, createStyle} from '../core/style.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {SessionSecrets} from '../secrets/secrets.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 
 export async function sessionsCommand(parsed: ParsedCommand): Promise<number> {
 	const [action, id] = parsed.positionals;

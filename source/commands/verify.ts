@@ -1,9 +1,10 @@
-import {buildContext} from '../core/automation/context.js';
+import {buildContext} from '../core/session/integration-context.js';
 import {newSession, type Session} from '../core/session/store.js';
 import {colorEnabled} from '../core/style.js';
 import {formatTable, toJson, verificationExitCode} from '../verify/format.js';
 import {runVerification} from '../verify/run.js';
-import type {ParsedCommand} from '../cli.js';
+import {loadPairIntegrations} from '../integrations/registry.js';
+import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';
@@ -18,7 +19,7 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 	// Verification never writes: changes stay in memory.
 	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: false, quiet: parsed.options['json'] === true});
 
-	const results = await runVerification(buildContext(input.pair, handle, secrets));
+	const results = await runVerification(buildContext(input.pair, handle, secrets), {integrations: await loadPairIntegrations(input.pair)});
 	process.stdout.write(parsed.options['json'] ? `${toJson(results)}\n` : `${formatTable(results, {color: colorEnabled(process.stdout)})}\n`);
 	return verificationExitCode(results);
 }

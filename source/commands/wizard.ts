@@ -1,13 +1,13 @@
-import {buildContext} from '../core/automation/context.js';
+import {buildContext} from '../core/session/integration-context.js';
 import {describeError, UsageError} from '../core/errors.js';
 import type {Field} from '../core/flows/schema.js';
-import {WizardController} from '../core/session/controller.js';
-import {type AutomationStage, hasAdminCredential, hasAppCredential, type SessionView} from '../core/session/machine.js';
-import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
+import {WizardController} from '../wizard/controller.js';
+import {type AutomationStage, hasAdminCredential, hasAppCredential, type SessionView} from '../wizard/machine.js';
+import {loadAppIntegration, loadIdpIntegration, loadPairIntegrations} from '../integrations/registry.js';
 import type {FieldOption} from '../integrations/types.js';
 import {openKeychain} from '../secrets/keychain.js';
 import type {SessionSecrets} from '../secrets/secrets.js';
-import type {ParsedCommand} from '../cli.js';
+import type {ParsedCommand} from './parse.js';
 import {loadFlows} from './inputs.js';
 
 export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
@@ -51,29 +51,18 @@ export async function fieldOptions(view: SessionView, field: Field, secrets: Ses
 	return app.options(field.options_from, buildContext(view.pair, readOnly, secrets));
 }
 
-/**
- * A generic OpenID provider has no flow-derived endpoints: read them from its discovery document so
- * the checklist (Portainer types them by hand) shows real URLs instead of placeholders.
- */
+/** Values the IdP adds before registration (a generic provider's endpoints), so the checklist shows real URLs. */
 export async function enrichAnswers(view: SessionView, secrets: SessionSecrets): Promise<{answers?: Record<string, string>; notice?: string}> {
-	const issuer = view.session.answers['issuer'];
-	if (view.pair.idp.id !== 'oidc' || !issuer) {
+	const {idp} = await loadPairIntegrations(view.pair);
+	if (!idp?.enrichAnswers) {
 		return {};
 	}
 
 	const session = view.session;
 	const context = buildContext(view.pair, {current: () => session, update: () => {}}, secrets);
 	try {
-		const {discover} = await import('../integrations/idp/oidc.js');
-		const document = await discover(context, issuer);
-		return {
-			answers: {
-				authorize_url: document.authorization_endpoint,
-				token_url: document.token_endpoint,
-				...(document.userinfo_endpoint ? {userinfo_url: document.userinfo_endpoint} : {}),
-				...(document.end_session_endpoint ? {end_session_url: document.end_session_endpoint} : {}),
-			},
-		};
+		const answers = await idp.enrichAnswers(context);
+		return answers ? {answers} : {};
 	} catch (error) {
 		return {notice: `The discovery document could not be read (${describeError(error).message}); endpoints stay placeholders.`};
 	}

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import {RemoteError} from './errors.js';
-import type {HttpResponse} from './http.js';
+import type {HttpResponse} from './http-types.js';
 
 /** What went wrong with a request, told as a RemoteError that names the host, the step and what to check. */
 

@@ -1,5 +1,5 @@
 import {redact} from '../secrets/redact.js';
-import type {HttpRequest} from './http.js';
+import type {HttpRequest} from './http-types.js';
 
 const credentialHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-ovh-consumer']);
 const credentialField = /secret|password|passwd|token|api[-_]?key|consumer[-_]?key/i;

@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import {RemoteError, UsageError} from './errors.js';
 import {networkError, statusError} from './http-errors.js';
 import {credentialScrubber} from './http-scrub.js';
+import type {HttpOptions, HttpRequest, HttpResponse} from './http-types.js';
 
 /**
  * One small HTTP client for every remote call: a time limit on each request, TLS verified by
@@ -14,34 +15,7 @@ import {credentialScrubber} from './http-scrub.js';
  * the request's credentials masked in any text quoted from the answer (http-scrub.ts).
  */
 
-export type HttpRequest = {
-	method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-	url: string;
-	/** What we were doing, for error messages: "harbor: read configuration". */
-	step: string;
-	headers?: Record<string, string>;
-	/** A JSON body (serialised here), or raw text, or a form (x-www-form-urlencoded). */
-	json?: unknown;
-	body?: string;
-	form?: Record<string, string>;
-	timeoutMs?: number;
-	/** Statuses that are answers, not failures. Default: 200–299. */
-	expect?: readonly number[] | 'any';
-};
-
-export type HttpResponse = {
-	status: number;
-	headers: Record<string, string>;
-	text: string;
-	url: string;
-};
-
-export type HttpOptions = {
-	/** PEM file with extra CA certificates to trust, on top of the system ones. */
-	caFile?: string;
-	timeoutMs?: number;
-	userAgent?: string;
-};
+export type {HttpOptions, HttpRequest, HttpResponse} from './http-types.js';
 
 export const defaultTimeoutMs = 15_000;
 

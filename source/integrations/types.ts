@@ -1,4 +1,6 @@
+import type {CheckOutcome} from '../core/check-outcome.js';
 import type {HttpClient} from '../core/http.js';
+import type {ProviderMetadata} from '../core/provider-metadata.js';
 
 /**
  * What every integration (one module per IdP and per app) gets to work with. Plain TypeScript:
@@ -85,8 +87,30 @@ export type IdpRegistration = {
 	warnings: string[];
 };
 
+/** What the verification says about an IdP beyond the generic checks. */
+export type IdpVerification = {
+	/** The IdP inside a sentence, when the flow's name does not fit ("the identity provider"). */
+	name?: string;
+	/** What the issuer of this IdP looks like, for a discovery that failed. */
+	issuerShape?: string;
+	/** How to offer the offline_access scope, in parentheses after "Offer offline_access at …". */
+	offlineAccessHow?: string;
+	/** Said before the advice when claims_supported lacks a claim. */
+	claimsNote?: string;
+	/** Said after the advice when the client credentials were refused. */
+	refusedCredentialsNote?: string;
+	/** Where the authorization code flow is turned on, in parentheses. */
+	codeFlowHow?: string;
+};
+
 export type IdpIntegration = {
 	id: string;
+	verification?: IdpVerification;
+	/**
+	 * Values the IdP can read before registration for the checklist (a generic provider's
+	 * endpoints from its discovery document); undefined when there is nothing to add.
+	 */
+	enrichAnswers?(context: IntegrationContext): Promise<Record<string, string> | undefined>;
 	/** The admin credential (a secret key) whose presence turns on automatic registration. */
 	adminCredentialKeys: readonly string[];
 	/** Connects, checks credentials and version, looks up what it needs, finds an existing client. */
@@ -134,8 +158,40 @@ export type FieldOption = {
 	values?: Record<string, string>;
 };
 
+/** What the verification checks on the app's side; an app without it gets the generic checks only. */
+export type AppVerification = {
+	/** The app inside a sentence, when the flow's name does not fit ("the OVHcloud registry"). */
+	name?: string;
+	/** False when the app is given every endpoint and never compares the issuer (a mismatch is then a warning). */
+	comparesIssuer: boolean;
+	/** True when the app needs refresh tokens (Harbor's CLI secret for docker login). */
+	needsOfflineAccess: boolean;
+	/** The local sign-in page under app_url, when the flow derives no fallback_login_url. */
+	fallbackPath: string;
+	/** How the app comes to trust the IdP's private CA too. */
+	trustPrivateCa: string;
+	/** Reads the app's settings back: what it will really send to the IdP (named `idpName` in sentences). */
+	readSettings(context: IntegrationContext, facts: {discovery: Promise<ProviderMetadata | undefined>; idpName: string}): Promise<CheckOutcome>;
+	/** The local fallback sign-in still works; `where` is "If the IdP fails, sign in at <url>". */
+	wayBackIn(context: IntegrationContext, fallback: {url: string; where: string}): Promise<CheckOutcome>;
+};
+
+/** A user of the app that a follow-up action can pick. */
+export type AppUser = {id: string; label: string};
+
+/** Actions offered once the setup works. */
+export type AppFollowUps = {
+	/** Makes a user who has signed in once an administrator (OVH's setAsAdmin). */
+	admins?: {
+		listUsers(context: IntegrationContext): Promise<AppUser[]>;
+		makeAdmin(context: IntegrationContext, id: string): Promise<void>;
+	};
+};
+
 export type AppIntegration = {
 	id: string;
+	verification?: AppVerification;
+	followUps?: AppFollowUps;
 	/** Lists to pick a field's value from, by the flow's `options_from` name; undefined when unknown. */
 	options?(name: string, context: IntegrationContext): Promise<FieldOption[] | undefined>;
 	preflight(context: IntegrationContext): Promise<AppPreflight>;

@@ -1,13 +1,10 @@
 import {Box, Text, useApp, useInput} from 'ink';
 import {Spinner} from './components/Spinner.js';
 import {useEffect} from 'react';
-import path from 'node:path';
 import {buildChecklist} from '../checklist/build.js';
 import {formatChecklist, plain} from '../checklist/format.js';
-import {writeChecklistFile} from '../commands/checklist.js';
-import {describeError} from '../core/errors.js';
-import {currentValues, initialValue, type SessionView, visibleFields, warningsToShow} from '../core/session/machine.js';
-import type {WizardController} from '../core/session/controller.js';
+import {currentValues, initialValue, type SessionView, visibleFields, warningsToShow} from '../wizard/machine.js';
+import type {WizardController} from '../wizard/controller.js';
 import {renderTemplate} from '../core/template.js';
 import {Frame} from './components/Frame.js';
 import {useWizardState} from './hooks/use-wizard-state.js';
@@ -186,15 +183,7 @@ export function App({controller}: Props) {
 					<ChecklistScreen
 						checklist={checklist}
 						defaultFile={`sso-setup-${view.session.id}.md`}
-						onWrite={(file) => {
-							try {
-								writeChecklistFile(file, formatChecklist(checklist, 'markdown'));
-								controller.noteChecklistWritten(path.resolve(file));
-								return undefined;
-							} catch (error) {
-								return describeError(error).message;
-							}
-						}}
+						onWrite={(file) => controller.writeChecklist(checklist, file)}
 						onFinish={() => controller.complete(formatChecklist(checklist, 'text'))}
 					/>
 				</Frame>

@@ -1,5 +1,5 @@
 import {render} from 'ink';
-import type {WizardController} from '../core/session/controller.js';
+import type {WizardController} from '../wizard/controller.js';
 import {App} from './App.js';
 
 export type WizardRun = {resume?: boolean; sessionId?: string};

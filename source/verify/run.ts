@@ -1,5 +1,8 @@
+import {skipped} from '../core/check-outcome.js';
 import {describeError} from '../core/errors.js';
-import type {IntegrationContext} from '../integrations/types.js';
+import type {ProviderMetadata} from '../core/provider-metadata.js';
+import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
+import type {AppIntegration, IdpIntegration, IntegrationContext} from '../integrations/types.js';
 import {appConfigCheck} from './checks/app-config.js';
 import {clientSecretCheck} from './checks/client-secret.js';
 import {discoverProvider} from './checks/discovery.js';
@@ -7,15 +10,16 @@ import {issuerCheck} from './checks/issuer.js';
 import {redirectUriCheck} from './checks/redirect-uri.js';
 import {scopesCheck} from './checks/scopes.js';
 import {wayBackInCheck} from './checks/way-back-in.js';
-import type {ProviderMetadata} from './metadata.js';
+import type {VerifyContext} from './context.js';
 import type {Check, CheckId, CheckOutcome, CheckProgress, CheckResult} from './types.js';
-import {skipped} from './values.js';
 
 export type VerifyOptions = {
 	/** Called with every row each time a check starts or ends (statuses 'pending' and 'running' included). */
 	onUpdate?(results: CheckProgress[]): void;
 	/** Time limit of each check. Default 30 s. */
 	timeoutMs?: number;
+	/** The two sides' integrations (from the registry); by default looked up by the values' app and idp. */
+	integrations?: {app?: AppIntegration | undefined; idp?: IdpIntegration | undefined};
 };
 
 export const defaultCheckTimeoutMs = 30_000;
@@ -31,7 +35,9 @@ const checks: readonly Check[] = [issuerCheck, scopesCheck, clientSecretCheck, r
  */
 export async function runVerification(context: IntegrationContext, options: VerifyOptions = {}): Promise<CheckResult[]> {
 	const limitMs = options.timeoutMs ?? defaultCheckTimeoutMs;
-	const {guarded, secretsRead} = recordingSecrets(context);
+	const {app, idp} = options.integrations ?? (await integrationsOf(context));
+	const {guarded: recording, secretsRead} = recordingSecrets(context);
+	const guarded: VerifyContext = {...recording, ...(app?.verification ? {app: app.verification} : {}), ...(idp?.verification ? {idp: idp.verification} : {})};
 	const rows: CheckProgress[] = [{id: 'discovery' as const, title: discoveryTitle}, ...checks].map(({id, title}) => ({id, title, status: 'pending', seen: ''}));
 	const update = (id: CheckId, change: Partial<CheckProgress>) => {
 		const index = rows.findIndex((row) => row.id === id);
@@ -64,6 +70,11 @@ export async function runVerification(context: IntegrationContext, options: Veri
 		}),
 	]);
 	return rows.map(({id, title, status, seen, fix}) => ({id, title, status: status as CheckResult['status'], seen, ...(fix ? {fix} : {})}));
+}
+
+async function integrationsOf({values}: IntegrationContext): Promise<{app?: AppIntegration | undefined; idp?: IdpIntegration | undefined}> {
+	const [app, idp] = await Promise.all([values['app'] ? loadAppIntegration(values['app']) : undefined, values['idp'] ? loadIdpIntegration(values['idp']) : undefined]);
+	return {app, idp};
 }
 
 async function withinLimit(work: () => Promise<CheckOutcome>, limitMs: number): Promise<CheckOutcome> {

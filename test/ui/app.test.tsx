@@ -4,7 +4,7 @@ import path from 'node:path';
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {loadFlows} from '../../source/commands/inputs.js';
-import {WizardController} from '../../source/core/session/controller.js';
+import {WizardController} from '../../source/wizard/controller.js';
 import {loadSession, sessionFile} from '../../source/core/session/store.js';
 import {memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
 import {App} from '../../source/ui/App.js';

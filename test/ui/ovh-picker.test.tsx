@@ -5,7 +5,7 @@ import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {loadFlows} from '../../source/commands/inputs.js';
 import {fieldOptions} from '../../source/commands/wizard.js';
-import {WizardController} from '../../source/core/session/controller.js';
+import {WizardController} from '../../source/wizard/controller.js';
 import {memoryStore} from '../../source/secrets/keychain.js';
 import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';

@@ -1,11 +1,11 @@
 import {render} from 'ink-testing-library';
 import {describe, expect, it, vi} from 'vitest';
 import {buildChecklist} from '../../source/checklist/build.js';
-import {ApplyStage} from '../../source/core/automation/apply-stage.js';
-import {Observable} from '../../source/core/automation/observable.js';
-import {RegisterStage} from '../../source/core/automation/register-stage.js';
-import type {VerifyStage, VerifyState} from '../../source/core/automation/verify-stage.js';
-import type {SessionHandle} from '../../source/core/automation/context.js';
+import {ApplyStage} from '../../source/wizard/stages/apply-stage.js';
+import {Observable} from '../../source/wizard/observable.js';
+import {RegisterStage} from '../../source/wizard/stages/register-stage.js';
+import type {VerifyStage, VerifyState} from '../../source/wizard/stages/verify-stage.js';
+import type {SessionHandle} from '../../source/core/session/integration-context.js';
 import {type Field, fieldSchema} from '../../source/core/flows/schema.js';
 import {getPair} from '../../source/core/flows/pair.js';
 import {newSession, type Session} from '../../source/core/session/store.js';

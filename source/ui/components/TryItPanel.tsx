@@ -1,21 +1,12 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import type {InteractiveResult} from '../../verify/interactive.js';
+import type {TryItActions} from '../../wizard/try-it.js';
 import {Menu} from './Menu.js';
 import {TextField} from './TextField.js';
 import {Working} from './Working.js';
 
-type Props = {
-	/** Where a person signs in through the IdP (Harbor: /c/oidc/login). */
-	loginUrl: string;
-	/** The registry host for docker login (Harbor and OVH), if any. */
-	registryHost?: string;
-	openInBrowser(url: string): Promise<InteractiveResult>;
-	dockerLogin(login: {host: string; username: string; cliSecret: string}): Promise<InteractiveResult>;
-	/** OVH: after a first sign-in, give one of the registry's users admin rights (setAsAdmin). */
-	admins?: {listUsers(): Promise<Array<{id: string; label: string}>>; makeAdmin(id: string, label: string): Promise<InteractiveResult>};
-	onDone(): void;
-};
+type Props = TryItActions & {onDone(): void};
 
 type Step =
 	| {name: 'menu'}

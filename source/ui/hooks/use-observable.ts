@@ -1,5 +1,5 @@
 import {useEffect, useState} from 'react';
-import type {Observable} from '../../core/automation/observable.js';
+import type {Observable} from '../../wizard/observable.js';
 
 export function useObservable<T>(observable: Observable<T>): T {
 	const [state, setState] = useState(observable.state);

@@ -1,5 +1,5 @@
 import {useEffect, useState} from 'react';
-import type {WizardController, WizardState} from '../../core/session/controller.js';
+import type {WizardController, WizardState} from '../../wizard/controller.js';
 
 /** Subscribes a component to the controller's state. */
 export function useWizardState(controller: WizardController): WizardState {

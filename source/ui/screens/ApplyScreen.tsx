@@ -1,6 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import {useState} from 'react';
-import type {ApplyStage} from '../../core/automation/apply-stage.js';
+import type {ApplyStage} from '../../wizard/stages/apply-stage.js';
 import type {Blocker} from '../../integrations/types.js';
 import {Changes} from '../components/Changes.js';
 import {ErrorPanel} from '../components/ErrorPanel.js';

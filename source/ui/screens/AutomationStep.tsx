@@ -1,10 +1,9 @@
 import {Text} from 'ink';
 import {useEffect, useState} from 'react';
-import {describeError, ExitCode} from '../../core/errors.js';
-import {currentValues} from '../../core/session/machine.js';
-import type {StageRun, WizardController} from '../../core/session/controller.js';
-import type {AutomationStage} from '../../core/session/machine.js';
-import {dockerLogin, openInBrowser} from '../../verify/interactive.js';
+import {ExitCode} from '../../core/errors.js';
+import {currentValues} from '../../wizard/machine.js';
+import type {StageRun, WizardController} from '../../wizard/controller.js';
+import type {AutomationStage} from '../../wizard/machine.js';
 import {Working} from '../components/Working.js';
 import {ApplyScreen} from './ApplyScreen.js';
 import {RegisterScreen} from './RegisterScreen.js';
@@ -65,42 +64,9 @@ export function AutomationStep({controller, stage}: Props) {
 		}
 
 		case 'verify': {
-			// The flows say where people sign in and whether the app is a registry (docker login).
-			const values = currentValues(view);
-			const loginUrl = values['sso_login_url'];
-			const tryIt = loginUrl
-				? {
-						loginUrl,
-						registryHost: values['container_registry'] === 'true' && values['app_url'] ? new URL(values['app_url']).host : undefined,
-						openInBrowser,
-						dockerLogin,
-						admins: view.pair.app.id === 'ovh-mpr' ? ovhAdmins(controller) : undefined,
-					}
-				: undefined;
-			return <VerifyScreen stage={loaded.stage} onDone={onDone} tryIt={tryIt} />;
+			return <VerifyScreen stage={loaded.stage} onDone={onDone} tryIt={loaded.tryIt} />;
 		}
 	}
 
 	return <Text />;
-}
-
-/** OVH's setAsAdmin, offered after verification: the registry's users appear after their first sign-in. */
-function ovhAdmins(controller: WizardController) {
-	const context = () => controller.readOnlyContext();
-
-	return {
-		async listUsers() {
-			const {listRegistryUsers} = await import('../../integrations/app/ovh-mpr.js');
-			return (await listRegistryUsers(context())).map((user) => ({id: user.id, label: user.email ? `${user.user} (${user.email})` : user.user}));
-		},
-		async makeAdmin(id: string, label: string) {
-			const {setAsAdmin} = await import('../../integrations/app/ovh-mpr.js');
-			try {
-				await setAsAdmin(context(), id);
-				return {status: 'pass' as const, seen: `${label} is now an administrator of the registry.`};
-			} catch (error) {
-				return {status: 'fail' as const, seen: describeError(error).message};
-			}
-		},
-	};
 }

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {RegisterStage} from '../../core/automation/register-stage.js';
+import type {RegisterStage} from '../../wizard/stages/register-stage.js';
 import {Changes} from '../components/Changes.js';
 import {ErrorPanel} from '../components/ErrorPanel.js';
 import {Menu} from '../components/Menu.js';

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
-import type {SessionView} from '../../core/session/machine.js';
+import type {SessionView} from '../../wizard/machine.js';
 import {fieldDefault} from '../../core/flows/pair.js';
-import {currentValues, hasAdminCredential, hasAppCredential, visibleFields} from '../../core/session/machine.js';
+import {currentValues, hasAdminCredential, hasAppCredential, visibleFields} from '../../wizard/machine.js';
 import {Menu} from '../components/Menu.js';
 
 type Props = {

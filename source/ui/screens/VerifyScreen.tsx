@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import {Spinner} from '../components/Spinner.js';
-import type {VerifyStage} from '../../core/automation/verify-stage.js';
+import type {VerifyStage} from '../../wizard/stages/verify-stage.js';
 import type {CheckProgress} from '../../verify/types.js';
 import type {ComponentProps} from 'react';
 import {Menu} from '../components/Menu.js';

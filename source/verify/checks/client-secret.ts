@@ -2,7 +2,9 @@ import {randomBytes} from 'node:crypto';
 import * as z from 'zod';
 import type {HttpClient} from '../../core/http.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
-import {appName, idpName, jsonOrUndefined, missingSecret, requireValues} from '../values.js';
+import {jsonOrUndefined, missingSecret, requireValues} from '../../core/check-outcome.js';
+import type {VerifyContext} from '../context.js';
+import {appName, idpName} from '../values.js';
 
 type Method = 'client_secret_basic' | 'client_secret_post';
 type Answer = {method: Method; status: number; error: string; description: string};
@@ -42,7 +44,7 @@ export const clientSecretCheck: DiscoveryCheck = {
 			}
 		}
 
-		return outcomeFor(answers, tokenEndpoint, clientId, context.values);
+		return outcomeFor(answers, tokenEndpoint, clientId, context);
 	},
 };
 
@@ -95,22 +97,22 @@ function classify(answer: Answer): 'accepted' | 'refused' | 'grant-refused' | 'u
 	return 'unclear';
 }
 
-function outcomeFor(answers: Answer[], tokenEndpoint: string, clientId: string, values: Readonly<Record<string, string>>): CheckOutcome {
+function outcomeFor(answers: Answer[], tokenEndpoint: string, clientId: string, context: VerifyContext): CheckOutcome {
 	const seen = `A made-up code sent to ${tokenEndpoint}: ${answers.map((answer) => `${answer.method} → HTTP ${answer.status} ${[answer.error, answer.description && `"${answer.description}"`].filter(Boolean).join(' ')}`.trim()).join('; ')}`;
 	const answer = answers.at(-1) as Answer;
-	const idp = idpName(values);
-	const app = appName(values);
+	const idp = idpName(context);
+	const app = appName(context);
 	switch (classify(answer)) {
 		case 'accepted': {
 			return {status: 'pass', seen: `${seen}. The client credentials were accepted.`};
 		}
 
 		case 'refused': {
-			const authentik = values['idp'] === 'authentik' ? ' authentik gives the same answer when the redirect URI is not registered: see the redirect URI check.' : '';
+			const note = context.idp?.refusedCredentialsNote ? ` ${context.idp.refusedCredentialsNote}` : '';
 			return {
 				status: 'fail',
 				seen: `${seen}. ${idp} refused the client credentials.`,
-				fix: `Copy the client secret of client "${clientId}" from ${idp} into ${app} again (and into sso-setup's client_secret), and check that the client ID is exactly "${clientId}".${authentik}`,
+				fix: `Copy the client secret of client "${clientId}" from ${idp} into ${app} again (and into sso-setup's client_secret), and check that the client ID is exactly "${clientId}".${note}`,
 			};
 		}
 
@@ -118,7 +120,7 @@ function outcomeFor(answers: Answer[], tokenEndpoint: string, clientId: string, 
 			return {
 				status: 'fail',
 				seen: `${seen}. The client may not use the authorization code flow.`,
-				fix: `Allow the authorization code flow for client "${clientId}" at ${idp}${values['idp'] === 'keycloak' ? ' (Standard flow, with Client authentication on)' : ''}.`,
+				fix: `Allow the authorization code flow for client "${clientId}" at ${idp}${context.idp?.codeFlowHow ? ` (${context.idp.codeFlowHow})` : ''}.`,
 			};
 		}
 

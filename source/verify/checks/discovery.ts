@@ -3,10 +3,10 @@ import {fetchProviderMetadata} from '../../core/discovery-fetch.js';
 import {discoveryUrl} from '../../core/discovery.js';
 import {RemoteError} from '../../core/errors.js';
 import {isLoopback} from '../../core/hosts.js';
-import type {IntegrationContext, Values} from '../../integrations/types.js';
-import {providerMetadataSchema, type ProviderMetadata} from '../metadata.js';
-import type {CheckOutcome} from '../types.js';
-import {appName, idpName, skipped} from '../values.js';
+import {skipped, type CheckOutcome} from '../../core/check-outcome.js';
+import {providerMetadataSchema, type ProviderMetadata} from '../../core/provider-metadata.js';
+import type {VerifyContext} from '../context.js';
+import {appName, idpName} from '../values.js';
 
 const step = 'verify: discovery';
 
@@ -15,7 +15,7 @@ const step = 'verify: discovery';
  * (openid-client would throw on a mismatch, and compares normalised URLs): the issuer check does it
  * byte for byte and names both strings.
  */
-export async function discoverProvider(context: IntegrationContext): Promise<{outcome: CheckOutcome; metadata?: ProviderMetadata}> {
+export async function discoverProvider(context: VerifyContext): Promise<{outcome: CheckOutcome; metadata?: ProviderMetadata}> {
 	const {values} = context;
 	const issuer = values['issuer'];
 	const url = issuer ? discoveryUrl(issuer) : values['discovery_url'];
@@ -27,7 +27,7 @@ export async function discoverProvider(context: IntegrationContext): Promise<{ou
 	try {
 		raw = await fetchProviderMetadata(context.http, step, new URL(url), values['client_id'] || 'sso-setup-verify');
 	} catch (error) {
-		return {outcome: failure(url, error, values)};
+		return {outcome: failure(url, error, context)};
 	}
 
 	const parsed = providerMetadataSchema.safeParse(raw);
@@ -37,7 +37,7 @@ export async function discoverProvider(context: IntegrationContext): Promise<{ou
 			outcome: {
 				status: 'fail',
 				seen: `${url} answered, but the document is not valid provider metadata (${fields} missing or wrong).`,
-				fix: `Check that the issuer points at ${idpName(values)}'s OpenID provider for this client, not at another page of the server.`,
+				fix: `Check that the issuer points at ${idpName(context)}'s OpenID provider for this client, not at another page of the server.`,
 			},
 		};
 	}
@@ -57,11 +57,11 @@ export async function discoverProvider(context: IntegrationContext): Promise<{ou
 	return {metadata, outcome: {status: 'pass', seen: `${url} answered${url.startsWith('https:') ? ' over verified TLS' : ''}.`}};
 }
 
-function failure(url: string, error: unknown, values: Values): CheckOutcome {
+function failure(url: string, error: unknown, context: VerifyContext): CheckOutcome {
 	const cause = error instanceof ClientError ? error.cause : error;
 	if (cause instanceof RemoteError) {
 		const what = cause.message.startsWith(`${cause.step}: `) ? cause.message.slice(cause.step.length + 2) : cause.message;
-		return {status: 'fail', seen: `Could not read ${url}: ${what}.`, fix: transportFix(cause, values)};
+		return {status: 'fail', seen: `Could not read ${url}: ${what}.`, fix: transportFix(cause, context)};
 	}
 
 	if (cause instanceof Response) {
@@ -70,47 +70,25 @@ function failure(url: string, error: unknown, values: Values): CheckOutcome {
 		return {
 			status: 'fail',
 			seen: `${url} did not answer with provider metadata (${answer}).`,
-			fix: `${location ? 'Use the final URL in the issuer (check http vs https and the host). ' : ''}${issuerShapeHint(values)}`,
+			fix: `${location ? 'Use the final URL in the issuer (check http vs https and the host). ' : ''}${issuerShapeHint(context)}`,
 		};
 	}
 
 	const detail = error instanceof Error ? error.message : String(error);
-	return {status: 'fail', seen: `${url} did not answer with provider metadata (${detail}).`, fix: issuerShapeHint(values)};
+	return {status: 'fail', seen: `${url} did not answer with provider metadata (${detail}).`, fix: issuerShapeHint(context)};
 }
 
-function issuerShapeHint(values: Values): string {
-	switch (values['idp']) {
-		case 'authentik': {
-			return 'An authentik issuer looks like https://<host>/application/o/<application slug>/ (with the final slash).';
-		}
-
-		case 'keycloak': {
-			return 'A Keycloak issuer looks like https://<host>/realms/<realm> (https://<host>/auth/realms/<realm> before Keycloak 17).';
-		}
-
-		case 'pocket-id': {
-			return 'The Pocket ID issuer is its APP_URL, with no path and no final slash.';
-		}
-
-		default: {
-			return 'Check the issuer URL: the provider metadata must be at <issuer>/.well-known/openid-configuration.';
-		}
-	}
+function issuerShapeHint(context: VerifyContext): string {
+	return context.idp?.issuerShape ?? 'Check the issuer URL: the provider metadata must be at <issuer>/.well-known/openid-configuration.';
 }
 
-function transportFix(error: RemoteError, values: Values): string {
-	const app = appName(values);
-	const turnOff = 'which turns certificate checks off: anyone who can intercept the traffic between the app and the IdP can then pose as the IdP and sign in as any user';
-	const appTrust: Record<string, string> = {
-		harbor: `Harbor must trust it too. It has no CA setting for OIDC: add the CA to the trust store of the Harbor core container, or set oidc_verify_cert to false (${turnOff}).`,
-		'ovh-mpr': `The OVH registry must trust it too: use a certificate from a public CA, or set verifyCert to false (${turnOff}).`,
-		portainer: "Portainer must trust it too: mount the CA certificate into the Portainer container's certificate store.",
-	};
+function transportFix(error: RemoteError, context: VerifyContext): string {
+	const app = appName(context);
 	switch (error.reason) {
 		case 'tls-self-signed':
 		case 'tls-unknown-ca': {
 			const what = error.reason === 'tls-self-signed' ? "the IdP's self-signed certificate" : "the certificate authority that signed the IdP's certificate";
-			return `Trust ${what}: set the ca_file value (or NODE_EXTRA_CA_CERTS) to its PEM file. ${appTrust[values['app'] ?? ''] ?? `${app} must trust it too.`} A certificate from a public CA avoids both.`;
+			return `Trust ${what}: set the ca_file value (or NODE_EXTRA_CA_CERTS) to its PEM file. ${context.app?.trustPrivateCa ?? `${app} must trust it too.`} A certificate from a public CA avoids both.`;
 		}
 
 		case 'tls-expired': {

@@ -1,5 +1,6 @@
 import type {DiscoveryCheck} from '../types.js';
-import {appName, idpName, requireValues} from '../values.js';
+import {requireValues} from '../../core/check-outcome.js';
+import {appName, idpName} from '../values.js';
 
 /** Harbor (go-oidc) refuses any difference between its configured endpoint and the published issuer, trailing slash included. */
 export const issuerCheck: DiscoveryCheck = {
@@ -18,12 +19,12 @@ export const issuerCheck: DiscoveryCheck = {
 			return {status: 'pass', seen: `The IdP publishes the issuer "${published}", exactly as configured.`};
 		}
 
-		const app = appName(context.values);
+		const app = appName(context);
 		const seen = `The IdP publishes the issuer "${published}", but ${app} is configured with "${configured}".`;
-		const why = differenceHint(configured, published, idpName(context.values));
-		if (context.values['app'] === 'portainer') {
-			// Portainer is given each endpoint URL and never compares issuers; other clients of the same IdP will.
-			return {status: 'warn', seen, fix: `Use "${published}" as the issuer. ${why}Portainer itself does not compare issuers, so sign-in may still work.`};
+		const why = differenceHint(configured, published, idpName(context));
+		if (context.app?.comparesIssuer === false) {
+			// The app is given each endpoint URL and never compares issuers; other clients of the same IdP will.
+			return {status: 'warn', seen, fix: `Use "${published}" as the issuer. ${why}${app} itself does not compare issuers, so sign-in may still work.`};
 		}
 
 		return {

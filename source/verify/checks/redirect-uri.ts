@@ -1,7 +1,8 @@
 import {randomBytes} from 'node:crypto';
 import {extractErrorDetail} from '../../core/http-errors.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
-import {appName, idpName, requireValues} from '../values.js';
+import {requireValues} from '../../core/check-outcome.js';
+import {appName, idpName} from '../values.js';
 
 /**
  * One authorization request with prompt=none, redirects not followed (reference/idps.md, section D):
@@ -27,7 +28,7 @@ export const redirectUriCheck: DiscoveryCheck = {
 
 		const response = await context.http.request({url: url.toString(), step: 'verify: redirect URI', expect: 'any', headers: {accept: 'text/html'}});
 		const location = response.headers['location'];
-		const facts = {clientId, redirectUri, idp: idpName(context.values), app: appName(context.values)};
+		const facts = {clientId, redirectUri, idp: idpName(context), app: appName(context)};
 		if (response.status >= 300 && response.status < 400 && location) {
 			return redirected(new URL(location, url).toString(), facts);
 		}

@@ -1,13 +1,10 @@
 import {splitScopes} from '../../core/scopes.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
-import {appName, idpName, isHarborLike, requireValues} from '../values.js';
+import {requireValues} from '../../core/check-outcome.js';
+import {appName, idpName} from '../values.js';
+import type {VerifyContext} from '../context.js';
 
 const offlineAccessWhy = 'without a refresh token the CLI secret used for docker login stops working when the first ID token expires';
-
-const offlineAccessHow: Record<string, string> = {
-	authentik: ' (add the offline_access scope mapping, goauthentik.io/providers/oauth2/scope-offline_access, to the provider)',
-	keycloak: ' (assign the offline_access client scope to the client, as default or optional)',
-};
 
 export const scopesCheck: DiscoveryCheck = {
 	id: 'scopes',
@@ -20,8 +17,8 @@ export const scopesCheck: DiscoveryCheck = {
 		}
 
 		const {values} = context;
-		const app = appName(values);
-		const idp = idpName(values);
+		const app = appName(context);
+		const idp = idpName(context);
 		const scopes = splitScopes(required.values.scopes, values['scope_separator']);
 		const failures: string[] = [];
 		const fixes: string[] = [];
@@ -30,7 +27,7 @@ export const scopesCheck: DiscoveryCheck = {
 			fixes.push(`Add openid to the scopes of ${app}: without it there is no ID token.`);
 		}
 
-		if (isHarborLike(values) && !scopes.includes('offline_access')) {
+		if (context.app?.needsOfflineAccess && !scopes.includes('offline_access')) {
 			failures.push('offline_access is not among the scopes');
 			fixes.push(`Add offline_access to the scopes of ${app}: ${offlineAccessWhy}.`);
 		}
@@ -38,7 +35,7 @@ export const scopesCheck: DiscoveryCheck = {
 		const supported = metadata.scopes_supported;
 		const unsupported = supported ? scopes.filter((scope) => !supported.includes(scope)) : [];
 		if (unsupported.includes('offline_access')) {
-			fixes.push(`Offer offline_access at ${idp}${offlineAccessHow[values['idp'] ?? ''] ?? ''}: ${offlineAccessWhy}.`);
+			fixes.push(`Offer offline_access at ${idp}${context.idp?.offlineAccessHow ? ` (${context.idp.offlineAccessHow})` : ''}: ${offlineAccessWhy}.`);
 		}
 
 		const others = unsupported.filter((scope) => scope !== 'offline_access');
@@ -56,11 +53,12 @@ export const scopesCheck: DiscoveryCheck = {
 			return {status: 'fail', seen: `Scopes ${scopeList}: ${failures.join('; ')}.`, fix: fixes.join(' ')};
 		}
 
-		return claimsOutcome(scopeList, supported !== undefined, metadata.claims_supported, values);
+		return claimsOutcome(scopeList, supported !== undefined, metadata.claims_supported, context);
 	},
 };
 
-function claimsOutcome(scopeList: string, published: boolean, claimsSupported: string[] | undefined, values: Readonly<Record<string, string>>): CheckOutcome {
+function claimsOutcome(scopeList: string, published: boolean, claimsSupported: string[] | undefined, context: VerifyContext): CheckOutcome {
+	const {values} = context;
 	const scopesSeen = published ? `The IdP offers every scope (${scopeList})` : `Scopes ${scopeList} (the IdP does not publish scopes_supported)`;
 	const wanted = (['username_claim', 'groups_claim'] as const).flatMap((key) => (values[key] ? [{key, claim: values[key]}] : []));
 	if (!claimsSupported || wanted.length === 0) {
@@ -75,6 +73,6 @@ function claimsOutcome(scopeList: string, published: boolean, claimsSupported: s
 	return {
 		status: 'warn',
 		seen: `${scopesSeen}, but claims_supported lacks ${missing.map(({key, claim}) => `${claim} (${key})`).join(', ')}.`,
-		fix: `${values['idp'] === 'keycloak' ? 'Keycloak lists only its built-in claims there, so this is fine when a protocol mapper adds them. ' : ''}Check that ${idpName(values)} puts ${missing.map(({claim}) => claim).join(' and ')} into the ID token or userinfo (a scope or protocol mapper), or pick a claim it publishes: ${claimsSupported.join(', ')}.`,
+		fix: `${context.idp?.claimsNote ? `${context.idp.claimsNote} ` : ''}Check that ${idpName(context)} puts ${missing.map(({claim}) => claim).join(' and ')} into the ID token or userinfo (a scope or protocol mapper), or pick a claim it publishes: ${claimsSupported.join(', ')}.`,
 	};
 }

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {BlockedError, ExitCode, RemoteError} from '../../../source/core/errors.js';
-import {harbor} from '../../../source/integrations/app/harbor.js';
+import {harbor} from '../../../source/integrations/app/harbor/index.js';
 import {memoryContext} from '../../helpers/context.js';
 import {closedAfterEach} from '../../helpers/servers.js';
 import {testPki} from '../../helpers/tls.js';

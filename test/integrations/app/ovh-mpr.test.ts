@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {BlockedError, ExitCode, RemoteError, SsoSetupError, UsageError} from '../../../source/core/errors.js';
-import {listOvhProjects, listOvhRegistries, ovhRedirectUri, readOvhRegistryUrl} from '../../../source/integrations/app/ovh-api.js';
-import {createOvhMpr, listRegistryUsers, setAsAdmin} from '../../../source/integrations/app/ovh-mpr.js';
-import {ovhBaseUrl, ovhSignature} from '../../../source/integrations/app/ovh-signing.js';
+import {listOvhProjects, listOvhRegistries, ovhRedirectUri, readOvhRegistryUrl} from '../../../source/integrations/app/ovh-mpr/ovh-api.js';
+import {createOvhMpr, listRegistryUsers, setAsAdmin} from '../../../source/integrations/app/ovh-mpr/index.js';
+import {ovhBaseUrl, ovhSignature} from '../../../source/integrations/app/ovh-mpr/ovh-signing.js';
 import {memoryContext} from '../../helpers/context.js';
 import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeOvh, type FakeOvh, type FakeOvhOptions} from '../../servers/ovh.js';

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {HttpClient} from '../../../source/core/http.js';
-import {ovhSignedHeaders} from '../../../source/integrations/app/ovh-signing.js';
+import {ovhSignedHeaders} from '../../../source/integrations/app/ovh-mpr/ovh-signing.js';
 import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeOvh, type FakeOvh} from '../../servers/ovh.js';
 

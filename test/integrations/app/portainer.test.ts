@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {RemoteError} from '../../../source/core/errors.js';
 import {HttpClient} from '../../../source/core/http.js';
-import {portainer} from '../../../source/integrations/app/portainer.js';
+import {portainer} from '../../../source/integrations/app/portainer/index.js';
 import {memoryContext} from '../../helpers/context.js';
 import {closedAfterEach} from '../../helpers/servers.js';
 import {testPki} from '../../helpers/tls.js';

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {RemoteError, SsoSetupError, UsageError} from '../../../source/core/errors.js';
-import {authentik} from '../../../source/integrations/idp/authentik.js';
+import {authentik} from '../../../source/integrations/idp/authentik/index.js';
 import {memoryContext} from '../../helpers/context.js';
 import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeAuthentik, type FakeAuthentik, type FakeAuthentikOptions} from '../../servers/authentik.js';

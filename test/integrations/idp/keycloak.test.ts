@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {RemoteError, UsageError} from '../../../source/core/errors.js';
-import {keycloak} from '../../../source/integrations/idp/keycloak.js';
+import {keycloak} from '../../../source/integrations/idp/keycloak/index.js';
 import {memoryContext} from '../../helpers/context.js';
 import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakeKeycloak, type FakeKeycloak, type FakeKeycloakOptions} from '../../servers/keycloak.js';

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {RemoteError, UsageError} from '../../../source/core/errors.js';
-import {discover, oidcGeneric} from '../../../source/integrations/idp/oidc.js';
+import {discover} from '../../../source/integrations/kit/discover.js';
+import {oidcGeneric} from '../../../source/integrations/idp/oidc/index.js';
 import {memoryContext} from '../../helpers/context.js';
 import {closedAfterEach} from '../../helpers/servers.js';
 import {testPki} from '../../helpers/tls.js';

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {RemoteError, UsageError} from '../../../source/core/errors.js';
-import {pocketId} from '../../../source/integrations/idp/pocket-id.js';
+import {pocketId} from '../../../source/integrations/idp/pocket-id/index.js';
 import {memoryContext} from '../../helpers/context.js';
 import {closedAfterEach} from '../../helpers/servers.js';
 import {startFakePocketId, type FakePocketId, type FakePocketIdOptions} from '../../servers/pocket-id.js';
