@@ -14,7 +14,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import type {RemoteError} from '../../source/core/errors.js';
 import type {AppIntegration, IntegrationContext} from '../../source/integrations/types.js';
-import {memoryContext} from '../helpers/context.js';
+import {memoryContext, resumedContext as resumed} from '../helpers/context.js';
 import {testPki} from '../helpers/tls.js';
 
 export type AppServerUnderTest = {
@@ -40,18 +40,6 @@ export type AppSuiteSubject = {
 	/** Users to confirm for deletion, when the server starts with blocking ones. */
 	deleteUsers?: string[];
 };
-
-type Context = ReturnType<typeof memoryContext>;
-
-/** A new run of the same session: fresh memory, the same saved artifacts. */
-function resumed(previous: Context): Context {
-	const next = memoryContext({...previous.values}, {...previous.secrets});
-	for (const [name, value] of previous.store) {
-		next.store.set(name, structuredClone(value));
-	}
-
-	return next;
-}
 
 export function appContractSuite(subject: AppSuiteSubject): void {
 	const {integration} = subject;

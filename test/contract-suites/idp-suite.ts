@@ -14,7 +14,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import type {RemoteError} from '../../source/core/errors.js';
 import type {IdpIntegration} from '../../source/integrations/types.js';
-import {memoryContext} from '../helpers/context.js';
+import {memoryContext, resumedContext} from '../helpers/context.js';
 import {testPki} from '../helpers/tls.js';
 
 export type IdpServerUnderTest = {
@@ -111,11 +111,7 @@ export function idpContractSuite(subject: IdpSuiteSubject): void {
 			const plan = await integration.plan(context);
 			server.failNextWrite();
 			await expect(integration.register(context, plan)).rejects.toThrow();
-			const resumed = memoryContext({...context.values}, {...context.secrets});
-			for (const [name, value] of context.store) {
-				resumed.store.set(name, structuredClone(value));
-			}
-
+			const resumed = resumedContext(context);
 			const again = await integration.plan(resumed);
 			expect(again.action).not.toBe('create');
 			await integration.register(resumed, again);
