@@ -36,3 +36,13 @@ export function memoryContext(
 	};
 	return context;
 }
+
+/** A new run of the same session: fresh memory (no cached sign-in), the same saved artifacts. */
+export function resumedContext(previous: ReturnType<typeof memoryContext>): ReturnType<typeof memoryContext> {
+	const next = memoryContext({...previous.values}, {...previous.secrets});
+	for (const [name, value] of previous.store) {
+		next.store.set(name, structuredClone(value));
+	}
+
+	return next;
+}

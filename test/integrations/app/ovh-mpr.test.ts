@@ -131,15 +131,6 @@ describe('ovh-mpr integration', () => {
 		expect(posts(server)[0]!.body).toMatchObject({deleteUsers: false, provider: {verifyCert: true, autoOnboard: false}});
 	});
 
-	it('plans nothing and sends nothing when run again', async () => {
-		const {server, context} = await setup();
-		await run(context);
-		const {plan, notes} = await run(resumedContext(context));
-		expect(plan.changes).toEqual([]);
-		expect(posts(server)).toHaveLength(1);
-		expect(notes[0]).toBe('The registry already has these settings: nothing was sent.');
-	});
-
 	it('updates an existing configuration without deleteUsers, keeping what the values leave unsaid', async () => {
 		const {server, context} = await setup({users: ['oidc-person'], oidc: {name: 'old', endpoint: 'https://old.example.com', clientId: 'old', scope: 'openid', userClaim: 'email', clientSecret: 'old-secret'}});
 		delete context.values['username_claim'];

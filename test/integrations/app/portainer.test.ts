@@ -4,7 +4,6 @@ import {HttpClient} from '../../../source/core/http.js';
 import {portainer} from '../../../source/integrations/app/portainer/index.js';
 import {memoryContext} from '../../helpers/context.js';
 import {closedAfterEach} from '../../helpers/servers.js';
-import {testPki} from '../../helpers/tls.js';
 import {startFakePortainer, type FakePortainer, type FakePortainerOptions} from '../../servers/portainer.js';
 import {startDiscoveryServer, type DiscoveryServer} from './helpers/discovery-server.js';
 import {everythingShown, resumedContext, type TestContext} from './helpers/run.js';
@@ -105,15 +104,6 @@ describe('portainer integration', () => {
 
 		const publicSettings = JSON.parse((await new HttpClient().request({url: `${server.url}/api/settings/public`, step: 'test'})).text) as {OAuthLoginURI: string};
 		expect(publicSettings.OAuthLoginURI).toBe(`${idp.document['authorization_endpoint']}?response_type=code&client_id=portainer-client&redirect_uri=${server.url}/&scope=openid profile email`);
-	});
-
-	it('plans nothing and writes nothing when run again', async () => {
-		const {server, context} = await setup();
-		await run(context);
-		const {plan, notes} = await run(resumedContext(context));
-		expect(plan.changes).toEqual([]);
-		expect(puts(server)).toHaveLength(1);
-		expect(notes).toEqual(['Portainer already has these settings: nothing was written.']);
 	});
 
 	it('keeps the stored secret (empty ClientSecret) when only other settings change', async () => {
@@ -244,12 +234,4 @@ describe('portainer integration', () => {
 		expect(preflight.warnings.join('\n')).toMatch(/Community Edition cannot map/);
 	});
 
-	it('trusts a private CA through ca_file', async () => {
-		const pki = testPki();
-		const {context} = await setup({tls: pki.server});
-		await expect(portainer.preflight(context)).rejects.toMatchObject({reason: 'tls-unknown-ca'});
-		context.values['ca_file'] = pki.caFile;
-		const {plan} = await run(resumedContext(context));
-		expect(plan.changes.length).toBeGreaterThan(0);
-	});
 });

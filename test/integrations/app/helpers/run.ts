@@ -1,17 +1,9 @@
-import {memoryContext} from '../../../helpers/context.js';
+import type {memoryContext} from '../../../helpers/context.js';
+
+export {resumedContext} from '../../../helpers/context.js';
 import type {RecordedRequest} from '../../../servers/recording-server.js';
 
 export type TestContext = ReturnType<typeof memoryContext>;
-
-/** A new run of the same session: fresh memory (no cached sign-in), the same saved artifacts. */
-export function resumedContext(previous: TestContext): TestContext {
-	const next = memoryContext({...previous.values}, {...previous.secrets});
-	for (const [name, value] of previous.store) {
-		next.store.set(name, structuredClone(value));
-	}
-
-	return next;
-}
 
 /** Requests that change something on the server. */
 export function writes(requests: RecordedRequest[]): RecordedRequest[] {
