@@ -61,7 +61,7 @@ export function App({controller}: Props) {
 		case 'welcome': {
 			return (
 				<Frame title="Welcome" notice={notice} hints="Enter: choose · Ctrl+C: quit">
-					<WelcomeScreen resumable={screen.resumable} onNew={() => controller.startNew()} onResume={(id) => void controller.resumeSession(id).catch((error: unknown) => controller.fail(error))} />
+					<WelcomeScreen resumable={screen.resumable} onNew={() => void controller.startNew()} onResume={(id) => void controller.resumeSession(id).catch((error: unknown) => controller.fail(error))} />
 				</Frame>
 			);
 		}

@@ -6,9 +6,8 @@ export type WizardRun = {resume?: boolean; sessionId?: string};
 
 /** The only place that renders Ink. Resolves with the exit code once the wizard has ended. */
 export async function runWizard(controller: WizardController, options: WizardRun = {}): Promise<number> {
-	// Starting first (and waiting a moment) lets the first frame be the real screen, not a spinner.
-	const started = controller.start(options).catch((error: unknown) => controller.fail(error));
-	await Promise.race([started, new Promise((resolve) => setTimeout(resolve, 100))]);
+	// start() sets the first screen before it waits for anything, so the first frame is the real one.
+	void controller.start(options).catch((error: unknown) => controller.fail(error));
 	const instance = render(<App controller={controller} />, {exitOnCtrlC: false, patchConsole: false});
 	const onSignal = () => controller.interrupt();
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -2,14 +2,11 @@ import path from 'node:path';
 import type {Checklist} from '../checklist/build.js';
 import {formatChecklist} from '../checklist/format.js';
 import {writeChecklistFile} from '../checklist/write.js';
-import {checkField} from '../core/fields.js';
 import type {Field} from '../core/flows/schema.js';
 import type {AppIntegration, FieldOption, IdpIntegration, IntegrationContext} from '../integrations/types.js';
-import {ApplyStage} from './stages/apply-stage.js';
+import {answerField} from './answering.js';
+import {type StageRun, StageRunner} from './stage-runner.js';
 import {buildContext, type SessionHandle} from '../core/session/integration-context.js';
-import {RegisterStage} from './stages/register-stage.js';
-import {VerifyStage} from './stages/verify-stage.js';
-import {tryItActions, type TryItActions} from './try-it.js';
 import type {Catalogue} from '../core/flows/load.js';
 import {getPair} from '../core/flows/pair.js';
 import {describeError, ExitCode} from '../core/errors.js';
@@ -19,7 +16,6 @@ import {redactHandled} from '../secrets/redact.js';
 import {SessionSecrets} from '../secrets/secrets.js';
 import {
 	type AutomationStage,
-	currentValues,
 	nextWarningScreen,
 	previousScreen,
 	resumeScreen,
@@ -56,7 +52,7 @@ export type WizardDependencies = {
 	loadAppIntegration?(id: string): Promise<AppIntegration | undefined>;
 };
 
-export type StageRun = {kind: 'register'; stage: RegisterStage} | {kind: 'apply'; stage: ApplyStage} | {kind: 'verify'; stage: VerifyStage; tryIt?: TryItActions | undefined};
+export type {StageRun} from './stage-runner.js';
 
 /**
  * The wizard's state and every action the UI can send. Plain TypeScript: it saves the session after
@@ -68,16 +64,22 @@ export class WizardController {
 	private store: SecretStore | undefined;
 	private secrets: SessionSecrets | undefined;
 	private pendingStart: (() => Promise<void>) | undefined;
+	private storeOpened: Promise<boolean> | undefined;
+	private storeProblem: string | undefined;
 	private pendingIdp: string | undefined;
 
-	constructor(private readonly deps: WizardDependencies) {}
+	private readonly stages: StageRunner;
+
+	constructor(private readonly deps: WizardDependencies) {
+		this.stages = new StageRunner(deps);
+	}
 
 	get catalogue(): Catalogue {
 		return this.deps.catalogue;
 	}
 
 	hasAutomation(view: SessionView): boolean {
-		return (this.deps.automationStages?.(view) ?? []).length > 0;
+		return this.stages.stages(view).length > 0;
 	}
 
 	/** An unexpected failure: end with its message (the session stays saved). */
@@ -97,31 +99,74 @@ export class WizardController {
 
 	/** Opens the keychain, then shows the welcome screen, resumes a session, or asks to pick one. */
 	async start(options: {resume?: boolean; sessionId?: string} = {}): Promise<void> {
+		const opened = this.openStore();
+		if (!options.sessionId && !options.resume) {
+			// The welcome screen needs no keychain: it is the first frame, and the keychain check
+			// finishes behind it (the screens after it wait for the answer).
+			const welcome = async () => this.set({screen: {name: 'welcome', resumable: this.resumableSessions()}});
+			await welcome();
+			if (!(await opened) && this.state.screen.name === 'welcome') {
+				this.askAboutStorage(welcome);
+			}
+
+			return;
+		}
+
 		const begin = async () => {
 			if (options.sessionId) {
 				await this.resumeSession(options.sessionId);
 				return;
 			}
 
-			const resumable = listSessions(this.env).sessions.filter((session) => !session.finished && this.deps.catalogue.idps.has(session.idp) && this.deps.catalogue.apps.has(session.app));
-			if (options.resume && resumable.length === 1) {
+			const resumable = this.resumableSessions();
+			if (resumable.length === 1) {
 				await this.resumeSession(resumable[0]!.id);
-			} else if (options.resume && resumable.length === 0) {
+			} else if (resumable.length === 0) {
 				this.finish(ExitCode.usage, 'There is no unfinished session to resume. Start a new one with: npx sso-setup');
 			} else {
-				this.set({screen: resumable.length > 0 || !options.resume ? {name: 'welcome', resumable} : {name: 'idp'}});
+				this.set({screen: {name: 'welcome', resumable}});
 			}
 		};
 
-		const probe = await this.deps.openKeychain();
-		if (probe.ok) {
-			this.store = probe.store;
-			this.set({storage: 'keychain'});
+		if (await opened) {
 			await begin();
 		} else {
-			this.pendingStart = begin;
-			this.set({screen: {name: 'keychain', reason: probe.reason}});
+			this.askAboutStorage(begin);
 		}
+	}
+
+	/** Starts the keychain check once; resolves with whether the keychain can be used. */
+	private openStore(): Promise<boolean> {
+		this.storeOpened ??= this.deps.openKeychain().then((probe) => {
+			if (probe.ok) {
+				this.store = probe.store;
+				this.set({storage: 'keychain'});
+				return true;
+			}
+
+			this.storeProblem = probe.reason;
+			return false;
+		});
+		return this.storeOpened;
+	}
+
+	/** No keychain: ask whether to keep secrets in memory, then go on with `next`. */
+	private askAboutStorage(next: () => Promise<void>): void {
+		this.pendingStart = next;
+		this.set({screen: {name: 'keychain', reason: this.storeProblem ?? 'the keychain cannot be opened'}});
+	}
+
+	/** Whether a secret store is open; waits for the keychain check when it is still running. */
+	private async storeReady(): Promise<boolean> {
+		if (!this.store) {
+			await this.openStore();
+		}
+
+		return this.store !== undefined;
+	}
+
+	private resumableSessions(): Session[] {
+		return listSessions(this.env).sessions.filter((session) => !session.finished && this.deps.catalogue.idps.has(session.idp) && this.deps.catalogue.apps.has(session.app));
 	}
 
 	/** The person accepted keeping secrets in memory for this run only. */
@@ -131,7 +176,11 @@ export class WizardController {
 		await this.pendingStart?.();
 	}
 
-	startNew(): void {
+	async startNew(): Promise<void> {
+		if (!(await this.storeReady())) {
+			return;
+		}
+
 		this.set({screen: {name: 'idp'}, view: undefined});
 	}
 
@@ -155,6 +204,10 @@ export class WizardController {
 	}
 
 	async resumeSession(id: string): Promise<void> {
+		if (!(await this.storeReady())) {
+			return;
+		}
+
 		this.set({screen: {name: 'loading', message: `Loading session ${id}…`}});
 		const session = loadSession(id, this.env);
 		const pair = getPair(this.deps.catalogue, session.idp, session.app);
@@ -198,48 +251,12 @@ export class WizardController {
 			return undefined;
 		}
 
-		let session = view.session;
-		const presentSecrets = new Set(view.presentSecrets);
-		if (field.kind === 'secret') {
-			if (raw === '' && presentSecrets.has(field.key)) {
-				// Enter keeps the stored secret.
-			} else {
-				const check = checkField(field, raw);
-				if (!check.ok) {
-					return check.error;
-				}
-
-				if (check.value !== '') {
-					try {
-						await this.secrets!.set(field.key, check.value);
-					} catch (error) {
-						return `The keychain refused to store it: ${describeError(error).message}`;
-					}
-
-					presentSecrets.add(field.key);
-					session = {...session, secrets: [...new Set([...session.secrets, field.key])]};
-				}
-
-			}
-		} else {
-			const check = checkField(field, raw, view.pair.app.scopes.separator);
-			if (!check.ok) {
-				return check.error;
-			}
-
-			session = {...session, answers: {...session.answers, [field.key]: check.value}};
+		const answered = await answerField(view, field, raw, companions, this.secrets!);
+		if (!answered.ok) {
+			return answered.error;
 		}
 
-		// Values that come with a picked option (e.g. the registry's URL), validated like answers.
-		for (const [key, rawCompanion] of Object.entries(companions)) {
-			const companion = visibleFields(view).find((candidate) => candidate.key === key && candidate.kind !== 'secret');
-			const check = companion ? checkField(companion, rawCompanion, view.pair.app.scopes.separator) : undefined;
-			if (check?.ok) {
-				session = {...session, answers: {...session.answers, [key]: check.value}};
-			}
-		}
-
-		let next: SessionView = {...view, session, presentSecrets};
+		let next = answered.view;
 		this.set({view: next, notice: undefined});
 		const count = visibleFields(next).length;
 		if (screen.index + 1 < count) {
@@ -276,8 +293,7 @@ export class WizardController {
 			return;
 		}
 
-		const stages = this.deps.automationStages?.(view) ?? [];
-		this.moveTo(stages.length > 0 ? {name: 'automation', stage: stages[0]!} : {name: 'checklist'});
+		this.moveTo(this.stages.first(view));
 	}
 
 	/** The automated stage is finished (or passed over): on to the next one, then the checklist. */
@@ -287,9 +303,7 @@ export class WizardController {
 			return;
 		}
 
-		const stages = this.deps.automationStages?.(view) ?? [];
-		const next = stages[stages.indexOf(from) + 1];
-		this.moveTo(next ? {name: 'automation', stage: next} : {name: 'checklist'});
+		this.moveTo(this.stages.after(view, from));
 	}
 
 	/** Ends the run with a code (e.g. 3 when a precondition blocks), keeping the session resumable. */
@@ -366,26 +380,7 @@ export class WizardController {
 
 	/** The object that runs an automated step, or undefined when this pair has no module for it. */
 	async createStage(name: AutomationStage): Promise<StageRun | undefined> {
-		const view = this.requireView();
-		const secrets = this.secrets!;
-		const handle = this.sessionHandle();
-		switch (name) {
-			case 'register': {
-				const idp = view.pair.idp.automation ? await this.deps.loadIdpIntegration?.(view.pair.idp.automation) : undefined;
-				return idp ? {kind: 'register', stage: new RegisterStage(idp, view.pair, handle, secrets)} : undefined;
-			}
-
-			case 'apply': {
-				const app = view.pair.app.automation ? await this.deps.loadAppIntegration?.(view.pair.app.automation) : undefined;
-				return app ? {kind: 'apply', stage: new ApplyStage(app, view.pair, handle, secrets)} : undefined;
-			}
-
-			case 'verify': {
-				const app = view.pair.app.automation ? await this.deps.loadAppIntegration?.(view.pair.app.automation) : undefined;
-				const tryIt = tryItActions(currentValues(view), app, () => this.readOnlyContext());
-				return {kind: 'verify', stage: new VerifyStage(view.pair, handle, secrets), tryIt};
-			}
-		}
+		return this.stages.create(name, this.requireView(), this.sessionHandle(), this.secrets!, () => this.readOnlyContext());
 	}
 
 	/** An integration context over the current session that writes nothing (for lists and lookups). */

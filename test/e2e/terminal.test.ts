@@ -334,6 +334,7 @@ describe('a small or changing window', () => {
 
 	it('survives resizes in a menu and in the middle of an answer, and loses no key', async () => {
 		const run = start([], {cols: 100, rows: 40, env: noKeychain});
+		await run.expectText('The OS keychain cannot be used');
 		await choose(run, /Keep secrets in memory/);
 		await walkTo(run, 'idp');
 		run.resize(60, 30);
@@ -370,6 +371,7 @@ describe('Ctrl+C without a keychain', () => {
 
 	it('with secrets kept in memory, on a question, saves the answers and says how to resume', async () => {
 		const run = start([], {env: noKeychain});
+		await run.expectText('The OS keychain cannot be used');
 		await choose(run, /Keep secrets in memory/);
 		await walkTo(run, 'field');
 		await run.press('ctrlC');

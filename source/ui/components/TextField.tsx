@@ -46,10 +46,14 @@ export function TextField({initial, placeholder, mask, onChange, onSubmit}: Prop
 		} else if (key.ctrl && input === 'e') {
 			update(text, text.length);
 		} else if (!key.ctrl && !key.meta && !key.escape && !key.tab && !key.upArrow && !key.downArrow && input) {
-			// eslint-disable-next-line no-control-regex
-			const clean = input.replace(/[\u0000-\u001F\u007F]/g, '');
-			if (clean) {
-				update(text.slice(0, at) + clean + text.slice(at), at + clean.length);
+			// Keys that arrive together come as one chunk: "ab\x7f\x7f\r" is two letters, two backspaces and Enter.
+			const edited = applyTyped(text, at, input);
+			if (edited.text !== text || edited.cursor !== at) {
+				update(edited.text, edited.cursor);
+			}
+
+			if (edited.submitted) {
+				onSubmit(edited.text);
 			}
 		}
 	});
@@ -72,4 +76,26 @@ export function TextField({initial, placeholder, mask, onChange, onSubmit}: Prop
 			{shown.slice(at + 1)}
 		</Text>
 	);
+}
+
+/**
+ * Applies a chunk of keys in order: printable characters go in at the cursor, backspaces delete
+ * before it, and Enter ends the chunk (what follows it belongs to the next screen).
+ */
+export function applyTyped(text: string, cursor: number, chunk: string): {text: string; cursor: number; submitted: boolean} {
+	let before = text.slice(0, cursor);
+	const after = text.slice(cursor);
+	for (const character of chunk) {
+		if (character === '\r' || character === '\n') {
+			return {text: before + after, cursor: before.length, submitted: true};
+		}
+
+		if (character === '\u007F' || character === '\b') {
+			before = before.slice(0, -1);
+		} else if (!/[\u0000-\u001F]/.test(character)) {
+			before += character;
+		}
+	}
+
+	return {text: before + after, cursor: before.length, submitted: false};
 }
