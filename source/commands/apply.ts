@@ -9,7 +9,7 @@ import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {AppIntegration, PlanChange} from '../integrations/types.js';
 import type {ParsedCommand} from '../cli.js';
-import {loadFlows, resolvePairInput} from './inputs.js';
+import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';
 
@@ -27,6 +27,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const catalogue = loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const {pair} = input;
+	refuseUnmetRequirements(pair, input.answers);
 	const app = await appIntegrationFor(pair);
 
 	// A new run against the same app continues the earlier session: its backup and what it wrote

@@ -1,11 +1,14 @@
 
+import {existsSync} from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import {buildChecklist} from '../checklist/build.js';
 import {checklistFormats, type ChecklistFormat, formatChecklist} from '../checklist/format.js';
+import {terminalWidth} from '../checklist/wrap.js';
+import {secretEnvironmentName} from '../secrets/secrets.js';
 import {ExitCode, UsageError} from '../core/errors.js';
 import type {ParsedCommand} from '../cli.js';
-import {loadFlows, resolvePairInput} from './inputs.js';
+import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
 
 export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	const format = (parsed.options['format'] as string | undefined) ?? 'markdown';
@@ -15,8 +18,10 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 
 	const catalogue = loadFlows(parsed.flows);
 	const {pair, answers, session} = resolvePairInput(parsed, catalogue);
-	const text = formatChecklist(buildChecklist(pair, answers, new Set(session?.secrets ?? [])), format as ChecklistFormat);
+	refuseUnmetRequirements(pair, answers);
 	const output = parsed.options['output'] as string | undefined;
+	const checklist = buildChecklist(pair, answers, new Set(session?.secrets ?? []), {}, secretPlaces(['client_secret']));
+	const text = formatChecklist(checklist, format as ChecklistFormat, {width: output ? undefined : terminalWidth()});
 	if (output) {
 		writeChecklistFile(output, text);
 		process.stderr.write(`Checklist written to ${path.resolve(output)}\n`);
@@ -27,12 +32,20 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	return ExitCode.ok;
 }
 
+/** Secrets the environment gives: the checklist says where they come from (never their value). */
+function secretPlaces(keys: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+	return Object.fromEntries(keys.filter((key) => env[secretEnvironmentName(key)]).map((key) => [key, `from ${secretEnvironmentName(key)}`]));
+}
+
 /** Atomic, so an interrupted write never leaves half a checklist. */
 export function writeChecklistFile(file: string, text: string): void {
 	try {
 		writeFileAtomic.sync(file, text, {mode: 0o644});
 	} catch (error) {
-		throw new UsageError(`Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, {hint: 'Choose a writable path.'});
+		const code = (error as NodeJS.ErrnoException).code;
+		const directory = path.dirname(path.resolve(file));
+		const reason = code === 'ENOENT' && !existsSync(directory) ? `the folder ${directory} does not exist` : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(error));
+		throw new UsageError(`Cannot write the checklist to ${path.resolve(file)}: ${reason}.`, {hint: 'Choose a file in a folder that exists and that you can write to (-o FILE), or leave -o out to print the checklist.'});
 	}
 }
 
