@@ -1,6 +1,7 @@
 import {ApplyStage} from '../core/automation/apply-stage.js';
 import {buildContext} from '../core/automation/context.js';
 import {RegisterStage} from '../core/automation/register-stage.js';
+import {commandLine} from '../core/command-line.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';
@@ -160,7 +161,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 			}
 		}
 
-		say(`\nSession ${session().id} saved. Undo the app settings with: sso-setup rollback ${session().id}\nCheck everything with: sso-setup verify --session ${session().id}`);
+		say(`\nSession ${session().id} saved. Undo the app settings with: ${commandLine(`rollback ${session().id}`)}\nCheck everything with: ${commandLine(`verify --session ${session().id}`)}`);
 		return ExitCode.ok;
 	}
 }
@@ -216,7 +217,7 @@ function withResumeHint(error: unknown, sessionId: string): unknown {
 async function appIntegrationFor(pair: Pair): Promise<AppIntegration> {
 	const app = pair.app.automation ? await loadAppIntegration(pair.app.automation) : undefined;
 	if (!app) {
-		throw new UsageError(`${pair.app.name} has no automation: apply cannot configure it.`, {hint: `Print the manual steps with: sso-setup checklist --idp ${pair.idp.id} --app ${pair.app.id}`});
+		throw new UsageError(`${pair.app.name} has no automation: apply cannot configure it.`, {hint: `Print the manual steps with: ${commandLine(`checklist --idp ${pair.idp.id} --app ${pair.app.id}`)}`});
 	}
 
 	return app;

@@ -14,6 +14,8 @@ export type CheckResult = {
 	seen: string;
 	/** What to do about a warning or a failure. */
 	fix?: string;
+	/** For a skipped check: the values it lacked (field keys). */
+	missing?: readonly string[];
 };
 
 /** A row of the in-progress view: the final statuses plus the two a spinner shows. */

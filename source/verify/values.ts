@@ -1,22 +1,22 @@
 import type {Values} from '../integrations/types.js';
 import type {CheckOutcome} from './types.js';
 
-export function skipped(seen: string): CheckOutcome {
-	return {status: 'skipped', seen};
+export function skipped(seen: string, missing?: readonly string[]): CheckOutcome {
+	return {status: 'skipped', seen, ...(missing ? {missing} : {})};
 }
 
 /** The listed values, or the 'skipped' outcome that names the first missing ones. */
 export function requireValues<K extends string>(values: Values, keys: readonly K[]): {values: Record<K, string>} | {outcome: CheckOutcome} {
 	const missing = keys.filter((key) => !values[key]);
 	if (missing.length > 0) {
-		return {outcome: skipped(`Not checked: no ${missing.join(', ')} value (give it with --set ${missing[0]}=…).`)};
+		return {outcome: skipped(`Not checked: no ${missing.join(', ')} value (give it with --set ${missing[0]}=…).`, missing)};
 	}
 
 	return {values: Object.fromEntries(keys.map((key) => [key, values[key] as string])) as Record<K, string>};
 }
 
 export function missingSecret(key: string): CheckOutcome {
-	return skipped(`Not checked: no ${key} (from the saved session, the environment as SSO_SETUP_${key.toUpperCase()}, or the prompt).`);
+	return skipped(`Not checked: no ${key} (from the saved session, the environment as SSO_SETUP_${key.toUpperCase()}, or the prompt).`, [key]);
 }
 
 const appNames: Record<string, string> = {harbor: 'Harbor', portainer: 'Portainer', 'ovh-mpr': 'the OVHcloud registry'};

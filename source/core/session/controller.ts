@@ -1,4 +1,4 @@
-import {checkField} from '../fields.js';
+import {checkedAnswers, checkField} from '../fields.js';
 import type {Field} from '../flows/schema.js';
 import type {AppIntegration, FieldOption, IdpIntegration, IntegrationContext} from '../../integrations/types.js';
 import {ApplyStage} from '../automation/apply-stage.js';
@@ -221,7 +221,7 @@ export class WizardController {
 				return check.error;
 			}
 
-			session = {...session, answers: {...session.answers, [field.key]: check.value}};
+			session = {...session, answers: {...session.answers, ...checkedAnswers(field.key, check)}};
 		}
 
 		// Values that come with a picked option (e.g. the registry's URL), validated like answers.
