@@ -1,11 +1,11 @@
 import type {Checklist} from './build.js';
-import {terminalWidth, wrapLine} from './wrap.js';
+import {wrapLine} from './wrap.js';
 
 export const checklistFormats = ['markdown', 'text', 'json'] as const;
 export type ChecklistFormat = (typeof checklistFormats)[number];
 
-/** `width`: where the text format wraps (the terminal's by default); Markdown and JSON are never wrapped. */
-export function formatChecklist(checklist: Checklist, format: ChecklistFormat, options: {width?: number} = {width: terminalWidth()}): string {
+/** `width`: where the text format wraps (see terminalWidth); Markdown and JSON are never wrapped. */
+export function formatChecklist(checklist: Checklist, format: ChecklistFormat, options: {width?: number} = {}): string {
 	switch (format) {
 		case 'json': {
 			return `${JSON.stringify(checklist, null, 2)}\n`;

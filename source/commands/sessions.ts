@@ -67,7 +67,7 @@ async function forgetCommand(id: string): Promise<number> {
 	}
 
 	if (!existed && removedSecrets === 0) {
-		throw new UsageError(`No saved session "${id}", and no keychain entries for it.`, {hint: `List them with: ${commandLine('sessions')}`});
+		throw new UsageError(`No saved session "${id}".`, {hint: `List them with: ${commandLine('sessions')}`});
 	}
 
 	deleteSessionFile(id);

@@ -190,14 +190,14 @@ describe('OVHcloud Managed Private Registry', () => {
 		const warning = checklist.warnings.find((item) => item.id === 'ovh-delete-users');
 		expect(warning?.title).toBe('Turning on OIDC deletes the registry\'s local users');
 		expect(warning?.text).toContain('Setting deleteUsers deletes ALL of them');
-		expect(checklist.sections[1]!.steps[1]!.text).toContain('"deleteUsers": false');
-		expect(checklist.sections[1]!.steps[1]!.text).toContain('"endpoint": "https://kc.example.com/realms/corp"');
+		expect(checklist.sections[1]!.steps[2]!.text).toContain('"deleteUsers": true');
+		expect(checklist.sections[1]!.steps[2]!.text).toContain('"endpoint": "https://kc.example.com/realms/corp"');
 		expect(checklist.notes[0]!.text).toBe('OVHcloud\'s `endpoint` is the issuer: `https://kc.example.com/realms/corp`, ending with the realm name.');
 	});
 
 	it('keeps the JSON body readable in plain text', () => {
 		const text = render('keycloak', 'ovh-mpr', 'text');
-		expect(text).toContain('Call POST /cloud/project/<ovh_service_name>/containerRegistry/<ovh_registry_id>/openIdConnect with:\n     {\n       "deleteUsers": false,');
+		expect(text).toContain('their passwords stop working for docker login.\n     {\n       "deleteUsers": true,');
 	});
 });
 
@@ -225,7 +225,8 @@ describe('unknown values and secrets', () => {
 	});
 
 	it('shows conditional steps only when their values are set', () => {
-		const without = checklistFor('authentik', 'harbor');
+		// A provider without a known groups claim: authentik, Keycloak and Pocket ID default it to groups.
+		const without = checklistFor('oidc', 'harbor');
 		expect(without.sections[1]!.steps.map((step) => step.title)).not.toContain('Groups');
 		const withGroups = checklistFor('authentik', 'harbor', {...idpAnswers['authentik'], ...appAnswers['harbor'], groups_claim: 'groups', admin_group: 'harbor-admins', primary_auth_mode: 'true'});
 		const titles = withGroups.sections[1]!.steps.map((step) => step.title);
