@@ -1,6 +1,7 @@
 import {ApplyStage} from '../wizard/stages/apply-stage.js';
 import {buildContext} from '../core/session/integration-context.js';
 import {RegisterStage} from '../wizard/stages/register-stage.js';
+import {commandLine} from '../core/command-line.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';
@@ -9,7 +10,7 @@ import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {AppIntegration, PlanChange} from '../integrations/types.js';
 import type {ParsedCommand} from './parse.js';
-import {loadFlows, resolvePairInput} from './inputs.js';
+import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';
 
@@ -27,6 +28,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const catalogue = await loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const {pair} = input;
+	refuseUnmetRequirements(pair, input.answers);
 	const app = await appIntegrationFor(pair);
 
 	// A new run against the same app continues the earlier session: its backup and what it wrote
@@ -159,7 +161,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 			}
 		}
 
-		say(`\nSession ${session().id} saved. Undo the app settings with: sso-setup rollback ${session().id}\nCheck everything with: sso-setup verify --session ${session().id}`);
+		say(`\nSession ${session().id} saved. Undo the app settings with: ${commandLine(`rollback ${session().id}`)}\nCheck everything with: ${commandLine(`verify --session ${session().id}`)}`);
 		return ExitCode.ok;
 	}
 }
@@ -215,7 +217,7 @@ function withResumeHint(error: unknown, sessionId: string): unknown {
 async function appIntegrationFor(pair: Pair): Promise<AppIntegration> {
 	const app = pair.app.automation ? await loadAppIntegration(pair.app.automation) : undefined;
 	if (!app) {
-		throw new UsageError(`${pair.app.name} has no automation: apply cannot configure it.`, {hint: `Print the manual steps with: sso-setup checklist --idp ${pair.idp.id} --app ${pair.app.id}`});
+		throw new UsageError(`${pair.app.name} has no automation: apply cannot configure it.`, {hint: `Print the manual steps with: ${commandLine(`checklist --idp ${pair.idp.id} --app ${pair.app.id}`)}`});
 	}
 
 	return app;

@@ -2,10 +2,12 @@
 import path from 'node:path';
 import {buildChecklist} from '../checklist/build.js';
 import {checklistFormats, type ChecklistFormat, formatChecklist} from '../checklist/format.js';
+import {terminalWidth} from '../checklist/wrap.js';
 import {writeChecklistFile} from '../checklist/write.js';
+import {secretEnvironmentName} from '../secrets/secrets.js';
 import {ExitCode, UsageError} from '../core/errors.js';
 import type {ParsedCommand} from './parse.js';
-import {loadFlows, resolvePairInput} from './inputs.js';
+import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
 
 export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	const format = (parsed.options['format'] as string | undefined) ?? 'markdown';
@@ -15,8 +17,10 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 
 	const catalogue = await loadFlows(parsed.flows);
 	const {pair, answers, session} = resolvePairInput(parsed, catalogue);
-	const text = formatChecklist(buildChecklist(pair, answers, new Set(session?.secrets ?? [])), format as ChecklistFormat);
+	refuseUnmetRequirements(pair, answers);
 	const output = parsed.options['output'] as string | undefined;
+	const checklist = buildChecklist(pair, answers, new Set(session?.secrets ?? []), {}, secretPlaces(['client_secret']));
+	const text = formatChecklist(checklist, format as ChecklistFormat, {width: output ? undefined : terminalWidth()});
 	if (output) {
 		writeChecklistFile(output, text);
 		process.stderr.write(`Checklist written to ${path.resolve(output)}\n`);
@@ -25,4 +29,9 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	}
 
 	return ExitCode.ok;
+}
+
+/** Secrets the environment gives: the checklist says where they come from (never their value). */
+function secretPlaces(keys: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+	return Object.fromEntries(keys.filter((key) => env[secretEnvironmentName(key)]).map((key) => [key, `from ${secretEnvironmentName(key)}`]));
 }

@@ -1,7 +1,7 @@
 import {checkField, isSecretKey} from '../core/fields.js';
 import {shippedCatalogue} from '../core/flows/builtin.js';
 import type {Catalogue} from '../core/flows/load.js';
-import {getPair, type Pair, pairFields, type Values} from '../core/flows/pair.js';
+import {computeValues, getPair, type Pair, pairFields, unmetRequirements, type Values} from '../core/flows/pair.js';
 import {UsageError} from '../core/errors.js';
 import {loadSession, type Session} from '../core/session/store.js';
 import {knownAutomation} from '../integrations/registry.js';
@@ -22,6 +22,8 @@ export async function loadFlows(extraDirectories: readonly string[]): Promise<Ca
 /** Parses repeated `--set key=value`, validating each value with the pair's field rules. */
 export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: (message: string) => void = () => {}): Values {
 	const answers: Values = {};
+	// Values read from another answer (a pasted issuer's realm): an explicit --set of the same key must agree.
+	const filled: Values = {};
 	const fields = new Map(pairFields(pair, {}).map((field) => [field.key, field]));
 	// Fields hidden by a condition are still settable; look them up in the flows directly.
 	for (const field of [...pair.idp.fields, ...pair.app.fields]) {
@@ -55,7 +57,7 @@ export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: 
 			}
 
 			throw new UsageError(`Unknown key "${withoutSecret(key)}" for ${pair.idp.id} → ${pair.app.id}.`, {
-				hint: `Known keys: ${[...fields.keys()].filter((name) => !isSecretKey(name)).join(', ')}; also ${[...extraKeys].join(', ')}.`,
+				hint: `Known keys: ${[...fields.keys()].filter((name) => !isSecretKey(name)).join(', ')}; also ${[...extraKeys].filter((name) => !fields.has(name)).join(', ')}.`,
 			});
 		}
 
@@ -65,12 +67,38 @@ export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: 
 		}
 
 		answers[key] = check.value;
-		if (check.warning) {
-			onWarning(`--set ${key}: ${check.warning}`);
+		for (const [filledKey, value] of Object.entries(check.fills ?? {})) {
+			const target = fields.get(filledKey);
+			const filledCheck = target ? checkField(target, value, pair.app.scopes.separator) : undefined;
+			if (filledCheck && !filledCheck.ok) {
+				throw new UsageError(`--set ${key}: ${filledCheck.error}`);
+			}
+
+			filled[filledKey] = filledCheck?.ok ? filledCheck.value : value;
+		}
+
+		for (const message of [check.notice, check.warning]) {
+			if (message) {
+				onWarning(`--set ${key}: ${message}`);
+			}
 		}
 	}
 
-	return answers;
+	for (const [key, value] of Object.entries(filled)) {
+		if (answers[key] !== undefined && answers[key] !== value) {
+			throw new UsageError(`--set ${key}=${answers[key]} contradicts the URL given, which names ${key} ${value}.`, {hint: `Give one of them: the bare address with --set ${key}=…, or the URL alone.`});
+		}
+	}
+
+	return {...filled, ...answers};
+}
+
+/** Answers that need a missing other one (an admin group without a groups claim) are refused, with the reason. */
+export function refuseUnmetRequirements(pair: Pair, answers: Values): void {
+	const unmet = unmetRequirements(pair, computeValues(pair, answers));
+	if (unmet.length > 0) {
+		throw new UsageError(unmet.join(' '));
+	}
 }
 
 /** "client_secret: …" is a secret with the wrong separator: name the key, never echo the value. */
@@ -81,6 +109,10 @@ function withoutSecret(text: string): string {
 function checkExtraText(key: string, raw: string): string {
 	if (/[\u0000-\u001F\u007F]/.test(raw.trim())) {
 		throw new UsageError(`--set ${key}: contains control characters.`);
+	}
+
+	if (key === 'client_id' && /\s/.test(raw.trim())) {
+		throw new UsageError(`--set ${key}: a client ID has no spaces; copy it alone, without what stands next to it.`);
 	}
 
 	return raw.trim();

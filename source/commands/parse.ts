@@ -1,4 +1,5 @@
 import {parseArgs, type ParseArgsConfig} from 'node:util';
+import {commandLine} from '../core/command-line.js';
 import {UsageError} from '../core/errors.js';
 import {type CommandName, commandNames} from './help.js';
 
@@ -46,14 +47,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | {help
 			return {help: topic && (commandNames as readonly string[]).includes(topic) ? (topic as CommandName) : 'main'};
 		}
 
-		throw new UsageError(`Unknown command "${first}".`, {hint: `Commands: ${commandNames.filter((name) => name !== 'wizard').join(', ')}. See: sso-setup --help`});
+		throw new UsageError(`Unknown command "${first}".`, {hint: `Commands: ${commandNames.filter((name) => name !== 'wizard').join(', ')}. See: ${commandLine('--help')}`});
 	}
 
 	let parsed;
 	try {
 		parsed = parseArgs({args: [...argv], options: {...globalOptions, ...commandOptions[command]}, allowPositionals: true, strict: true});
 	} catch (error) {
-		throw new UsageError(cleanParseError(error), {hint: `See: sso-setup ${command === 'wizard' ? '' : `${command} `}--help`});
+		throw new UsageError(cleanParseError(error), {hint: `See: ${commandLine(`${command === 'wizard' ? '' : `${command} `}--help`)}`});
 	}
 
 	const {values} = parsed;
@@ -68,7 +69,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | {help
 	const positionals = parsed.positionals.slice(command === 'wizard' && first !== 'wizard' ? 0 : 1);
 	const maxPositionals: Record<CommandName, number> = {wizard: 0, resume: 1, sessions: 2, checklist: 0, apply: 0, verify: 0, rollback: 1};
 	if (positionals.length > maxPositionals[command]) {
-		throw new UsageError(`Unexpected argument "${positionals[maxPositionals[command]]}".`, {hint: `See: sso-setup ${command === 'wizard' ? '' : `${command} `}--help`});
+		throw new UsageError(`Unexpected argument "${positionals[maxPositionals[command]]}".`, {hint: `See: ${commandLine(`${command === 'wizard' ? '' : `${command} `}--help`)}`});
 	}
 
 	return {command, positionals, options: values as ParsedCommand['options'], flows: (values.flows as string[] | undefined) ?? []};

@@ -1,3 +1,4 @@
+import {commandLine} from '../core/command-line.js';
 import {buildContext} from '../core/session/integration-context.js';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {getPair} from '../core/flows/pair.js';
@@ -47,12 +48,12 @@ export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 function newestWithBackup(): string {
 	const candidates = listSessions().sessions.filter((candidate) => candidate.artifacts['app-backup'] !== undefined);
 	if (candidates.length === 0) {
-		throw new UsageError('No saved session holds a backup of app settings.', {hint: 'List sessions with: sso-setup sessions'});
+		throw new UsageError('No saved session holds a backup of app settings.', {hint: `List sessions with: ${commandLine('sessions')}`});
 	}
 
 	if (candidates.length > 1) {
 		throw new UsageError(`${candidates.length} sessions hold a backup; say which one to restore.`, {
-			hint: candidates.map((candidate) => `sso-setup rollback ${candidate.id}   (${candidate.idp} → ${candidate.app}, ${candidate.answers['app_url'] ?? ''})`).join('\n  '),
+			hint: candidates.map((candidate) => `${commandLine(`rollback ${candidate.id}`)}   (${candidate.idp} → ${candidate.app}, ${candidate.answers['app_url'] ?? ''})`).join('\n  '),
 		});
 	}
 

@@ -7,7 +7,7 @@ import {SessionSecrets} from '../secrets/secrets.js';
  * Secrets for a non-interactive command: the keychain when it works, else this run's memory (the
  * environment still provides SSO_SETUP_<KEY>). Never a file. The note says what that means.
  */
-export async function openSecrets(sessionId: string, probe: Promise<KeychainProbe> = openKeychain()): Promise<{secrets: SessionSecrets; note?: string}> {
+export async function openSecrets(sessionId: string, probe: Promise<KeychainProbe> = openKeychain(), writes = true): Promise<{secrets: SessionSecrets; note?: string}> {
 	const keychain = await probe;
 	if (keychain.ok) {
 		return {secrets: new SessionSecrets(keychain.store, sessionId)};
@@ -15,7 +15,8 @@ export async function openSecrets(sessionId: string, probe: Promise<KeychainProb
 
 	return {
 		secrets: new SessionSecrets(memoryStore(), sessionId),
-		note: `! The OS keychain cannot be used (${keychain.reason}). Secrets come from SSO_SETUP_<KEY> variables and are kept in memory for this run only; a client secret created now is not saved.`,
+		// Only a command that writes can create a client secret (apply registering one); verify creates nothing.
+		note: `! The OS keychain cannot be used (${keychain.reason}). Secrets come from SSO_SETUP_<KEY> variables${writes ? ' and are kept in memory for this run only; a client secret created now is not saved' : ''}.`,
 	};
 }
 
@@ -31,7 +32,7 @@ export async function commandSession(initial: Session, options: {persist: boolea
 			session = options.persist ? saveSession(change(session)) : change(session);
 		},
 	};
-	const {secrets, note} = await openSecrets(session.id, options.keychain);
+	const {secrets, note} = await openSecrets(session.id, options.keychain, options.persist);
 	if (note && !options.quiet) {
 		process.stderr.write(`${note}\n`);
 	}

@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs';
+import {commandLine} from '../core/command-line.js';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {deleteSessionFile, listSessions, sessionFile} from '../core/session/store.js';
 import {colorEnabled, createStyle} from '../core/style.js';
@@ -14,13 +15,13 @@ export async function sessionsCommand(parsed: ParsedCommand): Promise<number> {
 
 	if (action === 'forget') {
 		if (!id) {
-			throw new UsageError('sessions forget needs a session id.', {hint: 'List them with: sso-setup sessions'});
+			throw new UsageError('sessions forget needs a session id.', {hint: `List them with: ${commandLine('sessions')}`});
 		}
 
 		return forgetCommand(id);
 	}
 
-	throw new UsageError(`Unknown sessions action "${action}".`, {hint: 'Use: sso-setup sessions, or sso-setup sessions forget ID'});
+	throw new UsageError(`Unknown sessions action "${action}".`, {hint: `Use: ${commandLine('sessions')}, or ${commandLine('sessions forget ID')}`});
 }
 
 function listCommand(): number {
@@ -31,7 +32,7 @@ function listCommand(): number {
 	}
 
 	if (sessions.length === 0) {
-		process.stdout.write('No saved sessions. Start one with: npx sso-setup\n');
+		process.stdout.write(`No saved sessions. Start one with: ${commandLine()}\n`);
 		return ExitCode.ok;
 	}
 
@@ -42,7 +43,7 @@ function listCommand(): number {
 	process.stdout.write(`${style.bold(line(header))}\n${rows.map((row) => line(row)).join('\n')}\n`);
 	const unfinished = sessions.find((session) => !session.finished);
 	if (unfinished) {
-		process.stdout.write(`\nResume with: npx sso-setup resume ${unfinished.id}\n`);
+		process.stdout.write(`\nResume with: ${commandLine(`resume ${unfinished.id}`)}\n`);
 	}
 
 	return ExitCode.ok;
@@ -52,6 +53,11 @@ async function forgetCommand(id: string): Promise<number> {
 	const file = sessionFile(id);
 	const existed = existsSync(file);
 	const keychain = await openKeychain();
+	// Without a file and without the keychain there is nothing to forget that could be found: say only that.
+	if (!existed && !keychain.ok) {
+		throw new UsageError(`No saved session "${id}".`, {hint: `List them with: ${commandLine('sessions')}`});
+	}
+
 	let removedSecrets = 0;
 	let keychainNote = '';
 	if (keychain.ok) {
@@ -61,7 +67,7 @@ async function forgetCommand(id: string): Promise<number> {
 	}
 
 	if (!existed && removedSecrets === 0) {
-		throw new UsageError(`No saved session "${id}".${keychainNote}`, {hint: 'List them with: sso-setup sessions'});
+		throw new UsageError(`No saved session "${id}".`, {hint: `List them with: ${commandLine('sessions')}`});
 	}
 
 	deleteSessionFile(id);

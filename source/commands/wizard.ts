@@ -1,4 +1,5 @@
 import {buildContext} from '../core/session/integration-context.js';
+import {commandLine} from '../core/command-line.js';
 import {describeError, UsageError} from '../core/errors.js';
 import type {Field} from '../core/flows/schema.js';
 import {WizardController} from '../wizard/controller.js';
@@ -13,7 +14,7 @@ import {loadFlows} from './inputs.js';
 export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 	if (!process.stdin.isTTY || !process.stdout.isTTY) {
 		throw new UsageError(`The wizard needs an interactive terminal, but ${process.stdin.isTTY ? 'standard output' : 'standard input'} is not one.`, {
-			hint: 'In scripts, use "sso-setup checklist --idp I --app A --set key=value …" for the manual steps or "sso-setup apply … --yes" to apply them. See: sso-setup --help',
+			hint: `In scripts, use "${commandLine('checklist --idp I --app A --set key=value …')}" for the manual steps or "${commandLine('apply … --yes')}" to apply them. See: ${commandLine('--help')}`,
 		});
 	}
 

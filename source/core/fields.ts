@@ -2,7 +2,16 @@ import type {Field} from './flows/schema.js';
 import {isLoopback} from './hosts.js';
 import {splitScopes} from './scopes.js';
 
-export type FieldCheck = {ok: true; value: string; warning?: string} | {ok: false; error: string};
+/**
+ * `fills`: values of other fields read from this answer (a pasted issuer's slug); `notice`: how the
+ * answer will be saved, when that is not obvious from `value` alone.
+ */
+export type FieldCheck = {ok: true; value: string; warning?: string; fills?: Record<string, string>; notice?: string} | {ok: false; error: string};
+
+/** The answers one checked field gives: its own value and the ones read from it. */
+export function checkedAnswers(key: string, check: FieldCheck & {ok: true}): Record<string, string> {
+	return {...check.fills, [key]: check.value};
+}
 
 /** Validates and normalises one answer as the user types it. Never throws. */
 export function checkField(field: Field, raw: string, scopeSeparator: ',' | ' ' = ','): FieldCheck {
@@ -101,18 +110,44 @@ function checkUrl(field: Field, input: string): FieldCheck {
 		return {ok: false, error: `${field.label} must not contain a query (?…) or fragment (#…).`};
 	}
 
+	const recognised = field.paths && url.pathname !== '/' ? recognisePath(field, url) : undefined;
+	if (recognised && !recognised.ok) {
+		return recognised;
+	}
+
 	if (!field.allow_path && url.pathname !== '/') {
 		return {ok: false, error: `${field.label} must be the bare address, without a path (drop "${url.pathname}").`};
 	}
 
 	// URL always writes "/" for an empty path; keep means as typed, and an issuer without its slash must stay so.
 	const typedSlash = input.endsWith('/');
-	const value = field.trailing_slash === 'keep' && url.pathname === '/' && !typedSlash ? formatUrl(url, 'strip') : formatUrl(url, field.trailing_slash);
+	const value = recognised?.value ?? (field.trailing_slash === 'keep' && url.pathname === '/' && !typedSlash ? formatUrl(url, 'strip') : formatUrl(url, field.trailing_slash));
+	const result: FieldCheck = recognised ?? {ok: true, value};
 	if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-		return {ok: true, value, warning: `Plain http:// to ${url.hostname} sends tokens and passwords unencrypted; most identity providers refuse such redirect URIs. Use https:// unless this is a lab.`};
+		return {...result, warning: `Plain http:// to ${url.hostname} sends tokens and passwords unencrypted${field.insecure_http ? `; ${field.insecure_http}` : ''}. Use https:// unless this is a lab.`};
 	}
 
-	return {ok: true, value};
+	return result;
+}
+
+/** A path the flow understands (`paths`): the base URL it stands for and the values read from it. */
+function recognisePath(field: Field, url: URL): FieldCheck {
+	for (const {pattern, what} of field.paths ?? []) {
+		const groups = new RegExp(pattern, 'u').exec(url.pathname)?.groups;
+		if (!groups) {
+			continue;
+		}
+
+		const base = new URL(url.origin);
+		base.pathname = groups['base_path'] ?? '/';
+		const value = formatUrl(normaliseUrl(base.toString(), field.trailing_slash) ?? base, field.trailing_slash);
+		const fills = Object.fromEntries(Object.entries(groups).filter((entry): entry is [string, string] => entry[0] !== 'base_path' && Boolean(entry[1])));
+		const read = Object.entries(fills).map(([key, item]) => `${key} ${item}`);
+		return {ok: true, value, fills, notice: `That is ${what}. Will be saved as ${value}${read.length > 0 ? ` (${read.join(', ')})` : ''}.`};
+	}
+
+	const understood = (field.paths ?? []).map((item) => item.what).join('; or ');
+	return {ok: false, error: `${field.label}: the path "${url.pathname}" is not understood. Give the bare address (${url.origin}), or ${understood}.`};
 }
 
 export {splitScopes as normaliseScopes} from './scopes.js';

@@ -1,5 +1,5 @@
 import {ExitCode} from '../core/errors.js';
-import type {CheckProgress, CheckResult, CheckStatus} from './types.js';
+import type {CheckId, CheckProgress, CheckResult, CheckStatus} from './types.js';
 
 export type Summary = {passed: number; warned: number; failed: number; skipped: number};
 
@@ -8,9 +8,43 @@ export function summarize(results: readonly CheckProgress[]): Summary {
 	return {passed: count('pass'), warned: count('warn'), failed: count('fail'), skipped: count('skipped')};
 }
 
-/** 0 when nothing failed (warnings and skipped checks included), 1 otherwise. */
-export function verificationExitCode(results: readonly CheckResult[]): 0 | 1 {
-	return results.some((result) => result.status === 'fail') ? ExitCode.failed : ExitCode.ok;
+/** 1 when a check failed; 2 when none could run (a script must not read that as success); else 0. */
+export function verificationExitCode(results: readonly CheckResult[]): 0 | 1 | 2 {
+	if (results.some((result) => result.status === 'fail')) {
+		return ExitCode.failed;
+	}
+
+	return nothingChecked(results) ? ExitCode.usage : ExitCode.ok;
+}
+
+function nothingChecked(results: readonly CheckProgress[]): boolean {
+	return results.length > 0 && results.every((result) => result.status === 'skipped');
+}
+
+/** The checks without which a passing run proves little: the provider, the client's credentials, the app's settings. */
+const importantChecks: ReadonlySet<CheckId> = new Set(['discovery', 'client-secret', 'app-config']);
+
+/** The values the skipped checks lacked, each once. */
+export function missingValues(results: readonly CheckProgress[]): string[] {
+	return [...new Set(results.flatMap((result) => (result.status === 'skipped' ? (result.missing ?? []) : [])))];
+}
+
+/** The summary line: the counts, and what that means when checks were skipped. */
+export function summaryLine(results: readonly CheckProgress[]): string {
+	const {passed, warned, failed, skipped} = summarize(results);
+	const counts = `${passed} passed, ${warned} warned, ${failed} failed, ${skipped} skipped`;
+	if (results.some((result) => result.status === 'pending' || result.status === 'running')) {
+		return counts;
+	}
+
+	const missing = missingValues(results);
+	const give = missing.length > 0 ? `; missing: ${missing.join(', ')} (give them with --set key=…, secrets as SSO_SETUP_<KEY>)` : '';
+	if (nothingChecked(results)) {
+		return `${counts}: nothing could be checked${give}.`;
+	}
+
+	const skippedImportant = results.filter((result) => result.status === 'skipped' && importantChecks.has(result.id)).map((result) => result.title);
+	return skippedImportant.length > 0 ? `${counts}: not checked, so not proven: ${skippedImportant.join(', ')}${give}.` : counts;
 }
 
 const marks: Record<CheckProgress['status'], {symbol: string; color: number}> = {
@@ -30,8 +64,7 @@ export function formatTable(results: readonly CheckProgress[], options: {color: 
 		const {symbol, color} = marks[result.status];
 		return `${paint(color, symbol)} ${result.title.padEnd(width)}  ${result.seen}`.trimEnd();
 	});
-	const {passed, warned, failed, skipped} = summarize(results);
-	lines.push('', `${passed} passed, ${warned} warned, ${failed} failed, ${skipped} skipped`);
+	lines.push('', summaryLine(results));
 	const fixes = results.filter((result) => result.fix && (result.status === 'fail' || result.status === 'warn'));
 	if (fixes.length > 0) {
 		lines.push('', 'What to do:');
@@ -46,5 +79,6 @@ export function formatTable(results: readonly CheckProgress[], options: {color: 
 /** One JSON document: every check (id, title, status, seen, fix) and the summary. */
 export function toJson(results: readonly CheckResult[]): string {
 	const checks = results.map(({id, title, status, seen, fix}) => ({id, title, status, seen, ...(fix ? {fix} : {})}));
-	return JSON.stringify({ok: verificationExitCode(results) === ExitCode.ok, summary: summarize(results), checks}, null, 2);
+	const missing = missingValues(results);
+	return JSON.stringify({ok: verificationExitCode(results) === ExitCode.ok, summary: summarize(results), ...(nothingChecked(results) ? {nothing_checked: true} : {}), ...(missing.length > 0 ? {missing} : {}), checks}, null, 2);
 }

@@ -66,10 +66,12 @@ export async function runVerification(context: IntegrationContext, options: Veri
 			}
 
 			await discoveryDone;
-			return track(check.id, async () => (metadata ? check.run(guarded, metadata) : skipped('Not checked: discovery failed.')));
+			const discoveryRow = rows.find((row) => row.id === 'discovery');
+			const notRun = discoveryRow?.status === 'skipped' ? skipped('Not checked: provider discovery could not run.', discoveryRow.missing) : skipped('Not checked: discovery failed.');
+			return track(check.id, async () => (metadata ? check.run(guarded, metadata) : notRun));
 		}),
 	]);
-	return rows.map(({id, title, status, seen, fix}) => ({id, title, status: status as CheckResult['status'], seen, ...(fix ? {fix} : {})}));
+	return rows.map(({id, title, status, seen, fix, missing}) => ({id, title, status: status as CheckResult['status'], seen, ...(fix ? {fix} : {}), ...(missing ? {missing} : {})}));
 }
 
 async function integrationsOf({values}: IntegrationContext): Promise<{app?: AppIntegration | undefined; idp?: IdpIntegration | undefined}> {
@@ -120,5 +122,5 @@ function recordingSecrets(context: IntegrationContext): {guarded: IntegrationCon
 
 function redact(outcome: CheckOutcome, secrets: Set<string>): CheckOutcome {
 	const hide = (text: string) => [...secrets].reduce((result, secret) => (secret.length >= 4 ? result.replaceAll(secret, '[secret]') : result), text);
-	return {status: outcome.status, seen: hide(outcome.seen), ...(outcome.fix ? {fix: hide(outcome.fix)} : {})};
+	return {status: outcome.status, seen: hide(outcome.seen), ...(outcome.fix ? {fix: hide(outcome.fix)} : {}), ...(outcome.missing ? {missing: outcome.missing} : {})};
 }

@@ -1,4 +1,4 @@
-import {checkField} from '../core/fields.js';
+import {checkedAnswers, checkField} from '../core/fields.js';
 import {describeError} from '../core/errors.js';
 import type {Field} from '../core/flows/schema.js';
 import type {SessionSecrets} from '../secrets/secrets.js';
@@ -40,7 +40,7 @@ export async function answerField(view: SessionView, field: Field, raw: string, 
 			return {ok: false, error: check.error};
 		}
 
-		session = {...session, answers: {...session.answers, [field.key]: check.value}};
+		session = {...session, answers: {...session.answers, ...checkedAnswers(field.key, check)}};
 	}
 
 	for (const [key, rawCompanion] of Object.entries(companions)) {

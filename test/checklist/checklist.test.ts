@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {buildChecklist, type Checklist} from '../../source/checklist/build.js';
 import {checklistFormats, type ChecklistFormat, formatChecklist} from '../../source/checklist/format.js';
 import {loadCatalogue} from '../../source/core/flows/load.js';
-import {getPair, type Values} from '../../source/core/flows/pair.js';
+import {computeValues, fieldDefault, getPair, pairFields, pairWarnings, type Values} from '../../source/core/flows/pair.js';
 import {shippedFlowsDirectory} from '../../source/core/paths.js';
 import {knownAutomation} from '../../source/integrations/registry.js';
 
@@ -190,14 +190,14 @@ describe('OVHcloud Managed Private Registry', () => {
 		const warning = checklist.warnings.find((item) => item.id === 'ovh-delete-users');
 		expect(warning?.title).toBe('Turning on OIDC deletes the registry\'s local users');
 		expect(warning?.text).toContain('Setting deleteUsers deletes ALL of them');
-		expect(checklist.sections[1]!.steps[1]!.text).toContain('"deleteUsers": false');
-		expect(checklist.sections[1]!.steps[1]!.text).toContain('"endpoint": "https://kc.example.com/realms/corp"');
+		expect(checklist.sections[1]!.steps[2]!.text).toContain('"deleteUsers": true');
+		expect(checklist.sections[1]!.steps[2]!.text).toContain('"endpoint": "https://kc.example.com/realms/corp"');
 		expect(checklist.notes[0]!.text).toBe('OVHcloud\'s `endpoint` is the issuer: `https://kc.example.com/realms/corp`, ending with the realm name.');
 	});
 
 	it('keeps the JSON body readable in plain text', () => {
 		const text = render('keycloak', 'ovh-mpr', 'text');
-		expect(text).toContain('Call POST /cloud/project/<ovh_service_name>/containerRegistry/<ovh_registry_id>/openIdConnect with:\n     {\n       "deleteUsers": false,');
+		expect(text).toContain('their passwords stop working for docker login.\n     {\n       "deleteUsers": true,');
 	});
 });
 
@@ -225,12 +225,76 @@ describe('unknown values and secrets', () => {
 	});
 
 	it('shows conditional steps only when their values are set', () => {
-		const without = checklistFor('authentik', 'harbor');
+		// A provider without a known groups claim: authentik, Keycloak and Pocket ID default it to groups.
+		const without = checklistFor('oidc', 'harbor');
 		expect(without.sections[1]!.steps.map((step) => step.title)).not.toContain('Groups');
 		const withGroups = checklistFor('authentik', 'harbor', {...idpAnswers['authentik'], ...appAnswers['harbor'], groups_claim: 'groups', admin_group: 'harbor-admins', primary_auth_mode: 'true'});
 		const titles = withGroups.sections[1]!.steps.map((step) => step.title);
 		expect(titles).toContain('Groups');
 		expect(titles).toContain('Primary auth mode');
 		expect(allText(withGroups)).toContain('OIDC Admin Group: `harbor-admins`');
+	});
+});
+
+describe('issue 11: every step follows the answers', () => {
+	const harbor = (extra: Values, idp = 'authentik') => checklistFor(idp, 'harbor', {...idpAnswers[idp], ...appAnswers['harbor'], ...extra});
+	const harborSettings = (checklist: Checklist) => checklist.sections[1]!.steps.find((step) => step.title === 'Enter the provider settings')!.text;
+
+	it('Harbor: Verify Certificate follows verify_cert', () => {
+		expect(harborSettings(harbor({}))).toContain('- Verify Certificate: checked');
+		expect(harborSettings(harbor({verify_cert: 'false'}))).toContain('- Verify Certificate: unchecked (verify_cert=false');
+	});
+
+	it('Harbor: OIDC Session Logout (2.13+) is mentioned and follows oidc_logout', () => {
+		expect(harborSettings(harbor({}, 'pocket-id'))).toMatch(/- OIDC Session Logout \(Harbor 2\.13\+\): check it if signing out of Harbor should also sign people out of Pocket ID/);
+		expect(harborSettings(harbor({oidc_logout: 'true'}, 'pocket-id'))).toContain('- OIDC Session Logout (Harbor 2.13+): checked: signing out of Harbor also signs people out of Pocket ID');
+		expect(harborSettings(harbor({oidc_logout: 'false'}))).toContain('- OIDC Session Logout (Harbor 2.13+): unchecked');
+	});
+
+	it('scopes without offline_access: no "Add offline_access" step at authentik, and a warning instead', () => {
+		const without = harbor({scopes: 'openid,profile,email'});
+		expect(without.sections[0]!.steps.map((step) => step.title)).not.toContain('Add offline_access');
+		expect(without.warnings.map((warning) => warning.id)).toContain('harbor-no-offline-access');
+		const withIt = harbor({});
+		expect(withIt.sections[0]!.steps.map((step) => step.title)).toContain('Add offline_access');
+		expect(withIt.warnings.map((warning) => warning.id)).not.toContain('harbor-no-offline-access');
+	});
+
+	it('OVH: the body needs deleteUsers true, says what it deletes, points up, and leaves unknown optional keys out', () => {
+		const checklist = checklistFor('oidc', 'ovh-mpr', {...idpAnswers['oidc'], ...appAnswers['ovh-mpr']});
+		const text = checklist.sections[1]!.steps.map((step) => step.text).join('\n');
+		expect(text).toContain('"deleteUsers": true,');
+		expect(text).toContain('`true` deletes every user of the previous step');
+		expect(text).toContain('under Before you start');
+		expect(text).not.toContain('warning below');
+		expect(text).not.toMatch(/groupsClaim": |adminGroup": |<groups_claim>|<admin_group>/);
+		expect(text).toContain('The body leaves out `groupsClaim` and `adminGroup` (no groups claim and no admin group were given)');
+		expect(text).toMatch(/"userClaim": "preferred_username",\n {4}"autoOnboard": true,/);
+		const withGroups = checklistFor('keycloak', 'ovh-mpr', {...idpAnswers['keycloak'], ...appAnswers['ovh-mpr'], admin_group: 'admins'}).sections[1]!.steps.map((step) => step.text).join('\n');
+		expect(withGroups).toContain('"groupsClaim": "groups",\n    "adminGroup": "admins",');
+		expect(withGroups).not.toContain('leaves out');
+	});
+
+	it('the Harbor local-users warning fits the path: printed checklist, wizard with and without the admin password', () => {
+		const pair = getPair(catalogue, 'authentik', 'harbor');
+		const printed = checklistFor('authentik', 'harbor').warnings.find((warning) => warning.id === 'harbor-local-users')!.text;
+		expect(printed).not.toContain('The wizard');
+		expect(printed).toContain('--delete-users');
+		const shown = (secrets: string[]) => pairWarnings(pair, computeValues(pair, appAnswers['harbor']!), new Set(secrets)).filter((warning) => warning.id === 'harbor-local-users');
+		expect(shown(['harbor_admin_password']).map((warning) => warning.text)).toEqual([expect.stringContaining('The wizard lists the users it finds and can delete them for you')]);
+		expect(shown([]).map((warning) => warning.text)).toEqual([expect.stringContaining('Without the admin password the wizard cannot see them')]);
+	});
+
+	it('a secret kept in memory says so, and is not shown in a Markdown code span', () => {
+		const checklist = buildChecklist(getPair(catalogue, 'authentik', 'harbor'), {}, new Set(['client_secret']), {}, {client_secret: 'kept in memory for this run'});
+		expect(value(checklist, 'client_secret')).toBe('(kept in memory for this run)');
+		expect(formatChecklist(checklist, 'markdown')).toContain('| Client secret | (kept in memory for this run) |');
+	});
+
+	it('the wizard does not ask for an admin group when the groups claim is left empty', () => {
+		const pair = getPair(catalogue, 'oidc', 'harbor');
+		expect(pairFields(pair, {groups_claim: ''}).map((field) => field.key)).not.toContain('admin_group');
+		expect(pairFields(pair, {groups_claim: 'groups'}).map((field) => field.key)).toContain('admin_group');
+		expect(fieldDefault(getPair(catalogue, 'keycloak', 'harbor'), pair.app.fields.find((field) => field.key === 'groups_claim')!, {})).toBe('groups');
 	});
 });

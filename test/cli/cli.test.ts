@@ -43,7 +43,7 @@ afterAll(() => {
 function cleanEnvironment(): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (!/^(SSO_SETUP_|NO_COLOR$|FORCE_COLOR$|CI$)/.test(key)) {
+		if (!/^(SSO_SETUP_|NO_COLOR$|FORCE_COLOR$|CI$|COLUMNS$|npm_lifecycle_event$)/.test(key)) {
 			env[key] = value;
 		}
 	}
@@ -131,16 +131,16 @@ describe('version and help', () => {
 	it('an unknown command: exit 2, a sentence, the commands and where to look', async () => {
 		const result = await run(['frobnicate']);
 		expectUsageError(result, 'Unknown command "frobnicate".');
-		expect(result.stderr).toContain('Commands: resume, sessions, checklist, apply, verify, rollback. See: sso-setup --help');
+		expect(result.stderr).toContain('Commands: resume, sessions, checklist, apply, verify, rollback. See: npx sso-setup --help');
 	});
 
 	it('an unknown option: exit 2 and a sentence, for the wizard and for a command', async () => {
 		const main = await run(['--frobnicate']);
 		expectUsageError(main, 'Unknown option --frobnicate.');
-		expect(main.stderr).toContain('See: sso-setup --help');
+		expect(main.stderr).toContain('See: npx sso-setup --help');
 		const checklist = await run(['checklist', '--idp', 'authentik', '--app', 'harbor', '--frobnicate']);
 		expectUsageError(checklist, 'Unknown option --frobnicate.');
-		expect(checklist.stderr).toContain('See: sso-setup checklist --help');
+		expect(checklist.stderr).toContain('See: npx sso-setup checklist --help');
 	});
 
 	it('a missing option value or a stray argument: exit 2', async () => {
@@ -259,7 +259,7 @@ describe('checklist: formats and output', () => {
 
 	it('-o into a directory that does not exist: exit 2, naming the file', async () => {
 		const file = path.join(temporary, 'missing-directory', 'checklist.md');
-		expectUsageError(await run([...authentikHarbor, '--output', file]), `Cannot write ${file}: ENOENT.`);
+		expectUsageError(await run([...authentikHarbor, '--output', file]), `Cannot write the checklist to ${file}: the folder ${path.dirname(file)} does not exist.`);
 	});
 });
 
@@ -294,7 +294,7 @@ describe('the wizard without a terminal', () => {
 		const result = await run(args, {input: 'authentik\n'});
 		expectUsageError(result, 'The wizard needs an interactive terminal, but standard input is not one.');
 		expect(result.stderr).toContain('sso-setup checklist --idp I --app A --set key=value');
-		expect(result.stderr).toContain('See: sso-setup --help');
+		expect(result.stderr).toContain('See: npx sso-setup --help');
 		expect(result.stderr).not.toMatch(/\u001B\[/);
 		expect(existsSync(home)).toBe(false);
 	});
@@ -382,7 +382,7 @@ describe('checklist --session', () => {
 		expect(result.stdout).toContain('| Redirect URI (register it at the IdP) | `https://registry.example.org/c/oidc/callback` |');
 		expect(result.stdout).toContain('| Issuer / OIDC endpoint | `https://sso.example.org/application/o/registry/` |');
 		expect(result.stdout).toContain('| Client ID | `registry-client` |');
-		expect(result.stdout).toContain('| Client secret | `(stored in keychain)` |');
+		expect(result.stdout).toContain('| Client secret | (stored in keychain) |');
 	});
 
 	it('--set overrides a saved value; a different --idp is refused', async () => {
@@ -420,5 +420,109 @@ describe('colour', () => {
 			expect(result.stdout + result.stderr, args.join(' ')).not.toMatch(escape);
 			expect(result.stdout + result.stderr, args.join(' ')).not.toBe('');
 		}
+	});
+});
+
+describe('issue 11: what a new admin trips over', () => {
+	const harborUrl = '--set=app_url=https://harbor.example.com';
+	const json = async (args: string[], env?: NodeJS.ProcessEnv) => {
+		const result = await run(['checklist', '--format', 'json', ...args], {env});
+		expect(result.exitCode, result.stderr).toBe(0);
+		return {result, checklist: JSON.parse(result.stdout) as {values: Array<{key: string; value: string}>; sections: Array<{steps: Array<{text: string}>}>}};
+	};
+
+	const issuerOf = (checklist: {values: Array<{key: string; value: string}>}) => checklist.values.find((item) => item.key === 'issuer')?.value;
+
+	it('a pasted authentik issuer gives the base URL and the slug, and a single issuer', async () => {
+		const {result, checklist} = await json(['--idp', 'authentik', '--app', 'harbor', harborUrl, '--set', 'idp_url=https://auth.example.com/application/o/registry/']);
+		expect(issuerOf(checklist)).toBe('https://auth.example.com/application/o/registry/');
+		expect(result.stderr).toContain('Will be saved as https://auth.example.com (slug registry).');
+	});
+
+	it('a pasted Keycloak issuer, current or legacy /auth, gives the base URL and the realm', async () => {
+		const current = await json(['--idp', 'keycloak', '--app', 'ovh-mpr', '--set', 'idp_url=https://xxx.yyy.com/realms/mpr']);
+		expect(issuerOf(current.checklist)).toBe('https://xxx.yyy.com/realms/mpr');
+		expect(JSON.stringify(current.checklist.sections)).toContain('"endpoint\\": \\"https://xxx.yyy.com/realms/mpr\\"');
+		const legacy = await json(['--idp', 'keycloak', '--app', 'harbor', harborUrl, '--set', 'idp_url=https://sso.example.com/auth/realms/corp/']);
+		expect(issuerOf(legacy.checklist)).toBe('https://sso.example.com/auth/realms/corp');
+		expect(legacy.result.stderr).toContain('(realm corp)');
+	});
+
+	it('refuses an IdP URL path it cannot understand, and a realm that contradicts the pasted one', async () => {
+		expectUsageError(await run(['checklist', '--idp', 'authentik', '--app', 'harbor', '--set', 'idp_url=https://auth.example.com/some/page']), /^✖ --set idp_url: authentik URL: the path "\/some\/page" is not understood\./);
+		const contradiction = await run(['checklist', '--idp', 'keycloak', '--app', 'harbor', '--set', 'idp_url=https://sso.example.com/realms/mpr', '--set', 'realm=other']);
+		expect(contradiction.exitCode).toBe(2);
+		expect(contradiction.stderr).toContain('✖ --set realm=other contradicts the URL given, which names realm mpr.');
+	});
+
+	it('an admin group without a groups claim is refused with the reason, in apply and in checklist', async () => {
+		const args = ['--idp', 'oidc', '--app', 'harbor', harborUrl, '--set', 'issuer=https://login.example.com/', '--set', 'client_id=harbor', '--set', 'admin_group=admins'];
+		expectUsageError(await run(['apply', ...args], {env: {SSO_SETUP_CLIENT_SECRET: 'secret-value'}}), /^✖ admin_group needs groups_claim: Harbor learns who is in the admin group only from that claim/);
+		expectUsageError(await run(['checklist', ...args]), /^✖ admin_group needs groups_claim/);
+	});
+
+	it('where the IdP has a known groups claim, it is the default and the admin group reaches the checklist', async () => {
+		const {checklist} = await json(['--idp', 'keycloak', '--app', 'harbor', harborUrl, '--set', 'admin_group=admins']);
+		const text = JSON.stringify(checklist);
+		expect(text).toContain('Group Claim Name: `groups`; OIDC Admin Group: `admins`.');
+		expect(text).toContain('Token Claim Name `groups`');
+	});
+
+	it('verify with nothing it could check exits 2 and names the missing values', async () => {
+		const result = await run(['verify', '--idp', 'oidc', '--app', 'harbor']);
+		expect(result.exitCode, result.stdout).toBe(2);
+		expect(result.stdout).toMatch(/0 passed, 0 warned, 0 failed, 7 skipped: nothing could be checked; missing: issuer, /);
+		const document = JSON.parse((await run(['verify', '--idp', 'oidc', '--app', 'harbor', '--json'])).stdout) as {ok: boolean; nothing_checked?: boolean; missing?: string[]};
+		expect(document).toMatchObject({ok: false, nothing_checked: true});
+		expect(document.missing).toContain('issuer');
+	});
+
+	it('command hints run as printed: npm start -- from a checkout, npx sso-setup from the package', async () => {
+		const fromCheckout = await run(['sessions'], {env: {npm_lifecycle_event: 'start', npm_package_name: 'sso-setup'}});
+		expect(fromCheckout.stdout).toBe('No saved sessions. Start one with: npm start\n');
+		const unknown = await run(['frobnicate'], {env: {npm_lifecycle_event: 'start', npm_package_name: 'sso-setup'}});
+		expect(unknown.stderr).toContain('See: npm start -- --help');
+	});
+
+	it('a client secret from the environment is said to be there, never in a code span', async () => {
+		const result = await run(['checklist', '--idp', 'authentik', '--app', 'harbor'], {env: {SSO_SETUP_CLIENT_SECRET: 'secret-value'}});
+		expect(result.stdout).toContain('| Client secret | (from SSO_SETUP_CLIENT_SECRET) |');
+		expect(result.stdout).toContain('OIDC Client Secret: (from SSO_SETUP_CLIENT_SECRET)');
+		expect(result.stdout).not.toContain('secret-value');
+	});
+
+	it('the text checklist wraps to the terminal width at spaces and never splits a URL', async () => {
+		const args = ['checklist', '--idp', 'authentik', '--app', 'harbor', '--format', 'text', harborUrl, '--set', 'idp_url=https://auth.example.com'];
+		const result = await run(args, {env: {COLUMNS: '60'}});
+		expect(result.exitCode, result.stderr).toBe(0);
+		const lines = result.stdout.split('\n');
+		// A line may pass the width only when it is one word (a URL) after its indent.
+		expect(lines.filter((line) => line.length > 60 && /\S\s+\S/.test(line.trim()))).toEqual([]);
+		const urls = new Set((await run(args)).stdout.match(/https:\/\/\S+/g));
+		for (const url of urls) {
+			expect(result.stdout).toContain(url);
+		}
+	});
+
+	it('"Known keys" names each key once; a client ID with a space is refused', async () => {
+		const unknown = await run(['checklist', '--idp', 'authentik', '--app', 'harbor', '--set', 'nope=1']);
+		expect(unknown.exitCode).toBe(2);
+		expect(unknown.stderr.match(/\bclient_id\b/g)).toHaveLength(1);
+		expectUsageError(await run(['checklist', '--idp', 'authentik', '--app', 'harbor', '--set', 'client_id=harbor client']), /^✖ --set client_id: A client ID has no spaces/);
+	});
+
+	it('plain http:// warns about redirect URIs on the app URL only', async () => {
+		const result = await run(['checklist', '--idp', 'authentik', '--app', 'harbor', '--set', 'idp_url=http://auth.lan', '--set', 'app_url=http://harbor.lan']);
+		const warnings = result.stderr.split('\n');
+		expect(warnings.find((line) => line.startsWith('! --set idp_url:'))).not.toContain('redirect URI');
+		expect(warnings.find((line) => line.startsWith('! --set app_url:'))).toContain('redirect URIs');
+	});
+
+	it('without a keychain: verify does not speak of creating a secret; forget of an unknown session says only that', async () => {
+		const env = {DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus'};
+		const verify = await run(['verify', '--idp', 'oidc', '--app', 'harbor'], {env});
+		expect(verify.stderr).toContain('The OS keychain cannot be used');
+		expect(verify.stderr).not.toContain('created now');
+		expectUsageError(await run(['sessions', 'forget', 'authentik-harbor-000000'], {env}), 'No saved session "authentik-harbor-000000".');
 	});
 });

@@ -13,6 +13,7 @@ import {builtinValues, getPair, type Pair} from '../../source/core/flows/pair.js
 import {shippedFlowsDirectory} from '../../source/core/paths.js';
 import {referencedKeys} from '../../source/core/template.js';
 import {knownAutomation} from '../../source/integrations/registry.js';
+import type {Derived} from '../../source/core/flows/schema.js';
 
 const dexFlows = fileURLToPath(new URL('../fixtures/flows/dex', import.meta.url));
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'sso-setup-flows-'));
@@ -68,6 +69,11 @@ type Reference = {key: string; guarded: readonly string[]};
 function keysReferenced(pair: Pair): Reference[] {
 	const texts: Array<{text: string; guarded: readonly string[]}> = [];
 	const plain = (text: string) => texts.push({text, guarded: []});
+	const derived = (entry: Derived) => {
+		for (const alternative of typeof entry === 'string' ? [{value: entry}] : entry) {
+			texts.push({text: alternative.value, guarded: ('when' in alternative ? alternative.when?.set : undefined) ?? []});
+		}
+	};
 	const blocks = (list: ReadonlyArray<{title: string; text: string; when?: {set?: string[]}}>) => {
 		for (const block of list) {
 			texts.push({text: `${block.title}\n${block.text}`, guarded: block.when?.set ?? []});
@@ -75,7 +81,7 @@ function keysReferenced(pair: Pair): Reference[] {
 	};
 
 	for (const flow of [pair.idp, pair.app]) {
-		Object.values(flow.derived).forEach(plain);
+		Object.values(flow.derived).forEach(derived);
 		blocks([...flow.steps, ...flow.warnings, ...flow.verification]);
 		for (const field of flow.fields) {
 			plain(`${field.default ?? ''} ${field.label}`);
@@ -83,7 +89,8 @@ function keysReferenced(pair: Pair): Reference[] {
 	}
 
 	if (pair.pair) {
-		[...Object.values(pair.pair.derived), ...Object.values(pair.pair.defaults)].forEach(plain);
+		Object.values(pair.pair.derived).forEach(derived);
+		Object.values(pair.pair.defaults).forEach(plain);
 		blocks([...pair.pair.idp_steps, ...pair.pair.app_steps, ...pair.pair.warnings, ...pair.pair.notes]);
 	}
 

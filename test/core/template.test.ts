@@ -126,9 +126,10 @@ describe('derived values that must come out exactly right', () => {
 		const values = computeValues(pair('pocket-id', 'harbor'), {idp_url: 'https://id.example.com'});
 		expect(values['issuer']).toBe('https://id.example.com');
 		expect(values['scopes']).toBe('openid,profile,email,offline_access,groups');
-		// The pair file sets the groups claim for this pair only.
+		// Providers with a known groups claim set it; the generic one has none.
 		expect(values['groups_claim']).toBe('groups');
-		expect(computeValues(pair('authentik', 'harbor'), {})['groups_claim']).toBeUndefined();
+		expect(computeValues(pair('authentik', 'harbor'), {})['groups_claim']).toBe('groups');
+		expect(computeValues(pair('oidc', 'harbor'), {})['groups_claim']).toBeUndefined();
 	});
 
 	it('Portainer: the redirect URI has its trailing slash', () => {

@@ -129,3 +129,21 @@ describe('the wizard app', () => {
 		expect(controller.state.storage).toBe('memory');
 	});
 });
+
+describe('issue 11: a pasted issuer in the wizard', () => {
+	it('authentik URL: the issuer gives the base URL and the slug, shown before it is saved', async () => {
+		const {controller, screen, env} = setUp();
+		void controller.start();
+		await startAuthentikHarbor(screen);
+		await waitForText(screen, 'Harbor URL');
+		await typeLine(screen, 'https://harbor.example.com');
+		await waitForText(screen, 'authentik URL');
+		await press(screen, ...'https://auth.example.com/application/o/registry/'.split(''));
+		await waitForText(screen, 'Will be saved as https://auth.example.com');
+		await waitForText(screen, '(slug registry).');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Application slug in authentik');
+		const answers = loadSession(controller.state.view!.session.id, env).answers;
+		expect(answers).toMatchObject({idp_url: 'https://auth.example.com', slug: 'registry'});
+	});
+});

@@ -26,7 +26,7 @@ describe('verification output', () => {
 		]);
 		expect(lines.slice(7)).toEqual([
 			'',
-			'3 passed, 1 warned, 1 failed, 2 skipped',
+			'3 passed, 1 warned, 1 failed, 2 skipped: not checked, so not proven: App settings.',
 			'',
 			'What to do:',
 			'✖ Issuer matches: Set the issuer in Harbor to "https://idp.test/".',

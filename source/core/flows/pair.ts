@@ -1,7 +1,8 @@
 import {UsageError} from '../errors.js';
 import {renderComplete, renderTemplate} from '../template.js';
 import type {Catalogue} from './load.js';
-import type {AppFlow, Condition, Field, IdpFlow, PairFlow, TextBlock, Warning} from './schema.js';
+import {splitScopes} from '../scopes.js';
+import type {AppFlow, Condition, Derived, Field, IdpFlow, PairFlow, TextBlock, Warning} from './schema.js';
 
 /** An IdP × app combination: the two flows plus the optional pair-specific file. */
 export type Pair = {idp: IdpFlow; app: AppFlow; pair?: PairFlow};
@@ -53,7 +54,7 @@ export function pairFields(pair: Pair, values: Values = {}, presentSecrets: Read
 
 /** A field's default for this pair, rendered with the values known so far. */
 export function fieldDefault(pair: Pair, field: Field, values: Values): string | undefined {
-	const pairDefault = pair.pair?.defaults[field.key];
+	const pairDefault = pair.pair?.defaults[field.key] ?? pair.idp.defaults[field.key];
 	if (pairDefault !== undefined) {
 		return renderComplete(pairDefault, {...builtinValues(pair), ...values});
 	}
@@ -88,16 +89,17 @@ export function computeValues(pair: Pair, answers: Values, options: {withDefault
 		}
 	}
 
-	const derived = {...pair.idp.derived, ...pair.app.derived, ...pair.pair?.derived};
+	const derived = derivedTemplates(pair);
 	// Derived values may build on each other: render until nothing changes.
 	for (let round = 0; round < 4; round++) {
 		let changed = false;
-		for (const [key, template] of Object.entries(derived)) {
+		for (const [key, entry] of Object.entries(derived)) {
 			if (answers[key] !== undefined && answers[key] !== '') {
 				continue;
 			}
 
-			const rendered = renderComplete(template, values);
+			const template = derivedTemplate(entry, values);
+			const rendered = template === undefined ? undefined : renderComplete(template, values);
 			if (rendered !== undefined && values[key] !== rendered) {
 				values[key] = rendered;
 				changed = true;
@@ -115,12 +117,39 @@ export function computeValues(pair: Pair, answers: Values, options: {withDefault
 /** Like computeValues, but every derived value exists, with <placeholders> for unknown inputs. */
 export function checklistValues(pair: Pair, answers: Values): Values {
 	const values = computeValues(pair, answers);
-	const derived = {...pair.idp.derived, ...pair.app.derived, ...pair.pair?.derived};
-	for (const [key, template] of Object.entries(derived)) {
-		values[key] ??= renderTemplate(template, values);
+	for (const [key, entry] of Object.entries(derivedTemplates(pair))) {
+		const template = derivedTemplate(entry, values);
+		if (template !== undefined) {
+			values[key] ??= renderTemplate(template, values);
+		}
 	}
 
 	return values;
+}
+
+function derivedTemplates(pair: Pair): Record<string, Derived> {
+	return {...pair.idp.derived, ...pair.app.derived, ...pair.pair?.derived};
+}
+
+/** The template of a derived value for these values: the first alternative whose condition holds. */
+export function derivedTemplate(entry: Derived, values: Values): string | undefined {
+	return typeof entry === 'string' ? entry : entry.find((alternative) => matchesCondition(alternative.when, values))?.value;
+}
+
+/**
+ * Answers that need another one which is missing (the flow's `requires`), each with the reason:
+ * e.g. an admin group without a groups claim, which the app would silently ignore.
+ */
+export function unmetRequirements(pair: Pair, values: Values): string[] {
+	// Every field, hidden ones too: a script may --set a field the wizard would not ask.
+	return [...pair.app.fields, ...pair.idp.fields].flatMap((field) => {
+		const missing = (field.requires ?? []).filter((key) => !values[key]);
+		if (!values[field.key] || missing.length === 0) {
+			return [];
+		}
+
+		return [field.requires_message ?? `${field.key} needs ${missing.join(' and ')}.`];
+	});
 }
 
 export function matchesCondition(condition: Condition | undefined, values: Values, presentSecrets: ReadonlySet<string> = new Set()): boolean {
@@ -135,6 +164,8 @@ export function matchesCondition(condition: Condition | undefined, values: Value
 		oneOf(condition.idp, values['idp']) &&
 		Object.entries(condition.equals ?? {}).every(([key, value]) => (values[key] ?? '') === value) &&
 		Object.entries(condition.not_equals ?? {}).every(([key, value]) => (values[key] ?? '') !== value) &&
+		Object.entries(condition.contains ?? {}).every(([key, item]) => splitScopes(values[key] ?? '').includes(item)) &&
+		Object.entries(condition.not_contains ?? {}).every(([key, item]) => !splitScopes(values[key] ?? '').includes(item)) &&
 		(condition.set ?? []).every((key) => has(key)) &&
 		(condition.unset ?? []).every((key) => !has(key))
 	);

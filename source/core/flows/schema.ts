@@ -22,6 +22,10 @@ export const conditionSchema = z
 		set: z.array(fieldKey).optional(),
 		/** Every listed key is empty or absent. */
 		unset: z.array(fieldKey).optional(),
+		/** Every listed key is a list (commas or spaces) holding this item, e.g. {scopes: offline_access}. */
+		contains: z.record(fieldKey, z.string()).optional(),
+		/** Every listed key is a list without this item (or no value). */
+		not_contains: z.record(fieldKey, z.string()).optional(),
 	})
 	.strict();
 export type Condition = z.infer<typeof conditionSchema>;
@@ -40,6 +44,17 @@ export const fieldSchema = z
 		trailing_slash: z.enum(['strip', 'keep', 'require']).default('strip'),
 		/** For kind url: whether a path is allowed (Pocket ID's URL must have none). */
 		allow_path: z.boolean().default(true),
+		/**
+		 * For kind url: the only paths understood (then any other path is refused). Each pattern is
+		 * matched against the URL's path; its named group `base_path` stays in the value, every other
+		 * named group fills the field of that name (a pasted issuer gives the base URL and the slug).
+		 */
+		paths: z.array(z.object({pattern: z.string(), what: z.string().min(1)}).strict()).optional(),
+		/** For kind url: what plain http:// to a remote host breaks besides confidentiality (e.g. redirect URIs). */
+		insecure_http: z.string().optional(),
+		/** Other fields this one needs: an answer here without them is refused (`requires_message` says why). */
+		requires: z.array(fieldKey).optional(),
+		requires_message: z.string().optional(),
 		pattern: z.string().optional(),
 		pattern_message: z.string().optional(),
 		choices: z.array(z.object({value: z.string(), label: z.string()}).strict()).optional(),
@@ -61,11 +76,15 @@ export const fieldSchema = z
 			context.addIssue({code: 'custom', message: 'a choice field needs choices', path: ['choices']});
 		}
 
-		if (field.pattern !== undefined) {
+		for (const [index, pattern] of [field.pattern, ...(field.paths ?? []).map((item) => item.pattern)].entries()) {
+			if (pattern === undefined) {
+				continue;
+			}
+
 			try {
-				new RegExp(field.pattern, 'u');
+				new RegExp(pattern, 'u');
 			} catch {
-				context.addIssue({code: 'custom', message: 'is not a valid regular expression', path: ['pattern']});
+				context.addIssue({code: 'custom', message: 'is not a valid regular expression', path: index === 0 ? ['pattern'] : ['paths', index - 1, 'pattern']});
 			}
 		}
 
@@ -88,8 +107,18 @@ export const warningSchema = textBlock.extend({
 	id: identifier,
 	/** Must be acknowledged before the user proceeds (default), or only shown. */
 	acknowledge: z.boolean().default(true),
+	/** The text in the printed checklist, when it differs from the wizard's (which may offer to do things). */
+	checklist_text: z.string().optional(),
 });
 export type Warning = z.infer<typeof warningSchema>;
+
+/**
+ * A derived value: a template, or alternatives of which the first whose condition holds is used
+ * (none: no value). An alternative may be empty: a checklist line made only of it is left out.
+ */
+export const derivedSchema = z.union([z.string(), z.array(z.object({when: conditionSchema.optional(), value: z.string()}).strict()).min(1)]);
+export type Derived = z.infer<typeof derivedSchema>;
+const derivedValues = z.record(fieldKey, derivedSchema).default({});
 
 const common = {
 	id: identifier,
@@ -101,7 +130,7 @@ const common = {
 	automation: identifier.optional(),
 	fields: z.array(fieldSchema).default([]),
 	/** Values computed from the fields; templated; later entries may use earlier ones. */
-	derived: z.record(fieldKey, z.string()).default({}),
+	derived: derivedValues,
 	steps: z.array(textBlock).default([]),
 	warnings: z.array(warningSchema).default([]),
 	/** What to check by hand once everything is set (the checklist's last section). */
@@ -114,6 +143,8 @@ export const idpFlowSchema = z
 		...common,
 		/** Scopes this IdP needs on top of the app's defaults (Pocket ID: groups). */
 		extra_scopes: z.array(z.string().regex(/^\S+$/)).default([]),
+		/** Defaults of the app's fields that this IdP knows (its groups claim); a pair's defaults win. */
+		defaults: z.record(fieldKey, z.string()).default({}),
 	})
 	.strict();
 
@@ -136,7 +167,7 @@ export const pairFlowSchema = z
 		idp: identifier,
 		app: identifier,
 		description: z.string().default(''),
-		derived: z.record(fieldKey, z.string()).default({}),
+		derived: derivedValues,
 		/** Field defaults that differ for this pair (e.g. the username claim). */
 		defaults: z.record(fieldKey, z.string()).default({}),
 		idp_steps: z.array(textBlock).default([]),

@@ -114,7 +114,7 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 			</Box>
 			{submitError ? <Text color="red">✖ {submitError}</Text> : live && !live.ok ? <Text color="red">✖ {live.error}</Text> : null}
 			{live?.ok && live.warning ? <Text color="yellow">⚠ {live.warning}</Text> : null}
-			{live?.ok && field.kind === 'url' && live.value !== value.trim() ? <Text dimColor>Will be saved as {live.value}</Text> : null}
+			{live?.ok && live.notice ? <Text dimColor>{live.notice}</Text> : live?.ok && field.kind === 'url' && live.value !== value.trim() ? <Text dimColor>Will be saved as {live.value}</Text> : null}
 		</Box>
 	);
 }

@@ -20,7 +20,7 @@ export async function discoverProvider(context: VerifyContext): Promise<{outcome
 	const issuer = values['issuer'];
 	const url = issuer ? discoveryUrl(issuer) : values['discovery_url'];
 	if (!url) {
-		return {outcome: skipped('Not checked: no issuer value (give it with --set issuer=…).')};
+		return {outcome: skipped('Not checked: no issuer value (give it with --set issuer=…).', ['issuer'])};
 	}
 
 	let raw: unknown;
