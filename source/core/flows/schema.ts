@@ -1,3 +1,4 @@
+import {nestedRepetition} from '../pattern-safety.js';
 import * as z from 'zod';
 
 /**
@@ -64,6 +65,10 @@ export const fieldSchema = z
 		if (field.pattern !== undefined) {
 			try {
 				new RegExp(field.pattern, 'u');
+				const risky = nestedRepetition(field.pattern);
+				if (risky) {
+					context.addIssue({code: 'custom', message: `repeats a group that repeats or alternates inside (${risky}), which can take practically forever on some inputs; write it without the nesting`, path: ['pattern']});
+				}
 			} catch {
 				context.addIssue({code: 'custom', message: 'is not a valid regular expression', path: ['pattern']});
 			}
