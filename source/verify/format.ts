@@ -1,3 +1,4 @@
+import {printable} from '../core/text.js';
 import {ExitCode} from '../core/errors.js';
 import type {CheckProgress, CheckResult, CheckStatus} from './types.js';
 
@@ -28,7 +29,7 @@ export function formatTable(results: readonly CheckProgress[], options: {color: 
 	const width = Math.max(...results.map((result) => result.title.length));
 	const lines = results.map((result) => {
 		const {symbol, color} = marks[result.status];
-		return `${paint(color, symbol)} ${result.title.padEnd(width)}  ${result.seen}`.trimEnd();
+		return `${paint(color, symbol)} ${result.title.padEnd(width)}  ${printable(result.seen)}`.trimEnd();
 	});
 	const {passed, warned, failed, skipped} = summarize(results);
 	lines.push('', `${passed} passed, ${warned} warned, ${failed} failed, ${skipped} skipped`);
@@ -36,7 +37,7 @@ export function formatTable(results: readonly CheckProgress[], options: {color: 
 	if (fixes.length > 0) {
 		lines.push('', 'What to do:');
 		for (const result of fixes) {
-			lines.push(`${paint(marks[result.status].color, marks[result.status].symbol)} ${result.title}: ${result.fix}`);
+			lines.push(`${paint(marks[result.status].color, marks[result.status].symbol)} ${result.title}: ${printable(result.fix ?? '')}`);
 		}
 	}
 

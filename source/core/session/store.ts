@@ -74,6 +74,11 @@ export function saveSession(session: Session, env: NodeJS.ProcessEnv = process.e
 		throw new SsoSetupError(`Refusing to write secret fields (${leaked.join(', ')}) to the session file.`, {hint: 'This is a bug in sso-setup; nothing was written.'});
 	}
 
+	const invalid = Object.entries(session.answers).find(([key, value]) => answerProblem(key, value) !== undefined);
+	if (invalid) {
+		throw new SsoSetupError(`Refusing to write an invalid answer (${printable(invalid[0])}: ${answerProblem(...invalid) ?? ''}).`, {hint: 'This is a bug in sso-setup; the saved file was left as it was.'});
+	}
+
 	const updated = {...session, updated_at: new Date().toISOString()};
 	const parsed = sessionSchema.safeParse(updated);
 	if (!parsed.success) {
