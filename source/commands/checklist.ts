@@ -1,9 +1,10 @@
 
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import {buildChecklist} from '../checklist/build.js';
 import {checklistFormats, type ChecklistFormat, formatChecklist} from '../checklist/format.js';
 import {ExitCode, UsageError} from '../core/errors.js';
+import {writeOutputFile} from '../core/output-file.js';
+import {printable} from '../core/text.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 
@@ -19,7 +20,7 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	const output = parsed.options['output'] as string | undefined;
 	if (output) {
 		writeChecklistFile(output, text);
-		process.stderr.write(`Checklist written to ${path.resolve(output)}\n`);
+		process.stderr.write(`Checklist written to ${printable(path.resolve(output))}\n`);
 	} else {
 		process.stdout.write(text);
 	}
@@ -27,12 +28,6 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	return ExitCode.ok;
 }
 
-/** Atomic, so an interrupted write never leaves half a checklist. */
 export function writeChecklistFile(file: string, text: string): void {
-	try {
-		writeFileAtomic.sync(file, text, {mode: 0o644});
-	} catch (error) {
-		throw new UsageError(`Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, {hint: 'Choose a writable path.'});
-	}
+	writeOutputFile(file, text, 'the checklist');
 }
-
