@@ -35,7 +35,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	lockRun(['apply', pair.idp.id, pair.app.id, input.answers['app_url'] ?? input.session?.id ?? '']);
 	const earlier = input.session ?? earlierSession(pair.idp.id, pair.app.id, input.answers);
 	const start = earlier ?? newSession(pair.idp.id, pair.app.id);
-	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: true});
+	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: parsed.options['dry-run'] !== true});
 	const session = () => handle.current();
 
 	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session().id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
@@ -51,7 +51,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		throw new UsageError(`No client to configure: give client_id (--set client_id=…) and the client secret (SSO_SETUP_CLIENT_SECRET)${credential ? `, or ${credential} to register one in ${pair.idp.name}` : ''}.`);
 	}
 
-	// Saved before the first remote call: a run killed at any point continues with --session.
+	// Saved before the first remote call: a run killed at any point continues with --session. A dry run saves nothing.
 	handle.update((current) => current);
 
 	try {
