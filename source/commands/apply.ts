@@ -4,6 +4,7 @@ import {RegisterStage} from '../wizard/stages/register-stage.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';
+import {onInterrupt} from '../core/interrupt.js';
 import {lockRun} from '../core/session/run-lock.js';
 import {listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
@@ -37,6 +38,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const start = earlier ?? newSession(pair.idp.id, pair.app.id);
 	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: parsed.options['dry-run'] !== true});
 	const session = () => handle.current();
+	onInterrupt(() => (parsed.options['dry-run'] === true ? 'Nothing was saved or changed.' : `The session was saved; continue with: sso-setup apply --session ${session().id}${yes ? ' --yes' : ''}`));
 
 	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session().id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
 	const say = (line: string) => process.stdout.write(`${line}\n`);
