@@ -2,6 +2,7 @@ import {describeError, ExitCode} from './core/errors.js';
 import {colorEnabled, createStyle} from './core/style.js';
 import {helpText} from './commands/help.js';
 import {parseCommandLine} from './commands/parse.js';
+import {printable} from './core/text.js';
 import {redactHandled} from './secrets/redact.js';
 import {version} from './version.js';
 
@@ -26,10 +27,15 @@ export async function main(argv: readonly string[]): Promise<number> {
 	return runCommand(parsed);
 }
 
+function lineByLine(text: string): string {
+	return text.split('\n').map((line) => printable(line)).join('\n');
+}
+
 export function reportError(error: unknown): number {
 	const described = describeError(error);
-	const message = redactHandled(described.message);
-	const hint = described.hint === undefined ? undefined : redactHandled(described.hint);
+	// Messages quote server answers and files: each line made printable, the line breaks kept.
+	const message = lineByLine(redactHandled(described.message));
+	const hint = described.hint === undefined ? undefined : lineByLine(redactHandled(described.hint));
 	const {exitCode} = described;
 	const style = createStyle(colorEnabled(process.stderr));
 	process.stderr.write(`${style.red('✖')} ${message}\n${hint ? `  ${style.dim(hint)}\n` : ''}`);

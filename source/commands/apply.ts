@@ -5,6 +5,8 @@ import {commandLine} from '../core/command-line.js';
 import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.js';
 import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';
+import {onInterrupt} from '../core/interrupt.js';
+import {lockRun} from '../core/session/run-lock.js';
 import {listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
@@ -33,10 +35,12 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 
 	// A new run against the same app continues the earlier session: its backup and what it wrote
 	// (e.g. which client secret Harbor already holds) make the run idempotent.
+	lockRun(['apply', pair.idp.id, pair.app.id, input.answers['app_url'] ?? input.session?.id ?? '']);
 	const earlier = input.session ?? earlierSession(pair.idp.id, pair.app.id, input.answers);
 	const start = earlier ?? newSession(pair.idp.id, pair.app.id);
-	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: true});
+	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: parsed.options['dry-run'] !== true});
 	const session = () => handle.current();
+	onInterrupt(() => (parsed.options['dry-run'] === true ? 'Nothing was saved or changed.' : `The session was saved; continue with: sso-setup apply --session ${session().id}${yes ? ' --yes' : ''}`));
 
 	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session().id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
 	const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -51,7 +55,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 		throw new UsageError(`No client to configure: give client_id (--set client_id=…) and the client secret (SSO_SETUP_CLIENT_SECRET)${credential ? `, or ${credential} to register one in ${pair.idp.name}` : ''}.`);
 	}
 
-	// Saved before the first remote call: a run killed at any point continues with --session.
+	// Saved before the first remote call: a run killed at any point continues with --session. A dry run saves nothing.
 	handle.update((current) => current);
 
 	try {

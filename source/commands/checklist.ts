@@ -6,6 +6,7 @@ import {terminalWidth} from '../checklist/wrap.js';
 import {writeChecklistFile} from '../checklist/write.js';
 import {secretEnvironmentName} from '../secrets/secrets.js';
 import {ExitCode, UsageError} from '../core/errors.js';
+import {printable} from '../core/text.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
 
@@ -23,7 +24,7 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	const text = formatChecklist(checklist, format as ChecklistFormat, {width: output ? undefined : terminalWidth()});
 	if (output) {
 		writeChecklistFile(output, text);
-		process.stderr.write(`Checklist written to ${path.resolve(output)}\n`);
+		process.stderr.write(`Checklist written to ${printable(path.resolve(output))}\n`);
 	} else {
 		process.stdout.write(text);
 	}

@@ -1,4 +1,5 @@
-import {checkField, isSecretKey} from '../core/fields.js';
+import {checkField, hostNameProblem, isSecretKey} from '../core/fields.js';
+import {hasControlCharacters, maskUserInfo} from '../core/text.js';
 import {shippedCatalogue} from '../core/flows/builtin.js';
 import type {Catalogue} from '../core/flows/load.js';
 import {computeValues, getPair, type Pair, pairFields, unmetRequirements, type Values} from '../core/flows/pair.js';
@@ -107,7 +108,7 @@ function withoutSecret(text: string): string {
 }
 
 function checkExtraText(key: string, raw: string): string {
-	if (/[\u0000-\u001F\u007F]/.test(raw.trim())) {
+	if (hasControlCharacters(raw.trim())) {
 		throw new UsageError(`--set ${key}: contains control characters.`);
 	}
 
@@ -121,13 +122,18 @@ function checkExtraText(key: string, raw: string): string {
 /** An issuer, endpoint or redirect URI: kept as given (issuers are compared byte for byte), but a real URL. */
 function checkExtraUrl(key: string, raw: string): string {
 	const value = raw.trim();
-	const url = /^https?:\/\//i.test(value) && !/[\s\u0000-\u001F\u007F]/.test(value) && URL.canParse(value) ? new URL(value) : undefined;
+	const url = /^https?:\/\//i.test(value) && !/\s/.test(value) && !hasControlCharacters(value) && URL.canParse(value) ? new URL(value) : undefined;
 	if (!url?.hostname) {
 		throw new UsageError(`--set ${key}: must be a full http(s) URL.`);
 	}
 
 	if (url.username || url.password) {
-		throw new UsageError(`--set ${key}: must not contain a user name or password.`);
+		throw new UsageError(`--set ${key}: must not contain a user name or password (${maskUserInfo(value)}).`);
+	}
+
+	const hostProblem = hostNameProblem(url);
+	if (hostProblem) {
+		throw new UsageError(`--set ${key}: ${hostProblem}.`);
 	}
 
 	// Endpoints may carry a query (RFC 6749, 3.1); an issuer may not (OpenID Connect Discovery, 4.3). Neither a fragment.

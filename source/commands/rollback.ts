@@ -2,6 +2,7 @@ import {commandLine} from '../core/command-line.js';
 import {buildContext} from '../core/session/integration-context.js';
 import {ExitCode, UsageError} from '../core/errors.js';
 import {getPair} from '../core/flows/pair.js';
+import {onInterrupt} from '../core/interrupt.js';
 import {listSessions, loadSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle} from '../core/style.js';
 import {loadAppIntegration} from '../integrations/registry.js';
@@ -14,6 +15,7 @@ export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 	const out = createStyle(colorEnabled(process.stdout));
 	const id = parsed.positionals[0] ?? newestWithBackup();
 	const session: Session = loadSession(id);
+	onInterrupt(() => `Run it again to finish restoring: sso-setup rollback ${session.id} --yes`);
 	if (session.artifacts['app-backup'] === undefined) {
 		throw new UsageError(`Session ${id} holds no backup of ${session.app}'s settings: it never planned a change there.`, {hint: 'Nothing was changed.'});
 	}

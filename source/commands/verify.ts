@@ -1,3 +1,4 @@
+import {onInterrupt} from '../core/interrupt.js';
 import {buildContext} from '../core/session/integration-context.js';
 import {newSession, type Session} from '../core/session/store.js';
 import {colorEnabled} from '../core/style.js';
@@ -16,6 +17,7 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 	const catalogue = await loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const start: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
+	onInterrupt(() => `verify changes nothing; run it again${input.session ? ` with: sso-setup verify --session ${input.session.id}` : ' with the same options'}.`);
 	// Verification never writes: changes stay in memory.
 	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: false, quiet: parsed.options['json'] === true});
 

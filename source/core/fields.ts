@@ -1,6 +1,25 @@
 import type {Field} from './flows/schema.js';
 import {isLoopback} from './hosts.js';
 import {splitScopes} from './scopes.js';
+import {maxAnswerLength} from './session/answer-rules.js';
+import {hasControlCharacters, maskUserInfo} from './text.js';
+
+/** DNS limits (RFC 1035): a label is at most 63 characters, a name 253; port 0 reaches nothing. */
+export function hostNameProblem(url: URL): string | undefined {
+	if (url.port === '0') {
+		return 'port 0 is not a port a server listens on';
+	}
+
+	if (url.hostname.length > 253) {
+		return 'the host name is longer than 253 characters';
+	}
+
+	if (!url.hostname.startsWith('[') && url.hostname.split('.').some((label) => label.length > 63)) {
+		return 'a part of the host name is longer than 63 characters';
+	}
+
+	return undefined;
+}
 
 /**
  * `fills`: values of other fields read from this answer (a pasted issuer's slug); `notice`: how the
@@ -18,6 +37,10 @@ export function checkField(field: Field, raw: string, scopeSeparator: ',' | ' ' 
 	const input = field.kind === 'secret' ? raw : raw.trim();
 	if (input === '') {
 		return field.optional ? {ok: true, value: ''} : {ok: false, error: `${field.label} is required.`};
+	}
+
+	if (input.length > maxAnswerLength) {
+		return {ok: false, error: `${field.label} is too long (more than ${maxAnswerLength} characters).`};
 	}
 
 	switch (field.kind) {
@@ -40,8 +63,13 @@ export function checkField(field: Field, raw: string, scopeSeparator: ',' | ' ' 
 
 		case 'text':
 		case 'secret': {
-			if (/[\u0000-\u001F\u007F]/.test(input)) {
+			if (hasControlCharacters(input)) {
 				return {ok: false, error: `${field.label} contains control characters.`};
+			}
+
+			// Free-text endpoints (ovh_endpoint) too: a password in a URL ends up in files and logs.
+			if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(input)) {
+				return {ok: false, error: `${field.label} must not contain a user name or password (${maskUserInfo(input)}).`};
 			}
 
 			if (field.pattern && !new RegExp(field.pattern, 'u').test(input)) {
@@ -84,8 +112,13 @@ export function formatUrl(url: URL, trailingSlash: Field['trailing_slash'] = 'st
 }
 
 function checkUrl(field: Field, input: string): FieldCheck {
-	if (/[\u0000-\u001F\u007F]/.test(input)) {
+	if (hasControlCharacters(input)) {
 		return {ok: false, error: `${field.label} contains control characters.`};
+	}
+
+	// "javascript:alert(1)", "mailto:…": another scheme, not a host name without one.
+	if (/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(input) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
+		return {ok: false, error: `${field.label} must start with https:// or http://.`};
 	}
 
 	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
@@ -102,7 +135,12 @@ function checkUrl(field: Field, input: string): FieldCheck {
 	}
 
 	if (url.username || url.password) {
-		return {ok: false, error: `${field.label} must not contain a user name or password.`};
+		return {ok: false, error: `${field.label} must not contain a user name or password (${maskUserInfo(input)}).`};
+	}
+
+	const hostProblem = hostNameProblem(url);
+	if (hostProblem) {
+		return {ok: false, error: `${field.label}: ${hostProblem}.`};
 	}
 
 	// URL drops an empty query or fragment ("https://host?"), so look at what was typed too.

@@ -13,6 +13,8 @@ export type HttpRequest = {
 	timeoutMs?: number;
 	/** Statuses that are answers, not failures. Default: 200–299. */
 	expect?: readonly number[] | 'any';
+	/** The https:// issuer this request belongs to: a credential may then not go over http://, loopback included. */
+	secureOrigin?: string;
 };
 
 export type HttpResponse = {

@@ -1,10 +1,11 @@
-import {readFileSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import {RemoteError, UsageError} from './errors.js';
 import {networkError, statusError} from './http-errors.js';
 import {credentialScrubber} from './http-scrub.js';
+import {refusePlainCredential} from './plain-http.js';
+import {readRegularFile, UnsafeFileError} from './private-files.js';
 import type {HttpOptions, HttpRequest, HttpResponse} from './http-types.js';
 
 /**
@@ -43,6 +44,7 @@ export class HttpClient {
 			...(body === undefined ? {} : {'content-length': String(Buffer.byteLength(body))}),
 			...request.headers,
 		};
+		refusePlainCredential(url, request, headers);
 		const timeoutMs = request.timeoutMs ?? this.timeoutMs;
 		const response = await this.send(url, request, headers, body, timeoutMs);
 		const expected = request.expect ?? 'ok';
@@ -94,7 +96,18 @@ export class HttpClient {
 				},
 				(incoming) => {
 					const chunks: Buffer[] = [];
-					incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+					let received = 0;
+					incoming.on('data', (chunk: Buffer) => {
+						received += chunk.length;
+						if (received > maxAnswerBytes) {
+							clearTimeout(timer);
+							reject(tooLarge(url, request.step));
+							outgoing.destroy();
+							return;
+						}
+
+						chunks.push(chunk);
+					});
 					incoming.on('error', (error) => reject(networkError(url, request.step, error, timeoutMs)));
 					incoming.on('end', () => {
 						clearTimeout(timer);
@@ -123,14 +136,40 @@ export class HttpClient {
 	}
 }
 
+/** Far above any answer of these APIs (authentik's largest lists are a few hundred KB). */
+export const maxAnswerBytes = 8 * 1024 * 1024;
+
+function tooLarge(url: URL, step: string): RemoteError {
+	return new RemoteError({
+		host: url.host,
+		step,
+		reason: 'too-large',
+		message: `answer too large (more than ${maxAnswerBytes / 1024 / 1024} MB); sso-setup stopped reading it`,
+		hint: `Check that ${url.host} is the right server: these APIs answer with far less.`,
+	});
+}
+
 function readCaFile(caFile: string): string {
+	let text: string;
 	try {
-		return readFileSync(caFile, 'utf8');
+		text = readRegularFile(caFile, {what: 'CA file'});
 	} catch (error) {
+		if (error instanceof UnsafeFileError) {
+			throw new UsageError(`The CA file ${error.message}`, {hint: 'Give the path of a PEM file with the certificate authority that signed the server certificate.'});
+		}
+
 		throw new UsageError(`Cannot read the CA file ${caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, {
 			hint: 'Give the path of a PEM file with the certificate authority that signed the server certificate.',
 		});
 	}
+
+	if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+		throw new UsageError(`The CA file ${caFile} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line).`, {
+			hint: 'Give a PEM file; convert a DER one with: openssl x509 -inform der -in FILE -out ca.pem',
+		});
+	}
+
+	return text;
 }
 
 function parseUrl(raw: string, step: string): URL {

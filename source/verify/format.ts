@@ -1,3 +1,4 @@
+import {printable} from '../core/text.js';
 import {ExitCode} from '../core/errors.js';
 import type {CheckId, CheckProgress, CheckResult, CheckStatus} from './types.js';
 
@@ -62,14 +63,14 @@ export function formatTable(results: readonly CheckProgress[], options: {color: 
 	const width = Math.max(...results.map((result) => result.title.length));
 	const lines = results.map((result) => {
 		const {symbol, color} = marks[result.status];
-		return `${paint(color, symbol)} ${result.title.padEnd(width)}  ${result.seen}`.trimEnd();
+		return `${paint(color, symbol)} ${result.title.padEnd(width)}  ${printable(result.seen)}`.trimEnd();
 	});
 	lines.push('', summaryLine(results));
 	const fixes = results.filter((result) => result.fix && (result.status === 'fail' || result.status === 'warn'));
 	if (fixes.length > 0) {
 		lines.push('', 'What to do:');
 		for (const result of fixes) {
-			lines.push(`${paint(marks[result.status].color, marks[result.status].symbol)} ${result.title}: ${result.fix}`);
+			lines.push(`${paint(marks[result.status].color, marks[result.status].symbol)} ${result.title}: ${printable(result.fix ?? '')}`);
 		}
 	}
 

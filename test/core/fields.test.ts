@@ -67,7 +67,7 @@ describe('URL fields', () => {
 		}
 
 		const error = refused(checkField(harborUrl, 'https://admin:Harbor12345@harbor.example.com'));
-		expect(error).toBe('Harbor URL must not contain a user name or password.');
+		expect(error).toBe('Harbor URL must not contain a user name or password (https://***@harbor.example.com).');
 		expect(error).not.toContain('Harbor12345');
 	});
 
@@ -183,7 +183,7 @@ describe('boolean, choice and text fields', () => {
 	it('check patterns with the flow message', () => {
 		const slug = shippedField('idp', 'authentik', 'slug');
 		expect(accepted(checkField(slug, 'harbor-prod_2')).value).toBe('harbor-prod_2');
-		expect(refused(checkField(slug, 'harbor/prod'))).toBe('The slug may contain only letters, digits, dashes and underscores.');
+		expect(refused(checkField(slug, 'harbor/prod'))).toBe('The slug may contain only letters, digits, dashes and underscores, at most 50 of them.');
 
 		const realm = shippedField('idp', 'keycloak', 'realm');
 		expect(accepted(checkField(realm, 'corp')).value).toBe('corp');

@@ -64,7 +64,7 @@ describe.runIf(keychain.available)('apply and verify when a remote fails', () =>
 
 	it('the IdP host name does not resolve: the registration step names it, and the app is not touched', async () => {
 		const harbor = await harborServer();
-		const result = await cli(home, authentikHarbor({url: 'http://authentik.sso-setup-faults.invalid'}, harbor), {SSO_SETUP_AUTHENTIK_TOKEN: authentikToken, SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
+		const result = await cli(home, authentikHarbor({url: 'https://authentik.sso-setup-faults.invalid'}, harbor), {SSO_SETUP_AUTHENTIK_TOKEN: authentikToken, SSO_SETUP_HARBOR_ADMIN_PASSWORD: harborPassword});
 		expectOneSentenceFailure(result, {step: 'authentik: read the version', host: 'authentik.sso-setup-faults.invalid'});
 		expect(result.stderr).toContain('could not be resolved');
 		expect(harbor.requests).toEqual([]);

@@ -1,3 +1,4 @@
+import {answerProblem} from '../../source/core/session/answer-rules.js';
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,11 +40,10 @@ const validSession: fc.Arbitrary<Session> = fc.record({
 	created_at: timestamp,
 	updated_at: timestamp,
 	step: fc.constantFrom(...wizardSteps),
-	answers: fc.dictionary(
-		fieldKey.filter((key) => !isSecretKey(key)),
-		anyText(40),
-		{maxKeys: 8, noNullPrototype: true},
-	),
+	answers: fc
+		.dictionary(fieldKey.filter((key) => !isSecretKey(key)), anyText(40), {maxKeys: 8, noNullPrototype: true})
+		// Typed input meets the field rules; a hand-edited file that does not is refused (answer-rules.ts).
+		.filter((answers) => Object.entries(answers).every(([key, value]) => answerProblem(key, value) === undefined)),
 	secrets: fc.uniqueArray(secretKey, {maxLength: 3}),
 	acknowledged: fc.uniqueArray(identifier, {maxLength: 3}),
 	artifacts: fc.dictionary(fieldKey, fc.jsonValue({maxDepth: 2}), {maxKeys: 3, noNullPrototype: true}),

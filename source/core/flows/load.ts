@@ -1,8 +1,9 @@
-import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {type Dirent, readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {parseDocument} from 'yaml';
 import type {z} from 'zod';
 import {UsageError} from '../errors.js';
+import {readRegularFile, UnsafeFileError} from '../private-files.js';
 import {printable} from '../text.js';
 import {type AppFlow, flowFileSchema, type IdpFlow, type PairFlow} from './schema.js';
 
@@ -88,7 +89,7 @@ function listFlowFiles(directory: string, problems: FlowProblem[]): string[] {
 			return [];
 		}
 
-		entries = readdirSync(directory, {recursive: true}).map(String);
+		entries = walk(directory, '', problems);
 	} catch (error) {
 		problems.push({file: directory, where: '--flows', problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`});
 		return [];
@@ -100,11 +101,39 @@ function listFlowFiles(directory: string, problems: FlowProblem[]): string[] {
 		.map((entry) => path.join(directory, entry));
 }
 
+/** The YAML candidates below a directory. Symlinked directories are not followed (a loop would list a file many times). */
+function walk(root: string, relative: string, problems: FlowProblem[], depth = 0): string[] {
+	const found: string[] = [];
+	const entries: Dirent[] = readdirSync(path.join(root, relative), {withFileTypes: true});
+	for (const entry of entries) {
+		const name = path.join(relative, entry.name);
+		if (entry.isDirectory()) {
+			if (depth < 8) {
+				found.push(...walk(root, name, problems, depth + 1));
+			}
+		} else if (entry.isSymbolicLink() && !/\.ya?ml$/i.test(entry.name)) {
+			continue;
+		} else {
+			found.push(name);
+		}
+	}
+
+	return found;
+}
+
+/** Far above any real flow file, far below what makes the YAML parser run out of memory. */
+const maxFlowFileBytes = 512 * 1024;
+
 function readFlowFile(file: string, problems: FlowProblem[]): z.infer<typeof flowFileSchema> | undefined {
 	let text: string;
 	try {
-		text = readFileSync(file, 'utf8');
+		text = readRegularFile(file, {maxBytes: maxFlowFileBytes, what: 'flow file'});
 	} catch (error) {
+		if (error instanceof UnsafeFileError) {
+			problems.push({file, where: 'file', problem: error.problem});
+			return undefined;
+		}
+
 		problems.push({file, where: 'file', problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`});
 		return undefined;
 	}

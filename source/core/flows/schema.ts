@@ -1,3 +1,4 @@
+import {nestedRepetition} from '../pattern-safety.js';
 import * as z from 'zod';
 
 /**
@@ -83,6 +84,10 @@ export const fieldSchema = z
 
 			try {
 				new RegExp(pattern, 'u');
+				const risky = nestedRepetition(pattern);
+				if (risky) {
+					context.addIssue({code: 'custom', message: `repeats a group that repeats or alternates inside (${risky}), which can take practically forever on some inputs; write it without the nesting`, path: index === 0 ? ['pattern'] : ['paths', index - 1, 'pattern']});
+				}
 			} catch {
 				context.addIssue({code: 'custom', message: 'is not a valid regular expression', path: index === 0 ? ['pattern'] : ['paths', index - 1, 'pattern']});
 			}

@@ -1,11 +1,12 @@
 import {randomBytes} from 'node:crypto';
-import {mkdirSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import * as z from 'zod';
 import {SsoSetupError, UsageError} from '../errors.js';
 import {isSecretKey} from '../fields.js';
-import {sessionsDirectory} from '../paths.js';
+import {sessionsDirectory, stateDirectory} from '../paths.js';
+import {checkPrivateDirectory, ensurePrivateDirectory, readRegularFile, UnsafeFileError, writePrivateFileAtomic} from '../private-files.js';
+import {answerProblem} from './answer-rules.js';
 import {printable} from '../text.js';
 
 export const sessionSchemaVersion = 1;
@@ -73,6 +74,11 @@ export function saveSession(session: Session, env: NodeJS.ProcessEnv = process.e
 		throw new SsoSetupError(`Refusing to write secret fields (${leaked.join(', ')}) to the session file.`, {hint: 'This is a bug in sso-setup; nothing was written.'});
 	}
 
+	const invalid = Object.entries(session.answers).find(([key, value]) => answerProblem(key, value) !== undefined);
+	if (invalid) {
+		throw new SsoSetupError(`Refusing to write an invalid answer (${printable(invalid[0])}: ${answerProblem(...invalid) ?? ''}).`, {hint: 'This is a bug in sso-setup; the saved file was left as it was.'});
+	}
+
 	const updated = {...session, updated_at: new Date().toISOString()};
 	const parsed = sessionSchema.safeParse(updated);
 	if (!parsed.success) {
@@ -80,9 +86,9 @@ export function saveSession(session: Session, env: NodeJS.ProcessEnv = process.e
 	}
 
 	const valid = parsed.data;
-	const directory = sessionsDirectory(env);
-	mkdirSync(directory, {recursive: true, mode: 0o700});
-	writeFileAtomic.sync(sessionFile(session.id, env), `${JSON.stringify(valid, null, '\t')}\n`, {mode: 0o600});
+	ensurePrivateDirectory(stateDirectory(env));
+	ensurePrivateDirectory(sessionsDirectory(env));
+	writePrivateFileAtomic(sessionFile(session.id, env), `${JSON.stringify(valid, null, '\t')}\n`);
 	return valid;
 }
 
@@ -99,10 +105,15 @@ export class SessionFileError extends UsageError {
 
 export function loadSession(id: string, env: NodeJS.ProcessEnv = process.env): Session {
 	const file = sessionFile(id, env);
+	checkStateDirectories(env);
 	let text: string;
 	try {
-		text = readFileSync(file, 'utf8');
+		text = readSessionFile(file);
 	} catch (error) {
+		if (error instanceof SessionFileError) {
+			throw error;
+		}
+
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
 			throw new UsageError(`No saved session "${id}".`, {hint: 'List the saved sessions with: sso-setup sessions'});
 		}
@@ -138,12 +149,38 @@ export function parseSession(file: string, text: string): Session {
 	}
 
 	// Written by hand or by something else: sso-setup never puts secrets there, and must not pass them on.
-	const leaked = Object.keys(result.data.answers).filter((key) => isSecretKey(key));
+	const leaked = Object.keys(result.data.answers).filter((key) => isSecretKey(key.toLowerCase()));
 	if (leaked.length > 0) {
 		throw new SessionFileError(file, `holds secrets in plain text (${printable(leaked.join(', '))})`, `Delete it with: sso-setup sessions forget ${result.data.id}, and change those secrets: the file could be read. The file was left untouched.`);
 	}
 
+	for (const [key, value] of Object.entries(result.data.answers)) {
+		const problem = answerProblem(key, value);
+		if (problem) {
+			throw new SessionFileError(file, `is not a valid session (answers.${printable(key)}: ${problem})`, `Delete it with: sso-setup sessions forget ${result.data.id}. The file was left untouched.`);
+		}
+	}
+
 	return result.data;
+}
+
+/** The state and sessions directories, when they exist, are the user's own and not writable by others. */
+export function checkStateDirectories(env: NodeJS.ProcessEnv = process.env): void {
+	checkPrivateDirectory(stateDirectory(env));
+	checkPrivateDirectory(sessionsDirectory(env));
+}
+
+/** A session file is a regular file of the user's, not writable by others, under the size cap. */
+function readSessionFile(file: string): string {
+	try {
+		return readRegularFile(file, {private: true, what: 'session file'});
+	} catch (error) {
+		if (error instanceof UnsafeFileError) {
+			throw new SessionFileError(file, error.problem, `${error.hint ?? ''} The file was left untouched.`.trim());
+		}
+
+		throw error;
+	}
 }
 
 
@@ -152,6 +189,7 @@ export type SessionListing = {sessions: Session[]; problems: SessionFileError[]}
 /** Every readable session, newest first, plus the files that could not be read (reported, not deleted). */
 export function listSessions(env: NodeJS.ProcessEnv = process.env): SessionListing {
 	const directory = sessionsDirectory(env);
+	checkStateDirectories(env);
 	let names: string[];
 	try {
 		names = readdirSync(directory).filter((name) => name.endsWith('.json'));
@@ -164,9 +202,9 @@ export function listSessions(env: NodeJS.ProcessEnv = process.env): SessionListi
 	for (const name of names) {
 		const file = path.join(directory, name);
 		try {
-			sessions.push(parseSession(file, readFileSync(file, 'utf8')));
+			sessions.push(parseSession(file, readSessionFile(file)));
 		} catch (error) {
-			problems.push(error instanceof SessionFileError ? error : new SessionFileError(file, 'cannot be read', 'Check its permissions.'));
+			problems.push(error instanceof SessionFileError ? error : new SessionFileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'Check its permissions; it should belong to you with mode 0600.'));
 		}
 	}
 

@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto';
 import * as z from 'zod';
+import {isLoopback} from '../../core/hosts.js';
 import type {HttpClient} from '../../core/http.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
 import {jsonOrUndefined, missingSecret, requireValues} from '../../core/check-outcome.js';
@@ -34,17 +35,23 @@ export const clientSecretCheck: DiscoveryCheck = {
 
 		const {client_id: clientId, redirect_uri: redirectUri} = required.values;
 		const tokenEndpoint = metadata.token_endpoint;
+		const transport = endpointTransport(metadata.issuer, tokenEndpoint);
+		if (transport.refuse) {
+			return {status: 'fail', seen: transport.refuse, fix: 'Serve the token endpoint over https:// (check the IdP\'s public URL setting, which its discovery document is built from); sso-setup did not send the client secret.'};
+		}
+
 		const answers: Answer[] = [];
 		// Like the apps' OAuth libraries (golang.org/x/oauth2 AuthStyleAutoDetect): basic first, then post.
 		for (const method of methodsToTry(metadata.token_endpoint_auth_methods_supported)) {
-			const answer = await probe(context.http, {tokenEndpoint, clientId, secret, redirectUri, method});
+			const answer = await probe(context.http, {tokenEndpoint, clientId, secret, redirectUri, method, secureOrigin: transport.secureOrigin});
 			answers.push(answer);
 			if (classify(answer) !== 'refused') {
 				break;
 			}
 		}
 
-		return outcomeFor(answers, tokenEndpoint, clientId, context);
+		const outcome = outcomeFor(answers, tokenEndpoint, clientId, context);
+		return transport.note ? {...outcome, seen: `${outcome.seen} ${transport.note}`} : outcome;
 	},
 };
 
@@ -53,7 +60,27 @@ function methodsToTry(supported: string[] | undefined): Method[] {
 	return methods.length > 0 ? methods : ['client_secret_basic'];
 }
 
-async function probe(http: HttpClient, probe: {tokenEndpoint: string; clientId: string; secret: string; redirectUri: string; method: Method}): Promise<Answer> {
+/**
+ * A client secret never goes over http:// when the issuer is https:// (a downgrade, loopback
+ * included) nor to another machine; a token endpoint on another origin than the issuer is named.
+ */
+function endpointTransport(issuer: string, tokenEndpoint: string): {refuse?: string; note?: string; secureOrigin?: string} {
+	const issuerUrl = new URL(issuer);
+	const endpoint = new URL(tokenEndpoint);
+	const secureOrigin = issuerUrl.protocol === 'https:' ? issuerUrl.origin : undefined;
+	if (endpoint.protocol === 'http:' && secureOrigin) {
+		return {refuse: `The discovery document of ${issuer} names a plain-HTTP token endpoint (${tokenEndpoint}): the client secret would travel unencrypted although the issuer uses https://.`};
+	}
+
+	if (endpoint.protocol === 'http:' && !isLoopback(endpoint.hostname)) {
+		return {refuse: `The token endpoint ${tokenEndpoint} is plain HTTP on another machine: the client secret would travel unencrypted.`};
+	}
+
+	const note = endpoint.origin === issuerUrl.origin ? undefined : `Note: the token endpoint is on another origin (${endpoint.origin}) than the issuer (${issuerUrl.origin}).`;
+	return {note, secureOrigin};
+}
+
+async function probe(http: HttpClient, probe: {tokenEndpoint: string; clientId: string; secret: string; redirectUri: string; method: Method; secureOrigin: string | undefined}): Promise<Answer> {
 	const form: Record<string, string> = {
 		grant_type: 'authorization_code',
 		code: randomBytes(24).toString('base64url'),
@@ -67,7 +94,7 @@ async function probe(http: HttpClient, probe: {tokenEndpoint: string; clientId: 
 		form['client_secret'] = probe.secret;
 	}
 
-	const response = await http.request({method: 'POST', url: probe.tokenEndpoint, step: 'verify: client secret', form, headers, expect: 'any'});
+	const response = await http.request({method: 'POST', url: probe.tokenEndpoint, step: 'verify: client secret', form, headers, expect: 'any', ...(probe.secureOrigin ? {secureOrigin: probe.secureOrigin} : {})});
 	const body = errorBodySchema.catch({}).parse(jsonOrUndefined(response.text));
 
 	return {method: probe.method, status: response.status, error: body.error ?? '', description: body.error_description ?? ''};

@@ -43,7 +43,7 @@ export async function startFaultyServer(fault: Fault): Promise<FaultyServer> {
 	const requests: FaultyServer['requests'] = [];
 	if (fault === 'dns') {
 		const host = 'idp.sso-setup-faults.invalid';
-		return {fault, url: `http://${host}`, host, requests, close: async () => {}};
+		return {fault, url: `https://${host}`, host, requests, close: async () => {}};
 	}
 
 	if (fault === 'refused') {
