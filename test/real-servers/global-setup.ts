@@ -1,4 +1,5 @@
 import type {TestProject} from 'vitest/node';
+import {installers} from '../../scripts/test-servers/install.mjs';
 import {ensureServer, realServersRequired, serverAvailability, skipNotice, type Availability} from './availability.js';
 import {startKeycloak} from './keycloak.js';
 
@@ -18,8 +19,6 @@ declare module 'vitest' {
 	}
 }
 
-/** Real servers the tests under test/real/ use; each has an installer in scripts/test-servers/. */
-const servers = ['keycloak', 'dex'];
 
 function runsRealTests(): boolean {
 	const run = process.argv.indexOf('run');
@@ -36,7 +35,8 @@ export async function setup(project: TestProject): Promise<(() => Promise<void>)
 
 	const log = (line: string) => console.log(line);
 	const results: Availability[] = [];
-	for (const id of servers) {
+	// Every server with an installer in scripts/test-servers/ (Keycloak, Dex, Pocket ID, the go-oidc check, …).
+	for (const id of (await installers()).keys()) {
 		results.push(realServersRequired() ? await ensureServer(id, log) : await ensureServer(id, log).catch(() => serverAvailability(id)));
 	}
 
