@@ -27,7 +27,7 @@ function cases(idp: () => Idp) {
 		await session?.cleanUp();
 		await harbor?.close();
 		await idp().tearDown();
-	});
+	}, 120_000);
 
 	const verify = async (sets: Record<string, string>, clientSecret = secret) => {
 		const values = {issuer: idp().issuer, client_id: 'harbor', app_url: harbor.url, ...sets};

@@ -22,7 +22,7 @@ afterEach(async () => {
 	await realm?.remove();
 	portainer = undefined;
 	realm = undefined;
-});
+}, 120_000);
 
 await describeWithRealServers('Keycloak → Portainer (real Keycloak)', ['keycloak'], () => {
 	beforeAll(ensureBinary, 120_000);
