@@ -3,6 +3,8 @@ export type Installer = {
 	id: string;
 	version: string;
 	tools?: string[];
+	/** Tools the installed server needs to run (none when it is a static binary). */
+	runtimeTools?: string[];
 	install(options: {cacheDir: string; log(line: string): void}): Promise<Record<string, string>>;
 	executable?(dir: string): string;
 	javaEnv?(): Record<string, string>;

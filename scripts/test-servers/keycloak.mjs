@@ -32,6 +32,8 @@ export async function install({cacheDir, step, run}) {
 }
 
 const temurin = '/usr/lib/jvm/temurin-25-jdk-amd64';
+/** What it needs to run once installed: a Java (Temurin 25 at its usual place, or java on PATH). */
+export const runtimeTools = existsSync(path.join(temurin, 'bin', 'java')) ? [] : ['java'];
 /** Keycloak supports Java 25 from 26.6 on; prefer it when present, else the java on PATH (17, deprecated). */
 export function javaEnv() {
 	return existsSync(path.join(temurin, 'bin', 'java')) ? {JAVA_HOME: temurin, PATH: `${temurin}/bin:${process.env.PATH ?? ''}`} : {};

@@ -23,6 +23,11 @@ export async function serverAvailability(id: string): Promise<Availability> {
 	}
 
 	if (isInstalled(installer)) {
+		const missingToRun = missingTools(installer.runtimeTools ?? []);
+		if (missingToRun.length > 0) {
+			return {available: false, id, reason: `${missingToRun.join(', ')} not on PATH (needed to run it)`, install: `install ${missingToRun.map((tool) => toolPackages[tool] ?? tool).join(' and ')}`};
+		}
+
 		return {available: true, id, dir: serverDir(installer), installer};
 	}
 
