@@ -35,7 +35,7 @@ export async function startKeycloak(dir: string, options: {log?: (line: string) 
 	const url = `http://127.0.0.1:${port}`;
 	const started = Date.now();
 	const server = startProcess(path.join(dir, 'keycloak', 'bin', 'kc.sh'), ['start-dev', '--http-host=127.0.0.1', `--http-port=${port}`, '--db=dev-mem', '--health-enabled=false', '--log-level=warn'], {env, name: 'Keycloak', grace: 20_000});
-	await waitForHttp(server, `${url}/realms/master/.well-known/openid-configuration`, 'Keycloak', 240_000, (status) => status === 200);
+	await waitForHttp(server, `${url}/realms/master/.well-known/openid-configuration`, 'Keycloak', 600_000, (status) => status === 200);
 	options.log?.(`[real servers] Keycloak started on ${url} in ${((Date.now() - started) / 1000).toFixed(1)} s (Java ${java25 ? '25, Temurin' : 'from PATH'})`);
 	return {url, adminUser, adminPassword, java: java25 ? 'temurin-25' : 'PATH', stop: () => server.stop()};
 }
