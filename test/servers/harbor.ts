@@ -1,4 +1,9 @@
+import {execFile} from 'node:child_process';
 import {createHash, randomBytes} from 'node:crypto';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {realServersRequired, serverAvailability} from '../real-servers/availability.js';
 import {fetchJson, startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from './recording-server.js';
 import {loadContract} from './contract.js';
 
@@ -33,6 +38,11 @@ export type FakeHarborOptions = {
 	configFromEnvironment?: boolean;
 	/** A CA the fake trusts for discovery requests when verify_cert is on. */
 	idpCa?: string;
+	/**
+	 * The ping runs go-oidc's NewProvider (our oidc-check helper, at Harbor's go-oidc version) when
+	 * the helper is installed; false keeps the in-process discovery check.
+	 */
+	goOidcPing?: boolean;
 };
 
 export type FakeHarborUserRecord = {user_id: number; username: string; password: string; sysadmin_flag: boolean; deleted: boolean; listed: boolean};
@@ -42,6 +52,10 @@ export type FakeHarbor = {
 	close(): Promise<void>;
 	requests: RecordedRequest[];
 	contractErrors: string[];
+	/** What the go-oidc check said at each ping (undefined when the helper is not used). */
+	pingResults: Array<{url: string; ok: boolean; error?: string}>;
+	/** Whether the ping runs the go-oidc helper. */
+	goOidcPing: boolean;
 	failNext(method: string, path: string, status: number): void;
 	/**
 	 * Runs `run` when the next request with this method and path (query ignored) arrives, before it is
@@ -109,7 +123,39 @@ function atLeast(version: Version, minimum: Version): boolean {
 	return true;
 }
 
+/** The oidc-check helper's path, or undefined when it is not installed (a failure when real servers are required). */
+export async function goOidcCheck(): Promise<string | undefined> {
+	const availability = await serverAvailability('oidc-check');
+	if (availability.available) return availability.installer.executable?.(availability.dir);
+	if (realServersRequired()) throw new Error(`The fake Harbor needs the go-oidc check: ${availability.reason}; ${availability.install}`);
+	return undefined;
+}
+
+type GoOidcResult = {ok: boolean; error?: string};
+
+/** Runs go-oidc's NewProvider(issuer) as Harbor's TestEndpoint does (verify_cert off: no TLS check). */
+export async function runGoOidcCheck(helper: string, issuer: string, verify: boolean, ca?: string): Promise<GoOidcResult> {
+	const dir = ca ? mkdtempSync(path.join(tmpdir(), 'sso-setup-oidc-check-')) : undefined;
+	try {
+		const args = ['-issuer', issuer, '-timeout', '10s'];
+		if (!verify) args.push('-insecure');
+		if (dir && ca) {
+			writeFileSync(path.join(dir, 'ca.pem'), ca);
+			args.push('-ca-file', path.join(dir, 'ca.pem'));
+		}
+
+		const stdout = await new Promise<string>((resolve, reject) => {
+			execFile(helper, args, {timeout: 20_000, maxBuffer: 1 << 20}, (error, out) => (error ? reject(error) : resolve(out)));
+		});
+		return JSON.parse(stdout.trim().split('\n').pop() ?? '') as GoOidcResult;
+	} finally {
+		if (dir) rmSync(dir, {recursive: true, force: true});
+	}
+}
+
 export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<FakeHarbor> {
+	const helper = options.goOidcPing === false ? undefined : await goOidcCheck();
+	const pingResults: FakeHarbor['pingResults'] = [];
 	const contract = loadContract('harbor');
 	const contractErrors: string[] = [];
 	const versionText = options.version ?? 'v2.13.1';
@@ -258,10 +304,18 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		}
 	};
 
+	// Harbor's PingOIDC: TestEndpoint (go-oidc NewProvider) and, on any error, 400 "failed to verify connection".
 	const ping = async (call: IncomingCall): Promise<Reply> => {
 		const body = call.body as {url?: string; verify_cert?: boolean};
+		const refused: Reply = {status: 400, json: errors('BAD_REQUEST', 'failed to verify connection')};
+		if (helper) {
+			const result = await runGoOidcCheck(helper, body.url ?? '', body.verify_cert ?? true, options.idpCa);
+			pingResults.push({url: body.url ?? '', ok: result.ok, ...(result.error ? {error: result.error} : {})});
+			return result.ok ? {status: 200} : refused;
+		}
+
 		const document = body.url ? await discovery(body.url, body.verify_cert ?? true) : undefined;
-		return document ? {status: 200} : {status: 400, json: errors('BAD_REQUEST', 'failed to verify connection')};
+		return document ? {status: 200} : refused;
 	};
 
 	const oidcLogin = async (call: IncomingCall, sid: string): Promise<Reply> => {
@@ -366,6 +420,8 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		close: server.close,
 		requests: server.requests,
 		contractErrors,
+		pingResults,
+		goOidcPing: helper !== undefined,
 		failNext: server.failNext,
 		beforeNext: server.beforeNext,
 		config,
