@@ -19,7 +19,6 @@ declare module 'vitest' {
 	}
 }
 
-
 function runsRealTests(): boolean {
 	const run = process.argv.indexOf('run');
 	const filters = process.argv.slice(run + 1).filter((argument) => !argument.startsWith('-'));
