@@ -8,5 +8,7 @@ export default defineConfig({
 		// Two cores: pty and server tests are I/O bound, two workers keep timing-sensitive Ink tests calm.
 		maxWorkers: 2,
 		env: {FORCE_COLOR: '0'},
+		// Installs (when needed) and starts the real servers once per run: test/real-servers/.
+		globalSetup: ['test/real-servers/global-setup.ts'],
 	},
 });

@@ -1,4 +1,10 @@
+import {execFile} from 'node:child_process';
 import {createHash, randomBytes} from 'node:crypto';
+import {createRemoteJWKSet, jwtVerify} from 'jose';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {realServersRequired, serverAvailability} from '../real-servers/availability.js';
 import {fetchJson, startRecordingServer, type IncomingCall, type RecordedRequest, type Reply} from './recording-server.js';
 import {loadContract} from './contract.js';
 
@@ -33,15 +39,38 @@ export type FakeHarborOptions = {
 	configFromEnvironment?: boolean;
 	/** A CA the fake trusts for discovery requests when verify_cert is on. */
 	idpCa?: string;
+	/**
+	 * The ping runs go-oidc's NewProvider (our oidc-check helper, at Harbor's go-oidc version) when
+	 * the helper is installed; false keeps the in-process discovery check.
+	 */
+	goOidcPing?: boolean;
 };
 
-export type FakeHarborUserRecord = {user_id: number; username: string; password: string; sysadmin_flag: boolean; deleted: boolean; listed: boolean};
+export type FakeHarborUserRecord = {
+	user_id: number;
+	username: string;
+	password: string;
+	sysadmin_flag: boolean;
+	deleted: boolean;
+	listed: boolean;
+	/** Set for users onboarded through /c/oidc/callback: the IdP's subject and the groups claim's values. */
+	oidc?: {issuer: string; subject: string; groups: string[]};
+};
+
+/** What one /c/oidc/callback ended in (for tests asking how a sign-in went). */
+export type FakeHarborSignIn = {status: number; outcome: 'onboarded' | 'signed-in' | 'onboard-prompt' | 'refused'; username?: string; admin?: boolean; error?: string};
 
 export type FakeHarbor = {
 	url: string;
 	close(): Promise<void>;
 	requests: RecordedRequest[];
 	contractErrors: string[];
+	/** What the go-oidc check said at each ping (undefined when the helper is not used). */
+	pingResults: Array<{url: string; ok: boolean; error?: string}>;
+	/** Every /c/oidc/callback, in order. */
+	signIns: FakeHarborSignIn[];
+	/** Whether the ping runs the go-oidc helper. */
+	goOidcPing: boolean;
 	failNext(method: string, path: string, status: number): void;
 	/**
 	 * Runs `run` when the next request with this method and path (query ignored) arrives, before it is
@@ -109,7 +138,39 @@ function atLeast(version: Version, minimum: Version): boolean {
 	return true;
 }
 
+/** The oidc-check helper's path, or undefined when it is not installed (a failure when real servers are required). */
+export async function goOidcCheck(): Promise<string | undefined> {
+	const availability = await serverAvailability('oidc-check');
+	if (availability.available) return availability.installer.executable?.(availability.dir);
+	if (realServersRequired()) throw new Error(`The fake Harbor needs the go-oidc check: ${availability.reason}; ${availability.install}`);
+	return undefined;
+}
+
+type GoOidcResult = {ok: boolean; error?: string};
+
+/** Runs go-oidc's NewProvider(issuer) as Harbor's TestEndpoint does (verify_cert off: no TLS check). */
+export async function runGoOidcCheck(helper: string, issuer: string, verify: boolean, ca?: string): Promise<GoOidcResult> {
+	const dir = ca ? mkdtempSync(path.join(tmpdir(), 'sso-setup-oidc-check-')) : undefined;
+	try {
+		const args = ['-issuer', issuer, '-timeout', '10s'];
+		if (!verify) args.push('-insecure');
+		if (dir && ca) {
+			writeFileSync(path.join(dir, 'ca.pem'), ca);
+			args.push('-ca-file', path.join(dir, 'ca.pem'));
+		}
+
+		const stdout = await new Promise<string>((resolve, reject) => {
+			execFile(helper, args, {timeout: 20_000, maxBuffer: 1 << 20}, (error, out) => (error ? reject(error) : resolve(out)));
+		});
+		return JSON.parse(stdout.trim().split('\n').pop() ?? '') as GoOidcResult;
+	} finally {
+		if (dir) rmSync(dir, {recursive: true, force: true});
+	}
+}
+
 export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<FakeHarbor> {
+	const helper = options.goOidcPing === false ? undefined : await goOidcCheck();
+	const pingResults: FakeHarbor['pingResults'] = [];
 	const contract = loadContract('harbor');
 	const contractErrors: string[] = [];
 	const versionText = options.version ?? 'v2.13.1';
@@ -137,7 +198,8 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 	}
 
 	/** CSRF tokens by session id, as Harbor keeps them in its session store. */
-	const sessions = new Map<string, {csrf: string; state?: string; verifier?: string}>();
+	const sessions = new Map<string, {csrf: string; state?: string; verifier?: string; redirectUrl?: string; username?: string}>();
+	const signIns: FakeHarborSignIn[] = [];
 	const state = {url: '', externalUrl: options.externalUrl ?? ''};
 	const editable = () => !options.configFromEnvironment;
 	const blockingUsers = () => users.filter((user) => user.user_id > 1 && !user.deleted);
@@ -258,10 +320,18 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		}
 	};
 
+	// Harbor's PingOIDC: TestEndpoint (go-oidc NewProvider) and, on any error, 400 "failed to verify connection".
 	const ping = async (call: IncomingCall): Promise<Reply> => {
 		const body = call.body as {url?: string; verify_cert?: boolean};
+		const refused: Reply = {status: 400, json: errors('BAD_REQUEST', 'failed to verify connection')};
+		if (helper) {
+			const result = await runGoOidcCheck(helper, body.url ?? '', body.verify_cert ?? true, options.idpCa);
+			pingResults.push({url: body.url ?? '', ok: result.ok, ...(result.error ? {error: result.error} : {})});
+			return result.ok ? {status: 200} : refused;
+		}
+
 		const document = body.url ? await discovery(body.url, body.verify_cert ?? true) : undefined;
-		return document ? {status: 200} : {status: 400, json: errors('BAD_REQUEST', 'failed to verify connection')};
+		return document ? {status: 200} : refused;
 	};
 
 	const oidcLogin = async (call: IncomingCall, sid: string): Promise<Reply> => {
@@ -281,6 +351,7 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 
 		const session = sessions.get(sid)!;
 		session.state = randomBytes(12).toString('base64url');
+		session.redirectUrl = redirectUrl ?? undefined;
 		const scopes = String(config['oidc_scope']).split(',').map((scope) => scope.trim()).filter(Boolean);
 		const parameters: Record<string, string> = {
 			client_id: String(config['oidc_client_id']),
@@ -305,9 +376,100 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		return {status: 302, headers: {location: `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}`}};
 	};
 
+	// Harbor's OIDCController.Callback (src/core/controllers/oidc.go): state from the session, the
+	// code exchanged at the token endpoint with the client secret and the PKCE verifier, the ID token
+	// verified (signature, iss, aud = client id, exp), userinfo merged in, then onboard or sign in.
+	const oidcCallback = async (call: IncomingCall, sid: string): Promise<Reply> => {
+		const refuse = (status: number, text: string): Reply => {
+			signIns.push({status, outcome: 'refused', error: text});
+			return {status, text};
+		};
+		if (config['auth_mode'] !== 'oidc_auth') return refuse(412, `auth mode: ${String(config['auth_mode'])} is not OIDC based`);
+		const session = sessions.get(sid)!;
+		if (!session.state || call.query.get('state') !== session.state) return refuse(400, 'State mismatch');
+		const idpError = call.query.get('error');
+		if (idpError) return refuse(400, `OIDC callback returned error: ${idpError} - ${call.query.get('error_description') ?? ''}`);
+		const code = call.query.get('code');
+		if (!code) return refuse(400, 'Code is empty.');
+
+		const issuer = String(config['oidc_endpoint']);
+		const document = await discovery(issuer, config['oidc_verify_cert'] !== false);
+		if (!document) return refuse(500, 'internal server error');
+		const clientId = String(config['oidc_client_id']);
+		const form = new URLSearchParams({grant_type: 'authorization_code', code, redirect_uri: `${state.externalUrl.replace(/\/$/, '')}/c/oidc/callback`});
+		if (session.verifier) form.set('code_verifier', session.verifier);
+		session.state = undefined;
+		// golang.org/x/oauth2 with AuthStyleAutoDetect tries the client secret in the Authorization header first.
+		const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(String(config['oidc_client_secret']))}`).toString('base64');
+		let token: {id_token?: string; access_token?: string};
+		try {
+			const answer = await fetch(String(document['token_endpoint']), {method: 'POST', headers: {authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'}, body: form, signal: AbortSignal.timeout(10_000)});
+			const text = await answer.text();
+			if (!answer.ok) return refuse(400, `Failed to exchange the code: oauth2: cannot fetch token: ${answer.status}\nResponse: ${text}`);
+			token = JSON.parse(text) as typeof token;
+		} catch (error) {
+			return refuse(400, `Failed to exchange the code: ${error instanceof Error ? error.message : String(error)}`);
+		}
+
+		if (!token.id_token) return refuse(500, 'Failed to verify token: no id_token in the token response');
+		let claims: Record<string, unknown>;
+		try {
+			const keys = createRemoteJWKSet(new URL(String(document['jwks_uri'])));
+			claims = (await jwtVerify(token.id_token, keys, {issuer, audience: clientId})).payload as Record<string, unknown>;
+		} catch (error) {
+			return refuse(500, `Failed to verify token: ${error instanceof Error ? error.message : String(error)}`);
+		}
+
+		// Harbor merges the userinfo response into the ID token's claims (helper.go mergeUserInfo).
+		if (typeof document['userinfo_endpoint'] === 'string' && token.access_token) {
+			try {
+				const answer = await fetch(document['userinfo_endpoint'], {headers: {authorization: `Bearer ${token.access_token}`}, signal: AbortSignal.timeout(10_000)});
+				if (answer.ok) claims = {...(await answer.json()) as Record<string, unknown>, ...claims};
+			} catch {
+				// Harbor logs a failed userinfo request and goes on with the ID token's claims.
+			}
+		}
+
+		// helper.go userInfoFromClaims: the name claim, or the configured username claim (which must be a string).
+		const userClaim = String(config['oidc_user_claim'] ?? '');
+		let username = typeof claims['name'] === 'string' ? claims['name'] : '';
+		if (userClaim) {
+			if (typeof claims[userClaim] !== 'string') return refuse(500, `Failed to recover Username from claim. Claim '${userClaim}' is invalid or not a string`);
+			username = claims[userClaim];
+		}
+
+		const groupsClaim = String(config['oidc_groups_claim'] ?? '');
+		const rawGroups = groupsClaim ? claims[groupsClaim] : undefined;
+		const groups = Array.isArray(rawGroups) ? rawGroups.filter((group): group is string => typeof group === 'string') : [];
+		const adminGroup = String(config['oidc_admin_group'] ?? '');
+		const admin = adminGroup !== '' && groups.includes(adminGroup);
+		const subject = String(claims['sub']);
+		const known = users.find((user) => !user.deleted && user.oidc?.issuer === issuer && user.oidc.subject === subject);
+		const next = session.redirectUrl ?? '/';
+		if (known) {
+			known.oidc = {issuer, subject, groups};
+			known.sysadmin_flag = admin;
+			signIns.push({status: 302, outcome: 'signed-in', username: known.username, admin});
+			return {status: 302, headers: {location: next}};
+		}
+
+		if (config['oidc_auto_onboard'] !== true) {
+			session.username = username;
+			signIns.push({status: 302, outcome: 'onboard-prompt', username, admin});
+			return {status: 302, headers: {location: `/oidc-onboard?username=${encodeURIComponent(username)}&redirect_url=${encodeURIComponent(next)}`}};
+		}
+
+		if (username === '') return refuse(500, 'username is empty');
+		if (users.some((user) => !user.deleted && user.username === username)) return refuse(409, `user ${username} already exists`);
+		users.push({user_id: users.length + 1, username, password: '', sysadmin_flag: admin, deleted: false, listed: true, oidc: {issuer, subject, groups}});
+		signIns.push({status: 302, outcome: 'onboarded', username, admin});
+		return {status: 302, headers: {location: next}};
+	};
+
 	const route = async (call: IncomingCall, sid: string): Promise<Reply> => {
 		const {method, pathname} = call;
 		if (pathname === '/c/oidc/login' && method === 'GET') return oidcLogin(call, sid);
+		if (pathname === '/c/oidc/callback' && method === 'GET') return oidcCallback(call, sid);
 		if (!pathname.startsWith('/api/v2.0/')) return {status: 404, text: 'not found'};
 
 		const check = contract.check(method, pathname, call.body, {strictProperties: method === 'PUT' && pathname === '/api/v2.0/configurations'});
@@ -366,6 +528,9 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		close: server.close,
 		requests: server.requests,
 		contractErrors,
+		pingResults,
+		signIns,
+		goOidcPing: helper !== undefined,
 		failNext: server.failNext,
 		beforeNext: server.beforeNext,
 		config,

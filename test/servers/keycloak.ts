@@ -286,8 +286,19 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 			const redirectUri = query.get('redirect_uri') ?? '';
 			const allowed = (client.rep['redirectUris'] as string[]).some((pattern) => (pattern.endsWith('*') ? redirectUri.startsWith(pattern.slice(0, -1)) : pattern === redirectUri));
 			if (!allowed) return respond(400, page('Invalid parameter: redirect_uri'), 'text/html');
-			if (query.get('prompt') !== 'none') return respond(200, page(`Sign in to ${realm}`), 'text/html');
 			const target = new URL(redirectUri);
+			// As the real Keycloak (26.7.3) does: a client that requires PKCE sends a request without it
+			// back with invalid_request, before looking at prompt or the session.
+			const pkce = (client.rep['attributes'] as Record<string, string> | undefined)?.['pkce.code.challenge.method'];
+			if (pkce && !query.get('code_challenge_method')) {
+				target.searchParams.set('error', 'invalid_request');
+				target.searchParams.set('error_description', 'Missing parameter: code_challenge_method');
+				if (query.get('state')) target.searchParams.set('state', query.get('state')!);
+				target.searchParams.set('iss', issuer);
+				return redirect(target.toString());
+			}
+
+			if (query.get('prompt') !== 'none') return respond(200, page(`Sign in to ${realm}`), 'text/html');
 			target.searchParams.set('error', 'login_required');
 			if (query.get('state')) target.searchParams.set('state', query.get('state')!);
 			target.searchParams.set('iss', issuer);

@@ -26,7 +26,13 @@ export const redirectUriCheck: DiscoveryCheck = {
 			url.searchParams.set(name, value);
 		}
 
-		const response = await context.http.request({url: url.toString(), step: 'verify: redirect URI', expect: 'any', headers: {accept: 'text/html'}});
+		let response = await context.http.request({url: url.toString(), step: 'verify: redirect URI', expect: 'any', headers: {accept: 'text/html'}});
+		// Dex hands the request on to its connector (/auth → /auth/{connector}), which is where it
+		// checks the redirect URI: follow such hops below the authorization endpoint (at most two).
+		for (let hop = 0; hop < 2 && isHandOff(response.status, response.headers['location'], url, redirectUri); hop++) {
+			response = await context.http.request({url: new URL(response.headers['location'] as string, url).toString(), step: 'verify: redirect URI', expect: 'any', headers: {accept: 'text/html'}});
+		}
+
 		const location = response.headers['location'];
 		const facts = {clientId, redirectUri, idp: idpName(context), app: appName(context)};
 		if (response.status >= 300 && response.status < 400 && location) {
@@ -72,6 +78,16 @@ function redirected(location: string, facts: Facts): CheckOutcome {
 		seen: `The IdP redirected to ${location.split('?')[0]}, not back to ${facts.redirectUri}.`,
 		fix: `Inconclusive: the IdP wants a sign-in before it checks the redirect URI. Make sure "${facts.redirectUri}" is registered exactly for client "${facts.clientId}" at ${facts.idp}.`,
 	};
+}
+
+/** A redirect to a path below the authorization endpoint on the same origin, not to the redirect URI. */
+function isHandOff(status: number, location: string | undefined, authorize: URL, redirectUri: string): boolean {
+	if (status < 300 || status >= 400 || !location) {
+		return false;
+	}
+
+	const next = new URL(location, authorize);
+	return !next.toString().startsWith(redirectUri) && next.origin === authorize.origin && next.pathname.startsWith(`${authorize.pathname.replace(/\/$/, '')}/`);
 }
 
 function refused(answer: string, detail: string, facts: Facts): CheckOutcome {
