@@ -6,11 +6,12 @@ import {ensureBuilt, newHome, settle, startCli, tidySessions} from '../faults/he
 // Issue 13, class 10: apply, verify and rollback stopped by a signal say how to go on.
 let silent: http.Server;
 let url: string;
+let arrived: () => void = () => undefined;
 
 beforeAll(async () => {
 	await ensureBuilt();
 	// Accepts every request and never answers: the command is mid-call when the signal comes.
-	silent = http.createServer(() => undefined);
+	silent = http.createServer(() => arrived());
 	await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 	url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
 });
@@ -23,8 +24,9 @@ afterAll(async () => {
 async function interrupted(args: string[], signal: NodeJS.Signals) {
 	const home = newHome('sso-setup-hostile-');
 	const running = startCli(home, args, {SSO_SETUP_CLIENT_SECRET: 'Hostile-Signal-Secret-3', SSO_SETUP_HARBOR_ADMIN_PASSWORD: 'Hostile-Signal-Pass-8'});
+	// Sent once the command waits on its first remote call.
 	await new Promise<void>((resolve) => {
-		running.stdout!.once('data', () => resolve());
+		arrived = resolve;
 	});
 	// A hard bound: the suite never hangs on a process that ignores the signal.
 	const guard = setTimeout(() => running.kill('SIGKILL'), 10_000);
