@@ -97,7 +97,10 @@ describe('URL fields', () => {
 					return;
 				}
 
-				expect(checkField(urlField, first.value)).toEqual(first);
+				// The value comes back unchanged; what a pasted path filled in (a realm, a slug) and the
+				// notice about it belong to the first answer only.
+				const again = checkField(urlField, first.value);
+				expect(again.ok && again.value).toBe(first.value);
 			}),
 			runs,
 		);
