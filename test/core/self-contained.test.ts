@@ -16,7 +16,7 @@ const parentSegments = /((?:['"]\.\.['"]\s*,\s*)+)/g;
 function escapes(file: string, text: string): string[] {
 	const directory = path.dirname(path.join(root, file));
 	const found: string[] = [];
-	if (sharedFolder.test(text)) found.push(`${file}: names ../shared`);
+	if (sharedFolder.test(text)) found.push(`${file}: names the shared folder beside the checkout`);
 	for (const match of text.matchAll(relativeLiteral)) {
 		const target = path.resolve(directory, match[1]!);
 		if (path.relative(root, target).startsWith('..')) found.push(`${file}: ${match[1]}`);
