@@ -26,6 +26,14 @@ function setUp(options: {keychain?: boolean} = {}) {
 	return {controller, screen, env, store};
 }
 
+/** authentik → Harbor, the Harbor URL answered: the wizard then asks for the authentik URL. */
+async function answerHarborUrl(screen: ReturnType<typeof render>) {
+	await startAuthentikHarbor(screen);
+	await waitForText(screen, 'Harbor URL');
+	await typeLine(screen, 'https://harbor.example.com');
+	await waitForText(screen, 'authentik URL');
+}
+
 async function startAuthentikHarbor(screen: ReturnType<typeof render>) {
 	await waitForText(screen, 'Start a new setup');
 	await press(screen, keys.enter);
@@ -97,10 +105,7 @@ describe('the wizard app', () => {
 	it('goes back with Esc and keeps the answers', async () => {
 		const {controller, screen} = setUp();
 		void controller.start();
-		await startAuthentikHarbor(screen);
-		await waitForText(screen, 'Harbor URL');
-		await typeLine(screen, 'https://harbor.example.com');
-		await waitForText(screen, 'authentik URL');
+		await answerHarborUrl(screen);
 		await press(screen, keys.escape);
 		await waitForText(screen, '› https://harbor.example.com');
 		await press(screen, keys.escape);
@@ -110,10 +115,7 @@ describe('the wizard app', () => {
 	it('saves and says how to resume on Ctrl+C (exit 130)', async () => {
 		const {controller, screen, env} = setUp();
 		void controller.start();
-		await startAuthentikHarbor(screen);
-		await waitForText(screen, 'Harbor URL');
-		await typeLine(screen, 'https://harbor.example.com');
-		await waitForText(screen, 'authentik URL');
+		await answerHarborUrl(screen);
 		await press(screen, keys.ctrlC);
 		const id = controller.state.view!.session.id;
 		expect(controller.state.exit).toEqual({code: 130, message: `Interrupted. Your answers were saved.\nResume with: npx sso-setup resume ${id}`});
@@ -134,10 +136,7 @@ describe('issue 11: a pasted issuer in the wizard', () => {
 	it('authentik URL: the issuer gives the base URL and the slug, shown before it is saved', async () => {
 		const {controller, screen, env} = setUp();
 		void controller.start();
-		await startAuthentikHarbor(screen);
-		await waitForText(screen, 'Harbor URL');
-		await typeLine(screen, 'https://harbor.example.com');
-		await waitForText(screen, 'authentik URL');
+		await answerHarborUrl(screen);
 		await press(screen, ...'https://auth.example.com/application/o/registry/'.split(''));
 		await waitForText(screen, 'Will be saved as https://auth.example.com');
 		await waitForText(screen, '(slug registry).');
