@@ -201,7 +201,8 @@ function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
 	const flat: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {
 		if (value !== undefined) {
-			flat[name] = Array.isArray(value) ? value.join(', ') : value;
+			// Set-Cookie values may hold ", " (Expires=Wed, 21 Oct …): one per line instead.
+			flat[name] = Array.isArray(value) ? value.join(name === 'set-cookie' ? '\n' : ', ') : value;
 		}
 	}
 

@@ -1,6 +1,8 @@
 import type {CheckOutcome} from '../core/check-outcome.js';
 import type {HttpClient} from '../core/http.js';
 import type {ProviderMetadata} from '../core/provider-metadata.js';
+import type {Browser} from '../core/browser.js';
+import type {TestUser, TestUserClaims, TestUserRecord} from '../core/sign-in.js';
 
 /**
  * What every integration (one module per IdP and per app) gets to work with. Plain TypeScript:
@@ -103,9 +105,34 @@ export type IdpVerification = {
 	codeFlowHow?: string;
 };
 
+/**
+ * The IdP's part of the sign-in proof (`verify --sign-in`). Each method throws a SignInFailure
+ * naming the link that broke ('idp-authorize' or 'idp-login'); any other error is a failure of the
+ * step it happened in.
+ */
+export type IdpSignIn = {
+	/**
+	 * Creates the throw-away user (in the admin group when one is configured, and in the groups the
+	 * client is restricted to). Absent for an IdP without an admin API: the person's `test_user`
+	 * (password: secret `test_user_password`) is then used and never deleted.
+	 * Returns the record (with the IdP's id) and the claims the IdP will send for the user.
+	 */
+	createTestUser?(context: IntegrationContext, user: TestUser): Promise<{record: TestUserRecord; claims: TestUserClaims}>;
+	/** Deletes the test user, found by record.id or else by record.username; no error when it is already gone. */
+	deleteTestUser?(context: IntegrationContext, record: TestUserRecord): Promise<'deleted' | 'absent'>;
+	/**
+	 * Plays the browser at the IdP: opens the authorization URL the app sent it to ('idp-authorize'
+	 * when the IdP refuses the request), signs the user in ('idp-login' when the IdP refuses the user
+	 * or its password) and returns the URL the IdP redirects back to (the app's callback with the
+	 * code, or with an error the caller reports).
+	 */
+	logIn(context: IntegrationContext, browser: Browser, authorizeUrl: string, credentials: {username: string; password: string}): Promise<{callbackUrl: string; authorizeSeen: string; loginSeen: string}>;
+};
+
 export type IdpIntegration = {
 	id: string;
 	verification?: IdpVerification;
+	signIn?: IdpSignIn;
 	/**
 	 * Values the IdP can read before registration for the checklist (a generic provider's
 	 * endpoints from its discovery document); undefined when there is nothing to add.
@@ -188,9 +215,38 @@ export type AppFollowUps = {
 	};
 };
 
+/** What the app made of the sign-in (read with the app's admin credential). */
+export type AppSignInResult = {
+	/** The user the app signed in or onboarded. */
+	username: string;
+	/** Undefined when the app cannot tell yet (Harbor's onboarding prompt). */
+	admin: boolean | undefined;
+	/** Harbor with auto-onboard off: the sign-in worked and the app asks the user to confirm a name. */
+	onboardingPrompt?: boolean;
+	/** What the callback and the code exchange looked like, one sentence each. */
+	callbackSeen: string;
+	exchangeSeen: string;
+};
+
+/**
+ * The app's part of the sign-in proof. Each method throws a SignInFailure naming the link that
+ * broke ('app-start', 'app-callback', 'code-exchange', 'app-user').
+ */
+export type AppSignIn = {
+	/** Starts the app's own sign-in as a browser does; returns the authorization URL the app sends the browser to. */
+	start(context: IntegrationContext, browser: Browser): Promise<{authorizeUrl: string; seen: string}>;
+	/** Brings the IdP's redirect back to the app, which exchanges the code itself; then looks the user up. */
+	finish(context: IntegrationContext, browser: Browser, callbackUrl: string, expected: {username: string}): Promise<AppSignInResult>;
+	/** Deletes the app's copy of the test user; no error when there is none. */
+	deleteUser(context: IntegrationContext, username: string): Promise<'deleted' | 'absent'>;
+	/** The claim the app takes the user name from when username_claim is not set. */
+	defaultUsernameClaim: string;
+};
+
 export type AppIntegration = {
 	id: string;
 	verification?: AppVerification;
+	signIn?: AppSignIn;
 	followUps?: AppFollowUps;
 	/** Lists to pick a field's value from, by the flow's `options_from` name; undefined when unknown. */
 	options?(name: string, context: IntegrationContext): Promise<FieldOption[] | undefined>;
