@@ -21,10 +21,15 @@ export type RealDex = {
 	stop(): Promise<void>;
 };
 
-/** `issuerPath` is the path of the issuer ("/dex" by default; "/dex/" publishes it with a trailing slash). */
-export async function startDex(dir: string, options: {clients: DexClient[]; issuerPath?: string}): Promise<RealDex> {
-	const port = await freePort();
-	const url = `http://127.0.0.1:${port}`;
+/**
+ * `issuerPath` is the path of the issuer ("/dex" by default; "/dex/" publishes it with a trailing
+ * slash). `publicUrl` is the origin clients reach Dex at when a front (front-proxy.ts, for TLS)
+ * listens for it on `port`.
+ */
+export async function startDex(dir: string, options: {clients: DexClient[]; issuerPath?: string; port?: number; publicUrl?: string}): Promise<RealDex> {
+	const port = options.port ?? (await freePort());
+	const local = `http://127.0.0.1:${port}`;
+	const url = options.publicUrl ?? local;
 	const issuer = `${url}${options.issuerPath ?? "/dex"}`;
 	const work = mkdtempSync(path.join(tmpdir(), 'sso-setup-dex-'));
 	const config = {
@@ -42,7 +47,7 @@ export async function startDex(dir: string, options: {clients: DexClient[]; issu
 	writeFileSync(file, JSON.stringify(config, null, 2), {mode: 0o600});
 	const server = startProcess(path.join(dir, 'dex'), ['serve', file], {name: 'Dex', grace: 5000});
 	try {
-		await waitForHttp(server, `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, 'Dex', 60_000, (status) => status === 200);
+		await waitForHttp(server, `${local}${(options.issuerPath ?? '/dex').replace(/\/$/, '')}/.well-known/openid-configuration`, 'Dex', 60_000, (status) => status === 200);
 	} catch (error) {
 		rmSync(work, {recursive: true, force: true});
 		throw error;

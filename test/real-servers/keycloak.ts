@@ -33,8 +33,9 @@ export async function startKeycloak(dir: string, options: {log?: (line: string) 
 		...(java25 ? {JAVA_HOME: temurin, PATH: `${temurin}/bin:${process.env['PATH'] ?? ''}`} : {}),
 	};
 	const url = `http://127.0.0.1:${port}`;
+	// --proxy-headers: the contract suite puts a TLS front before it (front-proxy.ts), as a reverse proxy would.
 	const started = Date.now();
-	const server = startProcess(path.join(dir, 'keycloak', 'bin', 'kc.sh'), ['start-dev', '--http-host=127.0.0.1', `--http-port=${port}`, '--db=dev-mem', '--health-enabled=false', '--log-level=warn'], {env, name: 'Keycloak', grace: 20_000});
+	const server = startProcess(path.join(dir, 'keycloak', 'bin', 'kc.sh'), ['start-dev', '--http-host=127.0.0.1', `--http-port=${port}`, '--db=dev-mem', '--proxy-headers=xforwarded', '--health-enabled=false', '--log-level=warn'], {env, name: 'Keycloak', grace: 20_000});
 	await waitForHttp(server, `${url}/realms/master/.well-known/openid-configuration`, 'Keycloak', 600_000, (status) => status === 200);
 	options.log?.(`[real servers] Keycloak started on ${url} in ${((Date.now() - started) / 1000).toFixed(1)} s (Java ${java25 ? '25, Temurin' : 'from PATH'})`);
 	return {url, adminUser, adminPassword, java: java25 ? 'temurin-25' : 'PATH', stop: () => server.stop()};
