@@ -6,6 +6,7 @@ import {jsonOrUndefined} from '../../../core/check-outcome.js';
 import {SsoSetupError} from '../../../core/errors.js';
 import {isLoopback} from '../../../core/hosts.js';
 import type {HttpClient} from '../../../core/http.js';
+import type {HttpResponse} from '../../../core/http-types.js';
 import {SignInFailure} from '../../../core/sign-in.js';
 import {printable} from '../../../core/text.js';
 import {readArtifact} from '../../kit/artifacts.js';
@@ -108,7 +109,7 @@ export const portainerSignIn: AppSignIn = {
 		const response = await browser.request({url, json: {code}, step: 'portainer: finish the OAuth sign-in', api: true});
 		const answer = validateAnswerSchema.catch({}).parse(jsonOrUndefined(response.text));
 		if (response.status !== 200 || !answer.jwt) {
-			throw await refusal(context, api, {status: response.status, said: [answer.message, answer.details].filter(Boolean).join(': '), code, expected: expected.username});
+			throw await refusal(context, api, {status: response.status, said: [answer.message, answer.details].filter(Boolean).join(': '), code});
 		}
 
 		const claims = jwtClaimsSchema.safeParse(jwtPayload(answer.jwt));
@@ -208,7 +209,7 @@ function jwtPayload(jwt: string): unknown {
 	}
 }
 
-type Refused = {status: number; said: string; code: string; expected: string};
+type Refused = {status: number; said: string; code: string};
 
 /** Which link Portainer's refusal of the code points at (its messages: handler/auth/authenticate_oauth.go). */
 async function refusal(context: IntegrationContext, api: PortainerApi, refused: Refused): Promise<SignInFailure> {
@@ -315,7 +316,14 @@ async function exchangeOnce(http: HttpClient, facts: {tokenUrl: string; clientId
 	];
 	let verdict: 'accepted' | 'used' | 'refused' | 'unclear' = 'unclear';
 	for (const attempt of attempts) {
-		const response = await http.request({method: 'POST', url: facts.tokenUrl, step, form: attempt.form, headers: attempt.headers, expect: 'any', ...(secureOrigin ? {secureOrigin} : {})});
+		let response: HttpResponse;
+		try {
+			response = await http.request({method: 'POST', url: facts.tokenUrl, step, form: attempt.form, headers: attempt.headers, expect: 'any', ...(secureOrigin ? {secureOrigin} : {})});
+		} catch {
+			// Unreachable from here: the diagnosis says less, the sign-in's failure stands.
+			return 'unclear';
+		}
+
 		const body = z.looseObject({error: z.string().optional(), access_token: z.string().optional()}).catch({}).parse(jsonOrUndefined(response.text));
 		verdict = response.status === 200 && body.access_token ? 'accepted' : body.error === 'invalid_grant' ? 'used' : response.status === 401 || body.error === 'invalid_client' ? 'refused' : 'unclear';
 		if (verdict !== 'refused') {
