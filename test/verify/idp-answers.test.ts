@@ -117,6 +117,13 @@ describe('the client-secret probe reads each IdP', () => {
 		expect((await verify(values(odd.origin))).byId('client-secret')).toMatchObject({status: 'warn'});
 	});
 
+	it('passes an unclear answer when a deliberately wrong secret is refused instead', async () => {
+		const idp = await scripted({token: ({authorization}) => (authorization === basicFor(clientSecret) ? {status: 400, json: {error: 'invalid_request'}} : {status: 401, json: {error: 'invalid_client'}})});
+		const {byId} = await verify(values(idp.origin));
+		expect(byId('client-secret')).toMatchObject({status: 'pass'});
+		expect(byId('client-secret').seen).toContain('A deliberately wrong secret gets HTTP 401 invalid_client: the client credentials were accepted.');
+	});
+
 	it('never shows the secret, even when an IdP echoes it back', async () => {
 		const idp = await scripted({token: ({authorization}) => ({status: 401, json: {error: 'invalid_client', error_description: `bad credentials ${Buffer.from((authorization ?? '').slice(6), 'base64').toString()}`}})});
 		const {byId, results} = await verify(values(idp.origin));

@@ -20,6 +20,10 @@ const errorBodySchema = z.object({error: z.string().optional(), error_descriptio
  * credentials. The IdP authenticates the client first, so "invalid_grant" proves the secret and
  * "invalid_client" (or a 401) refutes it; nothing is created. Never client_credentials: it creates
  * a service account on authentik and cannot tell a wrong secret from a disabled grant on Keycloak.
+ * Any other answer is compared with a deliberately wrong secret's (issue #14): refused there, the
+ * real secret passed; the same answer means it says nothing about the secret, and the check is
+ * inconclusive (a warning naming `verify --sign-in`, and the redirect URI when its probe could
+ * not confirm it), never a failure.
  */
 export const clientSecretCheck: DiscoveryCheck = {
 	id: 'client-secret',
