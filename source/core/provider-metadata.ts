@@ -7,6 +7,7 @@ export const providerMetadataSchema = z.object({
 		issuer: true,
 		scopes_supported: true,
 		claims_supported: true,
+		grant_types_supported: true,
 		token_endpoint_auth_methods_supported: true,
 		code_challenge_methods_supported: true,
 	}).shape,

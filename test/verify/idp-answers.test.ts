@@ -96,12 +96,32 @@ describe('the client-secret probe reads each IdP', () => {
 	});
 
 	it('fails when the client may not use the authorization code flow, and warns when the answer proves nothing', async () => {
-		const refused = await scripted({token: () => ({status: 400, json: {error: 'unauthorized_client', error_description: 'The client is not authorized to use this grant type'}})});
+		// Keycloak authenticates the client first: a wrong secret gets its 401, the right one the grant refusal.
+		const refused = await scripted({
+			token: ({authorization}) =>
+				authorization === basicFor(clientSecret)
+					? {status: 400, json: {error: 'unauthorized_client', error_description: 'Client not allowed to exchange code'}}
+					: {status: 401, json: {error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials'}},
+		});
 		const notAllowed = await verify(values(refused.origin, 'keycloak'));
 		expect(notAllowed.byId('client-secret')).toMatchObject({status: 'fail'});
+		expect(notAllowed.byId('client-secret').seen).toContain('the secret itself was accepted');
 		expect(notAllowed.byId('client-secret').fix).toContain('Standard flow');
+		// The same refusal whatever the secret: neither the secret nor the flow can be blamed on it.
+		const sameForAll = await scripted({token: () => ({status: 400, json: {error: 'unauthorized_client', error_description: 'The client is not authorized to use this grant type'}})});
+		const unknown = await verify(values(sameForAll.origin, 'keycloak'));
+		expect(unknown.byId('client-secret')).toMatchObject({status: 'warn'});
+		expect(unknown.byId('client-secret').fix).toContain('verify --sign-in');
+		expect(unknown.byId('client-secret').fix).toContain('Standard flow');
 		const odd = await scripted({token: () => ({status: 400, json: {error: 'invalid_request'}})});
 		expect((await verify(values(odd.origin))).byId('client-secret')).toMatchObject({status: 'warn'});
+	});
+
+	it('passes an unclear answer when a deliberately wrong secret is refused instead', async () => {
+		const idp = await scripted({token: ({authorization}) => (authorization === basicFor(clientSecret) ? {status: 400, json: {error: 'invalid_request'}} : {status: 401, json: {error: 'invalid_client'}})});
+		const {byId} = await verify(values(idp.origin));
+		expect(byId('client-secret')).toMatchObject({status: 'pass'});
+		expect(byId('client-secret').seen).toContain('A deliberately wrong secret gets HTTP 401 invalid_client: the client credentials were accepted.');
 	});
 
 	it('never shows the secret, even when an IdP echoes it back', async () => {
@@ -198,8 +218,9 @@ describe('against the fake Keycloak', () => {
 			expect(unregistered.byId('redirect-uri').seen).toContain('Invalid parameter: redirect_uri');
 
 			const groupsScope = await verify({...base, scopes: 'openid,groups,offline_access'});
-			expect(groupsScope.byId('scopes')).toMatchObject({status: 'fail'});
-			expect(groupsScope.byId('scopes').fix).toContain('Remove groups from the scopes of Harbor');
+			expect(groupsScope.byId('scopes')).toMatchObject({status: 'warn'});
+			expect(groupsScope.byId('scopes').seen).toContain('does not list groups');
+			expect(groupsScope.byId('scopes').fix).toContain('remove it from the scopes of Harbor');
 		});
 	}
 

@@ -2,7 +2,10 @@ import {randomBytes} from 'node:crypto';
 import * as z from 'zod';
 import {isLoopback} from '../../core/hosts.js';
 import type {HttpClient} from '../../core/http.js';
+import {commandLine} from '../../core/command-line.js';
+import type {ProviderMetadata} from '../../core/provider-metadata.js';
 import type {CheckOutcome, DiscoveryCheck} from '../types.js';
+import {redirectUriProbe} from './redirect-uri.js';
 import {jsonOrUndefined, missingSecret, requireValues} from '../../core/check-outcome.js';
 import type {VerifyContext} from '../context.js';
 import {appName, idpName} from '../values.js';
@@ -17,6 +20,10 @@ const errorBodySchema = z.object({error: z.string().optional(), error_descriptio
  * credentials. The IdP authenticates the client first, so "invalid_grant" proves the secret and
  * "invalid_client" (or a 401) refutes it; nothing is created. Never client_credentials: it creates
  * a service account on authentik and cannot tell a wrong secret from a disabled grant on Keycloak.
+ * Any other answer is compared with a deliberately wrong secret's (issue #14): refused there, the
+ * real secret passed; the same answer means it says nothing about the secret, and the check is
+ * inconclusive (a warning naming `verify --sign-in`, and the redirect URI when its probe could
+ * not confirm it), never a failure.
  */
 export const clientSecretCheck: DiscoveryCheck = {
 	id: 'client-secret',
@@ -50,7 +57,15 @@ export const clientSecretCheck: DiscoveryCheck = {
 			}
 		}
 
-		const outcome = outcomeFor(answers, tokenEndpoint, clientId, context);
+		const last = answers.at(-1) as Answer;
+		const kind = classify(last);
+		// An answer that is not about the credentials is compared with a deliberately wrong secret's:
+		// only an IdP that tells the two apart says anything about the secret (issue #14).
+		const contrast =
+			kind === 'grant-refused' || (kind === 'unclear' && last.status < 500)
+				? await contrastWithWrongSecret(context, metadata, last, {tokenEndpoint, clientId, secret, redirectUri, secureOrigin: transport.secureOrigin})
+				: undefined;
+		const outcome = outcomeFor(answers, contrast, {tokenEndpoint, clientId, redirectUri}, context);
 		return transport.note ? {...outcome, seen: `${outcome.seen} ${transport.note}`} : outcome;
 	},
 };
@@ -124,11 +139,54 @@ function classify(answer: Answer): 'accepted' | 'refused' | 'grant-refused' | 'u
 	return 'unclear';
 }
 
-function outcomeFor(answers: Answer[], tokenEndpoint: string, clientId: string, context: VerifyContext): CheckOutcome {
-	const seen = `A made-up code sent to ${tokenEndpoint}: ${answers.map((answer) => `${answer.method} → HTTP ${answer.status} ${[answer.error, answer.description && `"${answer.description}"`].filter(Boolean).join(' ')}`.trim()).join('; ')}`;
+/**
+ * What a deliberately wrong secret gets: 'refused' (so the real one passed the client
+ * authentication), 'same' (the answer does not depend on the secret) or 'different'; and the
+ * redirect-URI probe's outcome, for an answer that may be about the redirect URI instead.
+ */
+type Contrast = {kind: 'refused' | 'same' | 'different'; wrong: Answer; redirect: CheckOutcome};
+
+async function contrastWithWrongSecret(
+	context: VerifyContext,
+	metadata: ProviderMetadata,
+	real: Answer,
+	facts: {tokenEndpoint: string; clientId: string; secret: string; redirectUri: string; secureOrigin: string | undefined},
+): Promise<Contrast> {
+	let wrongSecret = `sso-setup-wrong-${randomBytes(18).toString('base64url')}`;
+	while (wrongSecret === facts.secret) {
+		wrongSecret = `sso-setup-wrong-${randomBytes(18).toString('base64url')}`;
+	}
+
+	const [wrong, redirect] = await Promise.all([probe(context.http, {...facts, secret: wrongSecret, method: real.method}), redirectUriProbe(context, metadata)]);
+	const kind = classify(wrong) === 'refused' ? 'refused' : wrong.status === real.status && wrong.error === real.error ? 'same' : 'different';
+	return {kind, wrong, redirect};
+}
+
+function describeAnswer(answer: Answer): string {
+	return `HTTP ${answer.status} ${[answer.error, answer.description && `"${answer.description}"`].filter(Boolean).join(' ')}`.trim();
+}
+
+function outcomeFor(answers: Answer[], contrast: Contrast | undefined, facts: {tokenEndpoint: string; clientId: string; redirectUri: string}, context: VerifyContext): CheckOutcome {
+	const {tokenEndpoint, clientId, redirectUri} = facts;
+	const seen = `A made-up code sent to ${tokenEndpoint}: ${answers.map((answer) => `${answer.method} → ${describeAnswer(answer)}`).join('; ')}`;
 	const answer = answers.at(-1) as Answer;
 	const idp = idpName(context);
 	const app = appName(context);
+	const signIn = commandLine('verify --sign-in');
+	const wrongSeen = contrast ? `A deliberately wrong secret gets ${describeAnswer(contrast.wrong)}` : '';
+	if (contrast?.kind === 'same') {
+		const redirectDoubt = contrast.redirect.status === 'pass' ? '' : ` The redirect-URI check could not confirm that "${redirectUri}" is registered, and an unregistered redirect URI can cause this answer.`;
+		const causes = [
+			...(contrast.redirect.status === 'pass' ? [] : [`that "${redirectUri}" is registered exactly for client "${clientId}" at ${idp}`]),
+			...(classify(answer) === 'grant-refused' ? [`that client "${clientId}" may use the authorization code flow${context.idp?.codeFlowHow ? ` (${context.idp.codeFlowHow})` : ''}`] : []),
+		];
+		return {
+			status: 'warn',
+			seen: `${seen}. ${wrongSeen}, the same answer: it says nothing about the secret.${redirectDoubt}`,
+			fix: `Inconclusive: run ${signIn} to know (a throw-away test user signs in through ${app}, which exchanges a real code with its own secret).${causes.length > 0 ? ` Meanwhile make sure ${causes.join(', and ')}.` : ''}`,
+		};
+	}
+
 	switch (classify(answer)) {
 		case 'accepted': {
 			return {status: 'pass', seen: `${seen}. The client credentials were accepted.`};
@@ -144,18 +202,23 @@ function outcomeFor(answers: Answer[], tokenEndpoint: string, clientId: string, 
 		}
 
 		case 'grant-refused': {
+			const secretNote = contrast?.kind === 'refused' ? ` ${wrongSeen}: the secret itself was accepted.` : '';
 			return {
 				status: 'fail',
-				seen: `${seen}. The client may not use the authorization code flow.`,
+				seen: `${seen}. The client may not use the authorization code flow.${secretNote}`,
 				fix: `Allow the authorization code flow for client "${clientId}" at ${idp}${context.idp?.codeFlowHow ? ` (${context.idp.codeFlowHow})` : ''}.`,
 			};
 		}
 
 		case 'unclear': {
+			if (contrast?.kind === 'refused') {
+				return {status: 'pass', seen: `${seen}, which proves nothing on its own. ${wrongSeen}: the client credentials were accepted.`};
+			}
+
 			return {
 				status: answer.status >= 500 ? 'fail' : 'warn',
-				seen: `${seen}. This answer proves neither a right nor a wrong secret.`,
-				fix: answer.status >= 500 ? `Look at the logs of ${idp}: its token endpoint failed.` : `Inconclusive: sign in once through ${app} to be sure.`,
+				seen: `${seen}. This answer proves neither a right nor a wrong secret.${contrast ? ` ${wrongSeen}.` : ''}`,
+				fix: answer.status >= 500 ? `Look at the logs of ${idp}: its token endpoint failed.` : `Inconclusive: run ${signIn} to know (a throw-away test user signs in through ${app}).`,
 			};
 		}
 	}

@@ -1,11 +1,20 @@
+import {commandLine} from '../../core/command-line.js';
 import {splitScopes} from '../../core/scopes.js';
-import type {CheckOutcome, DiscoveryCheck} from '../types.js';
+import type {DiscoveryCheck} from '../types.js';
 import {requireValues} from '../../core/check-outcome.js';
+import type {ProviderMetadata} from '../../core/provider-metadata.js';
 import {appName, idpName} from '../values.js';
 import type {VerifyContext} from '../context.js';
 
 const offlineAccessWhy = 'without a refresh token the CLI secret used for docker login stops working when the first ID token expires';
 
+/**
+ * What the app asks for is checked against the session (openid, offline_access when the app needs
+ * it, the separator): those fail. What discovery publishes is only compared: OpenID Connect
+ * Discovery lets a provider leave supported values out of scopes_supported, claims_supported and
+ * grant_types_supported (one lists "openid profile email address phone" and still issues refresh
+ * tokens for offline_access), so a value missing there is a warning naming it, never a failure.
+ */
 export const scopesCheck: DiscoveryCheck = {
 	id: 'scopes',
 	title: 'Scopes and claims',
@@ -18,13 +27,14 @@ export const scopesCheck: DiscoveryCheck = {
 
 		const {values} = context;
 		const app = appName(context);
-		const idp = idpName(context);
 		const scopes = splitScopes(required.values.scopes, values['scope_separator']);
+		const separator = values['scope_separator'] === ',' ? ',' : ' ';
+		const separatorHint = scopes.some((scope) => /[\s,]/.test(scope)) ? ` The scopes must be separated by "${separator}" for ${app}.` : '';
 		const failures: string[] = [];
 		const fixes: string[] = [];
 		if (!scopes.includes('openid')) {
 			failures.push('openid is not among the scopes');
-			fixes.push(`Add openid to the scopes of ${app}: without it there is no ID token.`);
+			fixes.push(`Add openid to the scopes of ${app}: without it there is no ID token.${separatorHint}`);
 		}
 
 		if (context.app?.needsOfflineAccess && !scopes.includes('offline_access')) {
@@ -32,47 +42,91 @@ export const scopesCheck: DiscoveryCheck = {
 			fixes.push(`Add offline_access to the scopes of ${app}: ${offlineAccessWhy}.`);
 		}
 
-		const supported = metadata.scopes_supported;
-		const unsupported = supported ? scopes.filter((scope) => !supported.includes(scope)) : [];
-		if (unsupported.includes('offline_access')) {
-			fixes.push(`Offer offline_access at ${idp}${context.idp?.offlineAccessHow ? ` (${context.idp.offlineAccessHow})` : ''}: ${offlineAccessWhy}.`);
-		}
-
-		const others = unsupported.filter((scope) => scope !== 'offline_access');
-		if (others.length > 0) {
-			const separatorHint = others.some((scope) => /[\s,]/.test(scope)) ? ` The scopes must be separated by "${values['scope_separator'] === ',' ? ',' : ' '}" for ${app}.` : '';
-			fixes.push(`Remove ${others.join(', ')} from the scopes of ${app}, or offer ${others.length === 1 ? 'it' : 'them'} at ${idp}.${separatorHint}`);
-		}
-
-		if (unsupported.length > 0) {
-			failures.push(`the IdP does not offer ${unsupported.join(', ')} (scopes_supported: ${supported?.join(' ')})`);
-		}
-
 		const scopeList = scopes.join(' ');
 		if (failures.length > 0) {
 			return {status: 'fail', seen: `Scopes ${scopeList}: ${failures.join('; ')}.`, fix: fixes.join(' ')};
 		}
 
-		return claimsOutcome(scopeList, supported !== undefined, metadata.claims_supported, context);
+		const notices = [...unlistedScopes(scopes, metadata, context, separatorHint), ...unlistedGrants(metadata, context), ...unlistedClaims(metadata, context)];
+		const published = metadata.scopes_supported === undefined ? `Scopes ${scopeList} (the IdP does not publish scopes_supported)` : `Scopes ${scopeList}`;
+		if (notices.length === 0) {
+			const claims = wantedClaims(context).map(({claim}) => claim);
+			const claimsSeen = metadata.claims_supported && claims.length > 0 ? `, and publishes the claims ${claims.join(', ')}` : '';
+			return {status: 'pass', seen: metadata.scopes_supported === undefined ? `${published}${claimsSeen}.` : `The IdP offers every scope (${scopeList})${claimsSeen}.`};
+		}
+
+		return {
+			status: 'warn',
+			seen: `${published}: ${notices.map((notice) => notice.seen).join('; ')}. Discovery's lists may leave out what the IdP supports, so this alone is no failure.`,
+			fix: `${notices.map((notice) => notice.fix).join(' ')} Run ${commandLine('verify --sign-in')} to see what the IdP really sends.`,
+		};
 	},
 };
 
-function claimsOutcome(scopeList: string, published: boolean, claimsSupported: string[] | undefined, context: VerifyContext): CheckOutcome {
-	const {values} = context;
-	const scopesSeen = published ? `The IdP offers every scope (${scopeList})` : `Scopes ${scopeList} (the IdP does not publish scopes_supported)`;
-	const wanted = (['username_claim', 'groups_claim'] as const).flatMap((key) => (values[key] ? [{key, claim: values[key]}] : []));
-	if (!claimsSupported || wanted.length === 0) {
-		return {status: 'pass', seen: `${scopesSeen}.`};
+type Notice = {seen: string; fix: string};
+
+function unlistedScopes(scopes: string[], metadata: ProviderMetadata, context: VerifyContext, separatorHint: string): Notice[] {
+	const supported = metadata.scopes_supported;
+	if (!supported) {
+		return [];
 	}
 
-	const missing = wanted.filter(({claim}) => !claimsSupported.includes(claim));
-	if (missing.length === 0) {
-		return {status: 'pass', seen: `${scopesSeen}, and publishes the claims ${wanted.map(({claim}) => claim).join(', ')}.`};
+	const unlisted = scopes.filter((scope) => !supported.includes(scope));
+	if (unlisted.length === 0) {
+		return [];
 	}
 
-	return {
-		status: 'warn',
-		seen: `${scopesSeen}, but claims_supported lacks ${missing.map(({key, claim}) => `${claim} (${key})`).join(', ')}.`,
-		fix: `${context.idp?.claimsNote ? `${context.idp.claimsNote} ` : ''}Check that ${idpName(context)} puts ${missing.map(({claim}) => claim).join(' and ')} into the ID token or userinfo (a scope or protocol mapper), or pick a claim it publishes: ${claimsSupported.join(', ')}.`,
-	};
+	const idp = idpName(context);
+	const app = appName(context);
+	const fixes: string[] = [];
+	if (unlisted.includes('offline_access')) {
+		fixes.push(`Check that ${idp} offers offline_access${context.idp?.offlineAccessHow ? ` (${context.idp.offlineAccessHow})` : ''}: ${offlineAccessWhy}.`);
+	}
+
+	const others = unlisted.filter((scope) => scope !== 'offline_access');
+	if (others.length > 0) {
+		fixes.push(`Check that ${idp} offers ${others.join(', ')}, or remove ${others.length === 1 ? 'it' : 'them'} from the scopes of ${app}.${separatorHint}`);
+	}
+
+	return [{seen: `scopes_supported (${supported.join(' ')}) does not list ${unlisted.join(', ')}`, fix: fixes.join(' ')}];
+}
+
+/** The grants the app uses: the code flow always, refresh tokens when it needs offline access. */
+function unlistedGrants(metadata: ProviderMetadata, context: VerifyContext): Notice[] {
+	const supported = metadata.grant_types_supported;
+	if (!supported) {
+		return [];
+	}
+
+	const wanted = ['authorization_code', ...(context.app?.needsOfflineAccess ? ['refresh_token'] : [])];
+	const unlisted = wanted.filter((grant) => !supported.includes(grant));
+	if (unlisted.length === 0) {
+		return [];
+	}
+
+	return [
+		{
+			seen: `grant_types_supported (${supported.join(' ')}) does not list ${unlisted.join(', ')}`,
+			fix: `Check that ${idpName(context)} allows the ${unlisted.map((grant) => (grant === 'refresh_token' ? 'refresh token grant' : 'authorization code flow')).join(' and the ')} for this client.`,
+		},
+	];
+}
+
+function wantedClaims({values}: VerifyContext): Array<{key: string; claim: string}> {
+	return (['username_claim', 'groups_claim'] as const).flatMap((key) => (values[key] ? [{key, claim: values[key]}] : []));
+}
+
+function unlistedClaims(metadata: ProviderMetadata, context: VerifyContext): Notice[] {
+	const supported = metadata.claims_supported;
+	const missing = supported ? wantedClaims(context).filter(({claim}) => !supported.includes(claim)) : [];
+	if (!supported || missing.length === 0) {
+		return [];
+	}
+
+	return [
+		{
+			seen: `claims_supported lacks ${missing.map(({key, claim}) => `${claim} (${key})`).join(', ')}`,
+			fix: `${context.idp?.claimsNote ? `${context.idp.claimsNote} ` : ''}Check that ${idpName(context)} puts ${missing.map(({claim}) => claim).join(' and ')} into the ID token or userinfo (a scope or protocol mapper), or pick a claim it publishes: ${supported.join(', ')}.`,
+		},
+	];
 }

@@ -20,6 +20,7 @@ import {
 	secretLabel,
 } from './portainer-decide.js';
 import {portainerVerification} from './portainer-checks.js';
+import {portainerSignIn} from './portainer-sign-in.js';
 
 const secretArtifact = 'portainer-client-secret';
 
@@ -61,6 +62,7 @@ function lockoutWarnings(api: PortainerApi, edition: string | undefined): string
 export const portainer = defineApp({
 	id: 'portainer',
 	verification: portainerVerification,
+	signIn: portainerSignIn,
 
 	async preflight(context) {
 		const api = await portainerApi(context);

@@ -30,6 +30,9 @@ export type PortainerOAuthSettings = z.infer<typeof oauthSettingsSchema>;
 const settingsSchema = z.looseObject({AuthenticationMethod: z.number(), OAuthSettings: oauthSettingsSchema});
 export type PortainerSettings = z.infer<typeof settingsSchema>;
 
+const usersSchema = z.array(z.looseObject({Id: z.number(), Username: z.string(), Role: z.number()})).max(100_000);
+export type PortainerUser = z.infer<typeof usersSchema>[number];
+
 const statusSchema = z.looseObject({Version: z.string()});
 const versionSchema = z.looseObject({ServerVersion: z.string().optional(), ServerEdition: z.string().optional()});
 const tokenSchema = z.object({jwt: z.string()});
@@ -91,6 +94,21 @@ export class PortainerApi {
 		const url = `${this.baseUrl}/api/settings`;
 		const {body} = await withAdvice(this.http.json({url, step, headers: this.headers}), this.advice);
 		return parseAnswer(settingsSchema, body, {url, step, product: 'Portainer'});
+	}
+
+	/** Every user, as an administrator sees them (users/user_list.go; no passwords). Role 1 is administrator. */
+	async users(): Promise<PortainerUser[]> {
+		const step = 'portainer: list the users';
+		const url = `${this.baseUrl}/api/users`;
+		const {body} = await withAdvice(this.http.json({url, step, headers: this.headers}), this.advice);
+		return parseAnswer(usersSchema, body, {url, step, product: 'Portainer'});
+	}
+
+	/** DELETE /api/users/{id}: 'absent' when Portainer no longer has it. */
+	async deleteUser(id: number): Promise<'deleted' | 'absent'> {
+		const step = 'portainer: delete a user';
+		const answer = await withAdvice(this.http.request({method: 'DELETE', url: `${this.baseUrl}/api/users/${id}`, step, headers: this.headers, expect: [204, 200, 404]}), this.advice);
+		return answer.status === 404 ? 'absent' : 'deleted';
 	}
 
 	async updateSettings(body: {AuthenticationMethod: number; OAuthSettings: Record<string, unknown>}): Promise<PortainerSettings> {

@@ -9,6 +9,9 @@ import {changeRow} from '../../kit/plan-rows.js';
 
 export const oauthMethod = 3;
 
+/** The User identifier sso-setup writes when username_claim is not set (Portainer's own form leaves it empty). */
+export const defaultUserIdentifier = 'preferred_username';
+
 export const portainerFields = {
 	ClientID: 'Client ID',
 	AuthorizationURI: 'Authorization URL',
@@ -43,7 +46,7 @@ export function desiredPortainerSettings(values: Values, endpoints: IdpEndpoints
 		warnings.push(`The redirect URL ${redirect} contains "?" or "&": Portainer pastes it into the sign-in link without encoding, which breaks the link.`);
 	}
 
-	const identifier = optionalValue(values, 'username_claim') ?? 'preferred_username';
+	const identifier = optionalValue(values, 'username_claim') ?? defaultUserIdentifier;
 	if (identifier === 'sub') {
 		warnings.push('The user identifier "sub" is usually an opaque id: Portainer uses it as the user name, so people show up as long random strings. preferred_username or email read better.');
 	}
