@@ -454,6 +454,8 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 		users: signIn.users,
 		groups: signIn.groups,
 		bindings: signIn.bindings,
+		/** Browser sessions by cookie value (a test looks for them in what was said). */
+		sessions: signIn.sessions,
 		addUser: signIn.addUser,
 		addGroup: signIn.addGroup,
 		/** Only members of the group may use the application (slug). */
