@@ -82,7 +82,14 @@ async function runFlow(browser: Browser, page: URL, run: FlowRun, credentials: C
 				throw new SignInFailure('idp-login', `authentik's flow "${run.slug}" ended with a redirect that goes nowhere.`, 'Look at the flow in authentik (Flows and Stages → Flows).');
 			}
 
-			return challenge.to;
+			const to = new URL(challenge.to, page.origin);
+			if (to.origin !== page.origin || !to.pathname.startsWith('/api/v3/flows/executor/')) {
+				return challenge.to;
+			}
+
+			// authentik sends the executor's own URL as a redirect challenge when its query was written differently: fetch it again.
+			challenge = await readChallenge(await browser.follow({url: to.href, step, api: true}, {within: page.origin}), run);
+			continue;
 		}
 
 		refuseRepeated(challenge, run, credentials.username);
