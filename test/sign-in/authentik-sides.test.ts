@@ -151,6 +151,14 @@ describe('authentik sign-in proof (IdP side)', () => {
 		expect(fake.users).toEqual([]);
 	});
 
+	it('shows what the app sent in its authorization URL without control characters', async () => {
+		const {fake, context, user} = await setUp();
+		const broken = await failure(signIn.logIn(context, new Browser(context.http), authorization(fake, 'harbor\u001B[2J').url, {username: user.username, password: user.password}));
+		expect(broken.link).toBe('idp-authorize');
+		expect(broken.seen).toContain('authentik does not know the client ID harbor\\u001b[2J');
+		expect(`${broken.seen}${broken.fix}`).not.toContain('\u001B');
+	});
+
 	it('breaks the IdP login link for a user outside what the application allows (a policy it cannot meet)', async () => {
 		const {fake, provider, context, user} = await setUp();
 		const vip = fake.addGroup('vip');

@@ -40,8 +40,9 @@ type FlowRun = {slug: string; answered: string[]};
 export async function logIn(browser: Browser, authorizeUrl: string, credentials: Credentials): Promise<{callbackUrl: string; authorizeSeen: string; loginSeen: string}> {
 	const start = new URL(authorizeUrl);
 	const origin = start.origin;
-	const clientId = start.searchParams.get('client_id') ?? '';
-	const redirectUri = start.searchParams.get('redirect_uri') ?? '';
+	// Both come from the app's authorization URL: only ever shown.
+	const clientId = quoted(start.searchParams.get('client_id') ?? '');
+	const redirectUri = quoted(start.searchParams.get('redirect_uri') ?? '');
 	const runs: FlowRun[] = [];
 	let authorizeSeen: string | undefined;
 	let next = authorizeUrl;
@@ -59,8 +60,9 @@ export async function logIn(browser: Browser, authorizeUrl: string, credentials:
 			throw refusedAt(response, {clientId, redirectUri, username: credentials.username, signedIn: runs.length > 0});
 		}
 
-		authorizeSeen ??= accepted(clientId, redirectUri, decodeURIComponent(slug));
-		const run: FlowRun = {slug: decodeURIComponent(slug), answered: []};
+		const name = decodeURIComponent(slug);
+		authorizeSeen ??= accepted(clientId, redirectUri, quoted(name));
+		const run: FlowRun = {slug: name, answered: []};
 		runs.push(run);
 		const redirect = await runFlow(browser, page, run, credentials);
 		next = new URL(redirect, origin).href;

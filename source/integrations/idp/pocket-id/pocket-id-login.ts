@@ -39,7 +39,8 @@ type Request = {clientId: string; redirectUri: string; username: string};
 export async function logIn(api: PocketIdApi, browser: Browser, authorizeUrl: string, username: string): Promise<{callbackUrl: string; authorizeSeen: string; loginSeen: string}> {
 	const start = new URL(authorizeUrl);
 	const origin = start.origin;
-	const request: Request = {clientId: start.searchParams.get('client_id') ?? '', redirectUri: start.searchParams.get('redirect_uri') ?? '', username};
+	// Both come from the app's authorization URL: only ever shown.
+	const request: Request = {clientId: quoted(start.searchParams.get('client_id') ?? ''), redirectUri: quoted(start.searchParams.get('redirect_uri') ?? ''), username};
 	await signInWithOneTimeToken(api, browser, origin, username);
 
 	const steps: string[] = [];
@@ -131,9 +132,9 @@ async function legacyAuthorize(browser: Browser, start: URL, request: Request): 
 	const response = await browser.request({
 		url: `${start.origin}/api/oidc/authorize`,
 		json: {
-			clientId: request.clientId,
+			clientId: query.get('client_id') ?? '',
 			scope: query.get('scope') ?? '',
-			callbackURL: request.redirectUri,
+			callbackURL: query.get('redirect_uri') ?? '',
 			...optional('nonce', 'nonce'),
 			...optional('code_challenge', 'codeChallenge'),
 			...optional('code_challenge_method', 'codeChallengeMethod'),
