@@ -112,6 +112,9 @@ describe('authentik sign-in proof (IdP side)', () => {
 			expect(Array.isArray(idToken[claim]) ? (idToken[claim] as string[]).join(',') : String(idToken[claim])).toBe(value);
 		}
 
+		const userinfo = await fetch(`${fake.url}/application/o/userinfo/`, {headers: {authorization: `Bearer ${tokens.access_token}`}}).then(async (answer) => answer.json());
+		expect(userinfo).toMatchObject({sub: claims['sub'], preferred_username: user.username, groups: ['harbor-admins']});
+
 		// A code is good once.
 		expect((await exchange(fake, provider, result.callbackUrl, verifier)).tokens.error).toBe('invalid_grant');
 

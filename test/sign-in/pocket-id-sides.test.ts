@@ -62,7 +62,7 @@ describe('Pocket ID sign-in proof (IdP side)', () => {
 			headers: {authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded'},
 			body: new URLSearchParams({grant_type: 'authorization_code', code: new URL(callbackUrl).searchParams.get('code') ?? '', redirect_uri: redirectUri, code_verifier: verifier}),
 		});
-		return {status: answer.status, tokens: (await answer.json()) as {id_token?: string; refresh_token?: string; error?: string}};
+		return {status: answer.status, tokens: (await answer.json()) as {id_token?: string; access_token?: string; refresh_token?: string; error?: string}};
 	}
 
 	async function claimsOf(fake: FakePocketId, clientId: string, idToken: string) {
@@ -111,6 +111,8 @@ describe('Pocket ID sign-in proof (IdP side)', () => {
 			expect(Array.isArray(idToken[claim]) ? (idToken[claim] as string[]).join(',') : String(idToken[claim])).toBe(value);
 		}
 
+		const userinfo = await fetch(`${fake.url}/api/oidc/userinfo`, {headers: {authorization: `Bearer ${tokens.access_token}`}}).then(async (answer) => answer.json());
+		expect(userinfo).toMatchObject({sub: created.id, preferred_username: user.username, groups: ['harbor-admins']});
 		expect((await exchange(fake, client.id, secret, result.callbackUrl, verifier)).tokens.error).toBe('invalid_grant');
 		const said = JSON.stringify([result.authorizeSeen, result.loginSeen, record, claims, context.messages]);
 		for (const hidden of [user.password, callback.searchParams.get('code')!, ...fake.sessionCookies()]) expect(said).not.toContain(hidden);
