@@ -17,8 +17,8 @@ import {printable} from '../../../core/text.js';
  */
 
 const step = 'authentik: sign in the test user';
-/** authentik's answer when a page is the flow interface: /if/flow/<slug>/. */
-const flowInterface = /^\/if\/flow\/([^/]+)\/?$/;
+/** authentik's answer when a page is the flow interface: /if/flow/<slug>/ (a slug: letters, digits, "-", "_"). */
+const flowInterface = /^\/if\/flow\/([-a-zA-Z0-9_]+)\/?$/;
 
 const errorDetail = z.looseObject({string: z.string().max(2000)});
 const challengeSchema = z.looseObject({
@@ -60,9 +60,8 @@ export async function logIn(browser: Browser, authorizeUrl: string, credentials:
 			throw refusedAt(response, {clientId, redirectUri, username: credentials.username, signedIn: runs.length > 0});
 		}
 
-		const name = decodeURIComponent(slug);
-		authorizeSeen ??= accepted(clientId, redirectUri, quoted(name));
-		const run: FlowRun = {slug: name, answered: []};
+		authorizeSeen ??= accepted(clientId, redirectUri, slug);
+		const run: FlowRun = {slug, answered: []};
 		runs.push(run);
 		const redirect = await runFlow(browser, page, run, credentials);
 		next = new URL(redirect, origin).href;

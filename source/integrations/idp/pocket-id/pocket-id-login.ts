@@ -108,7 +108,7 @@ async function interact(browser: Browser, origin: string, id: string, steps: str
 			);
 		}
 
-		steps.push(wanted);
+		steps.push(quoted(wanted));
 		const answer = await browser.request({url: `${origin}/api/oidc/interactions/${encodeURIComponent(interaction.id)}/complete`, method: 'POST', json: {step: wanted}, api: true, step, headers: {origin}});
 		const completed = parse(completeSchema, answer, `complete the step "${wanted}"`);
 		if (completed.redirectUrl) {
