@@ -1,4 +1,5 @@
 import {randomBytes, randomUUID} from 'node:crypto';
+import {createSignInSide, type FakeBinding, type FakeGroup, type FakePolicy, type FakeUser} from './authentik-sign-in.js';
 import {loadContract} from './contract.js';
 import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
 
@@ -8,6 +9,8 @@ import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, t
  * 400 on a violation, as the real serializers would. Behaviour follows authentik's API:
  * redirect URIs as strict entries or as the old regex string depending on `version`, scope mappings
  * under the old or new path, 403 for a bad token, and the OpenID endpoints the verification probes.
+ * The sign-in proof's side (users, groups, policy bindings, the authorize view, the flow executor,
+ * codes that the token endpoint honours) is in authentik-sign-in.ts.
  */
 
 export type FakeAuthentikOptions = {
@@ -20,7 +23,11 @@ export type FakeAuthentikOptions = {
 	/** Certificates with a private key. Default: the self-signed one authentik ships. */
 	signingKeys?: Array<{name: string}>;
 	tls?: {key: string; cert: string};
+	/** After the password, the authentication flow skips MFA (default: users without devices) or asks for it. */
+	mfa?: 'skip' | 'required';
 };
+
+export type {FakeBinding, FakeGroup, FakePolicy, FakeUser};
 
 export type RedirectEntry = {matching_mode: 'strict' | 'regex'; url: string};
 
@@ -83,7 +90,14 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 	const contractErrors: string[] = [];
 	let nextPk = 1;
 	let url = '';
+	const page = (results: unknown[]) =>
+		respond(200, {pagination: {next: 0, previous: 0, count: results.length, current: 1, total_pages: 1, start_index: results.length > 0 ? 1 : 0, end_index: results.length}, results});
 
+	const applicationNamed = (slug: string) => {
+		const application = applications.find((candidate) => candidate.slug === slug);
+		if (!application) throw new Error(`fake authentik: no application ${slug}`);
+		return application;
+	};
 	const issuerFor = (application: FakeApplication, provider: FakeProvider) => (provider.issuer_mode === 'global' ? `${url}/` : `${url}/application/o/${application.slug}/`);
 	const providerView = (provider: FakeProvider) => {
 		const application = applications.find((candidate) => candidate.provider === provider.pk);
@@ -228,8 +242,6 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 
 		const allowed = (permission: string) => !deny.has(permission);
 		const forbidden = () => respond(403, {detail: 'You do not have permission to perform this action.'});
-		const page = (results: unknown[]) =>
-			respond(200, {pagination: {next: 0, previous: 0, count: results.length, current: 1, total_pages: 1, start_index: results.length > 0 ? 1 : 0, end_index: results.length}, results});
 		const route = `${method} ${path.replace(/^\/api\/v3/, '')}`;
 		let match: RegExpMatchArray | null;
 
@@ -302,6 +314,19 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 			return respond(200, applicationView(application));
 		}
 
+		const signInPermission = signInPermissions.find(([pattern]) => pattern.test(route))?.[1];
+		if (signInPermission) {
+			const known = contract.check(method, path, method === 'GET' || method === 'DELETE' ? undefined : body);
+			if (!known.known) {
+				contractErrors.push(...known.errors);
+				return respond(404, {detail: 'Not found.'});
+			}
+
+			if (!allowed(signInPermission)) return method === 'GET' ? page([]) : forbidden();
+			const answer = signIn.api(request, route);
+			if (answer) return answer;
+		}
+
 		return respond(404, {detail: 'Not found.'});
 	};
 
@@ -319,7 +344,7 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 	};
 
 	/** The OpenID side: discovery per application, the token endpoint and the authorize endpoint. */
-	const openId = (request: RecordedRequest): Reply => {
+	const openId = async (request: RecordedRequest): Promise<Reply> => {
 		const {method, path, query} = request;
 		let match: RegExpMatchArray | null;
 		if (method === 'GET' && (match = /^\/application\/o\/([^/]+)\/\.well-known\/openid-configuration$/.exec(path))) {
@@ -360,6 +385,8 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 			if (!provider || (provider.client_type === 'confidential' && provider.client_secret !== clientSecret)) return invalidClient();
 			if (form['grant_type'] === 'authorization_code') {
 				if (!matches(provider.redirect_uris, form['redirect_uri'] ?? '')) return invalidClient();
+				const exchanged = await signIn.exchange(request, provider);
+				if (exchanged) return exchanged;
 				return respond(400, {error: 'invalid_grant', error_description: 'The provided authorization grant or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client'});
 			}
 
@@ -374,7 +401,9 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 				return respond(400, errorPage('Redirect URI Error', 'The request fails due to a missing, invalid, or mismatching redirection URI (redirect_uri).'), 'text/html');
 			}
 
-			if (query.get('prompt') === 'none') {
+			const application = applications.find((candidate) => candidate.provider === provider.pk);
+			if (!application) return respond(200, '<!DOCTYPE html><html><head><title>Permission denied - authentik</title></head><body><p>Request has been denied.</p><p>Failed to resolve application</p></body></html>', 'text/html');
+			if (query.get('prompt') === 'none' && !signIn.signedIn(request)) {
 				const target = new URL(redirectUri);
 				target.searchParams.set('error', 'login_required');
 				target.searchParams.set('error_description', 'The Authorization Server requires End-User authentication.');
@@ -382,17 +411,30 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 				return redirect(target.toString());
 			}
 
-			return redirect(`${url}/flows/-/default/authentication/?next=${encodeURIComponent(`${path}?${query.toString()}`)}`);
+			return signIn.authorizeView(request, provider, application);
 		}
 
 		return respond(404, {detail: 'Not found.'});
 	};
 
+	const signIn = createSignInSide({
+		url: () => url,
+		contract,
+		contractErrors,
+		flows,
+		providers,
+		applications,
+		scopeMappings,
+		issuerFor,
+		page,
+		mfa: options.mfa ?? 'skip',
+	});
+
 	const server = await startIdpServer({
 		tls: options.tls,
 		failureBody: () => ({detail: 'Injected failure'}),
 		malformedBody: {detail: 'JSON parse error'},
-		handle: (request) => (request.path.startsWith('/api/v3/') ? api(request) : openId(request)),
+		handle: (request) => signIn.browserRoute(request) ?? (request.path.startsWith('/api/v3/') ? api(request) : openId(request)),
 	});
 	url = server.url;
 
@@ -409,6 +451,17 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 		signingKeys,
 		failNext: server.failNext,
 		beforeNext: server.beforeNext,
+		users: signIn.users,
+		groups: signIn.groups,
+		bindings: signIn.bindings,
+		/** Browser sessions by cookie value (a test looks for them in what was said). */
+		sessions: signIn.sessions,
+		addUser: signIn.addUser,
+		addGroup: signIn.addGroup,
+		/** Only members of the group may use the application (slug). */
+		bindGroup: (slug: string, group: FakeGroup, options?: {negate?: boolean}) => signIn.bindGroup(applicationNamed(slug), group, options),
+		/** A policy only some users pass, bound to the application (slug). */
+		bindPolicy: (slug: string, name: string, passes: (user: FakeUser) => boolean) => signIn.bindPolicy(applicationNamed(slug), name, passes),
 		/** A complete client as if made by hand: provider plus application. */
 		addClient(client: {slug: string; name?: string; clientId?: string; clientSecret?: string; redirectUris?: string[]; clientType?: 'confidential' | 'public'; issuerMode?: 'global' | 'per_provider'}) {
 			const provider = createProvider({
@@ -433,6 +486,17 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions = {}) {
 }
 
 export type FakeAuthentik = Awaited<ReturnType<typeof startFakeAuthentik>>;
+
+/** The permission each route of the sign-in side needs (the token's user may lack it: see `deny`). */
+const signInPermissions: Array<[RegExp, string]> = [
+	[/^GET \/core\/users\//, 'authentik_core.view_user'],
+	[/^POST \/core\/users\/$/, 'authentik_core.add_user'],
+	[/^POST \/core\/users\/\d+\/set_password\/$/, 'authentik_core.reset_user_password'],
+	[/^DELETE \/core\/users\/\d+\/$/, 'authentik_core.delete_user'],
+	[/^GET \/core\/groups\/$/, 'authentik_core.view_group'],
+	[/^POST \/core\/groups\/[^/]+\/add_user\/$/, 'authentik_core.add_user_to_group'],
+	[/^GET \/policies\/bindings\/$/, 'authentik_policies.view_policybinding'],
+];
 
 function readRedirects(value: unknown): RedirectEntry[] | undefined {
 	if (typeof value === 'string') {

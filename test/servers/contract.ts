@@ -37,6 +37,12 @@ export type Contract = {
 	 *   in key names; the real servers silently ignore them, which is exactly the bug to catch)
 	 */
 	check(method: string, pathname: string, body: unknown, options?: {strictProperties?: boolean}): ContractCheck;
+	/**
+	 * Checks a value against one schema of the document (`#/components/schemas/User`), e.g. what a
+	 * fake answers; a discriminated oneOf is checked against the schema its discriminator names.
+	 * Returns the problems, empty when it conforms.
+	 */
+	checkSchema(pointer: string, value: unknown, options?: {strictProperties?: boolean}): string[];
 };
 
 const cache = new Map<string, Contract>();
@@ -81,7 +87,8 @@ function buildContract(document: Record<string, any>, caseInsensitiveKeys = fals
 	const validators = new Map<string, ValidateFunction>();
 	const ajvFor = (strict: boolean) => {
 		const ajv = new Ajv({strict: false, allErrors: true, validateFormats: false});
-		ajv.addSchema(strict ? closeObjects(document) : document, 'contract');
+		const readable = typelessNullable(document);
+		ajv.addSchema(strict ? closeObjects(readable) : readable, 'contract');
 		return ajv;
 	};
 
@@ -104,24 +111,52 @@ function buildContract(document: Record<string, any>, caseInsensitiveKeys = fals
 				return {known: true, errors: operation.bodyRequired ? [`${method} ${operation.template} needs a body`] : []};
 			}
 
-			const key = `${options.strictProperties ? 'strict' : 'loose'} ${operation.method} ${operation.template}`;
-			let validate = validators.get(key);
-			if (!validate) {
-				const ajv = options.strictProperties ? ajvs.strict : ajvs.loose;
-				validate = ajv.compile(rewriteRefs(options.strictProperties ? closeObjects(operation.bodySchema) : operation.bodySchema) as object);
-				validators.set(key, validate);
-			}
-
-			if (validate(body)) {
-				return {known: true, errors: []};
-			}
-
-			return {
-				known: true,
-				errors: (validate.errors ?? []).map((error) => `${operation.method} ${operation.template} body${error.instancePath || ''} ${error.message ?? 'is invalid'}${error.params && 'additionalProperty' in error.params ? ` (${String(error.params['additionalProperty'])})` : ''}`),
-			};
+			return {known: true, errors: validateAgainst(operation.bodySchema, body, `${operation.method} ${operation.template} body`, options.strictProperties)};
+		},
+		checkSchema(pointer, value, options = {}) {
+			return validateAgainst({$ref: pointer}, value, pointer.replace(/^#\/components\/schemas\//, ''), options.strictProperties);
 		},
 	};
+
+	function validateAgainst(declared: unknown, value: unknown, label: string, strictProperties = false): string[] {
+		const picked = discriminated(document, declared, value);
+		if (typeof picked === 'string') {
+			return [`${label} ${picked}`];
+		}
+
+		const key = `${strictProperties ? 'strict' : 'loose'} ${JSON.stringify(picked)}`;
+		let validate = validators.get(key);
+		if (!validate) {
+			const ajv = strictProperties ? ajvs.strict : ajvs.loose;
+			validate = ajv.compile(rewriteRefs(strictProperties ? closeObjects(picked) : picked) as object);
+			validators.set(key, validate);
+		}
+
+		if (validate(value)) {
+			return [];
+		}
+
+		return (validate.errors ?? []).map((error) => `${label}${error.instancePath || ''} ${error.message ?? 'is invalid'}${error.params && 'additionalProperty' in error.params ? ` (${String(error.params['additionalProperty'])})` : ''}`);
+	}
+}
+
+/**
+ * OpenAPI's discriminator: a oneOf whose `mapping` names the schema for each value of one property
+ * (authentik's flow challenges, by `component`). Ajv does not read `mapping`, and the mapped
+ * schemas overlap, so the oneOf alone would refuse every value; the mapped schema is checked
+ * instead. Returns the schema to check, or a problem when the value names no mapped schema.
+ */
+function discriminated(document: Record<string, any>, declared: unknown, value: unknown): unknown {
+	const reference = (declared as {$ref?: unknown} | undefined)?.$ref;
+	const schema = typeof reference === 'string' ? resolvePointer(document, reference) : declared;
+	const discriminator = schema?.discriminator as {propertyName?: string; mapping?: Record<string, string>} | undefined;
+	if (!discriminator?.propertyName || !discriminator.mapping || !Array.isArray(schema?.oneOf)) {
+		return declared;
+	}
+
+	const chosen = value && typeof value === 'object' ? (value as Record<string, unknown>)[discriminator.propertyName] : undefined;
+	const target = typeof chosen === 'string' ? discriminator.mapping[chosen] : undefined;
+	return target ? {$ref: target} : `has ${discriminator.propertyName} ${JSON.stringify(chosen ?? null)}, which names none of the schemas of ${String(reference ?? 'the oneOf')}`;
 }
 
 function swagger2Body(document: Record<string, any>, parameters: Array<Record<string, any>>): {schema?: unknown; required: boolean} {
@@ -176,6 +211,27 @@ function rewriteRefs(schema: unknown): unknown {
 		return Object.fromEntries(
 			Object.entries(schema).map(([key, value]) => [key, key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `contract${value}` : rewriteRefs(value)]),
 		);
+	}
+
+	return schema;
+}
+
+/**
+ * OpenAPI 3.0 lets `nullable: true` stand beside an `allOf` without a `type` (authentik's answers
+ * do); Ajv refuses that, so it becomes "this, or null".
+ */
+function typelessNullable<T>(schema: T): T {
+	if (Array.isArray(schema)) {
+		return schema.map(typelessNullable) as T;
+	}
+
+	if (schema && typeof schema === 'object') {
+		const {nullable, ...rest} = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, typelessNullable(value)])) as Record<string, unknown>;
+		if (nullable === true && rest['type'] === undefined) {
+			return {anyOf: [rest, {type: 'null'}]} as T;
+		}
+
+		return (nullable === undefined ? rest : {...rest, nullable}) as T;
 	}
 
 	return schema;

@@ -1,5 +1,6 @@
 import {randomBytes, randomUUID} from 'node:crypto';
-import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
+import {createPocketSignIn, type FakePocketUser} from './pocket-id-sign-in.js';
+import {clientCredentials, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
 
 /**
  * A fake Pocket ID on 127.0.0.1:0, following Pocket ID's API: X-API-Key auth,
@@ -8,7 +9,11 @@ import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, t
  * user groups, and the OpenID endpoints the verification probes (section D: fosite answers from
  * v2.10, the older JSON errors and the SPA /authorize before). Bodies are checked against the DTOs
  * (unknown fields and bad values are recorded in contractErrors and refused with 400).
+ * The sign-in proof's side (users, one-time access tokens, the authorize interaction, codes that
+ * the token endpoint honours) is in pocket-id-sign-in.ts.
  */
+
+export type {FakePocketUser};
 
 export type FakePocketIdOptions = {
 	/** Default 2.14.0. */
@@ -46,7 +51,6 @@ const updateFields = new Set([
 	'skipConsent', 'credentials', 'launchURL', 'hasLogo', 'hasDarkLogo', 'logoUrl', 'darkLogoUrl', 'isGroupRestricted',
 ]);
 const fositeClientError = 'Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).';
-const redirectMismatch = "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.";
 
 export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 	const version = options.version ?? '2.14.0';
@@ -130,6 +134,9 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 			return respond(400, {error: problems.join('; ')});
 		};
 
+		const signInAnswer = signIn.api(request);
+		if (signInAnswer) return signInAnswer;
+
 		if (path === '/api/oidc/clients' && method === 'GET') {
 			const search = (query.get('search') ?? '').toLowerCase();
 			const found = clients.filter((client) => client.name.toLowerCase().includes(search)).map(view);
@@ -206,8 +213,8 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 		}
 	};
 
-	const openId = (request: RecordedRequest): Reply => {
-		const {method, path, query} = request;
+	const openId = async (request: RecordedRequest): Promise<Reply> => {
+		const {method, path} = request;
 		const fosite = at(2, 10);
 		if (method === 'GET' && path === '/.well-known/openid-configuration') {
 			return respond(200, {
@@ -234,6 +241,8 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 			const {clientId, clientSecret} = clientCredentials(request.headers, form);
 			const client = clients.find((candidate) => candidate.id === clientId);
 			const authenticated = client && (client.isPublic || client.secrets.includes(clientSecret ?? ''));
+			const exchanged = client && authenticated ? await signIn.exchange(request, client) : undefined;
+			if (exchanged) return exchanged;
 			if (fosite) {
 				if (!authenticated) return respond(401, {error: 'invalid_client', error_description: fositeClientError});
 				return respond(400, {error: 'invalid_grant', error_description: 'The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.'});
@@ -246,29 +255,19 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 
 		if (method === 'GET' && path === '/authorize') {
 			if (!fosite) return respond(200, '<!doctype html><html><body><div id="svelte">Pocket ID</div></body></html>', 'text/html');
-			const interactionError = (message: string) => redirect(`${url}/interaction/error?${new URLSearchParams({error: message})}`);
-			const client = clients.find((candidate) => candidate.id === query.get('client_id'));
-			if (!client) return interactionError('The requested OAuth 2.0 Client does not exist.');
-			const redirectUri = query.get('redirect_uri') ?? '';
-			if (!client.callbackURLs.some((pattern) => matchesCallback(pattern, redirectUri))) return interactionError(redirectMismatch);
-			const state = query.get('state') ?? '';
-			if (state.length < 8) return interactionError('The state is missing or does not have enough characters and is therefore considered too weak.');
-			if (query.get('prompt') !== 'none') return redirect(`${url}/interaction?interaction=${randomUUID()}`);
-			const target = new URL(redirectUri);
-			target.searchParams.set('error', 'login_required');
-			target.searchParams.set('error_description', 'The Authorization Server requires End-User authentication.');
-			target.searchParams.set('state', state);
-			return redirect(target.toString());
+			return signIn.authorize(request);
 		}
 
 		return respond(404, '404 page not found', 'text/plain');
 	};
 
+	const signIn = createPocketSignIn({url: () => url, at, clients, groups, contractErrors, matchesCallback});
+
 	const server = await startIdpServer({
 		tls: options.tls,
 		failureBody: () => ({error: 'Injected failure'}),
 		malformedBody: {error: 'invalid JSON'},
-		handle: (request) => (request.path.startsWith('/api/') && request.path !== '/api/oidc/token' ? api(request) : openId(request)),
+		handle: (request) => signIn.browserRoute(request) ?? (request.path.startsWith('/api/') && request.path !== '/api/oidc/token' ? api(request) : openId(request)),
 	});
 	url = server.url;
 
@@ -282,6 +281,13 @@ export async function startFakePocketId(options: FakePocketIdOptions = {}) {
 		groups,
 		failNext: server.failNext,
 		beforeNext: server.beforeNext,
+		users: signIn.users,
+		sessionCookies: signIn.sessionCookies,
+		addGroup(name: string) {
+			const group = {id: randomUUID(), name, friendlyName: name};
+			groups.push(group);
+			return group;
+		},
 		/** A client as if made by hand in the web UI. */
 		addClient(client: {id?: string; name: string; callbackURLs?: string[]; secret?: string; pkceEnabled?: boolean; isPublic?: boolean}) {
 			const stored = blankClient(client.id ?? randomUUID());

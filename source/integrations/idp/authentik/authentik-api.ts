@@ -3,7 +3,7 @@ import {RemoteError} from '../../../core/errors.js';
 import {extractErrorDetail} from '../../../core/http-errors.js';
 import type {HttpResponse} from '../../../core/http.js';
 import type {IntegrationContext} from '../../types.js';
-import {callJson, findJson, type Refuse} from '../../kit/http-advice.js';
+import {callJson, callRaw, findJson, type Refuse} from '../../kit/http-advice.js';
 
 /** authentik API v3 (bearer token): the calls sso-setup makes, with their answers validated. */
 
@@ -30,8 +30,28 @@ export const providerSchema = z.object({
 	issuer_mode: z.string().optional(),
 	include_claims_in_id_token: z.boolean().optional(),
 	assigned_application_slug: z.string().nullable().optional(),
+	sub_mode: z.string().optional(),
 });
 const applicationSchema = z.object({pk: z.string(), name: z.string(), slug: z.string(), provider: z.number().int().nullable().optional()});
+const userSchema = z.object({
+	pk: z.number().int(),
+	username: z.string(),
+	name: z.string(),
+	email: z.string().optional(),
+	/** The hashed id authentik sends as `sub` by default (sub_mode hashed_user_id). */
+	uid: z.string().optional(),
+	uuid: z.string().optional(),
+});
+const groupSchema = z.object({pk: z.string(), name: z.string()});
+const bindingSchema = z.object({
+	pk: z.string(),
+	enabled: z.boolean().optional(),
+	negate: z.boolean().optional(),
+	group: z.string().nullable().optional(),
+	group_obj: z.object({name: z.string()}).nullable().optional(),
+	policy: z.string().nullable().optional(),
+	user: z.number().int().nullable().optional(),
+});
 const list = <T extends z.ZodType>(item: T) => z.object({results: z.array(item)});
 
 export type Flow = z.infer<typeof flowSchema>;
@@ -39,6 +59,10 @@ export type ScopeMapping = z.infer<typeof scopeMappingSchema>;
 export type Keypair = z.infer<typeof keypairSchema>;
 export type Provider = z.infer<typeof providerSchema>;
 export type Application = z.infer<typeof applicationSchema>;
+export type User = z.infer<typeof userSchema>;
+export type Group = z.infer<typeof groupSchema>;
+export type PolicyBinding = z.infer<typeof bindingSchema>;
+export type UserBody = {username: string; name: string; email: string; is_active: boolean; path: string; type: 'internal'};
 export type ProviderBody = {
 	name?: string;
 	authorization_flow?: string;
@@ -119,6 +143,50 @@ export class AuthentikApi {
 
 	async updateApplication(slug: string, body: ApplicationBody): Promise<Application> {
 		return callJson(this.context.http, {...this.request('update the application', `/core/applications/${encodeURIComponent(slug)}/`, applicationSchema, 'authentik_core.change_application'), method: 'PATCH', json: body, ok: [200]}, this.refuse);
+	}
+
+	async providerByClientId(clientId: string): Promise<Provider | undefined> {
+		const body = await this.get('find the OAuth2 provider', `/providers/oauth2/?client_id=${encodeURIComponent(clientId)}`, list(providerSchema), 'authentik_providers_oauth2.view_oauth2provider');
+		return body.results.find((provider) => provider.client_id === clientId);
+	}
+
+	async createUser(body: UserBody): Promise<User> {
+		return callJson(this.context.http, {...this.request('create the test user', '/core/users/', userSchema, 'authentik_core.add_user'), method: 'POST', json: body, ok: [201]}, this.refuse);
+	}
+
+	/** The password goes in the body only; no answer echoes it (204). */
+	async setPassword(pk: number, password: string): Promise<void> {
+		await callRaw(this.context.http, {...this.request('set the test user\'s password', `/core/users/${pk}/set_password/`, userSchema, 'authentik_core.reset_user_password'), method: 'POST', json: {password}, ok: [204]}, this.refuse);
+	}
+
+	async user(pk: number): Promise<User | undefined> {
+		return findJson(this.context.http, this.request('read the test user', `/core/users/${pk}/`, userSchema, 'authentik_core.view_user'), this.refuse);
+	}
+
+	async userNamed(username: string): Promise<User | undefined> {
+		const body = await this.get('find the test user', `/core/users/?username=${encodeURIComponent(username)}&include_groups=false`, list(userSchema), 'authentik_core.view_user');
+		return body.results.find((user) => user.username === username);
+	}
+
+	/** 'absent' when authentik has no such user (404). */
+	async deleteUser(pk: number): Promise<'deleted' | 'absent'> {
+		const response = await callRaw(this.context.http, {...this.request('delete the test user', `/core/users/${pk}/`, userSchema, 'authentik_core.delete_user'), method: 'DELETE', ok: [204], also: [404]}, this.refuse);
+		return response.status === 404 ? 'absent' : 'deleted';
+	}
+
+	async groupNamed(name: string): Promise<Group | undefined> {
+		const body = await this.get('find the group', `/core/groups/?name=${encodeURIComponent(name)}&include_users=false`, list(groupSchema), 'authentik_core.view_group');
+		return body.results.find((group) => group.name === name);
+	}
+
+	async addToGroup(groupPk: string, userPk: number): Promise<void> {
+		await callRaw(this.context.http, {...this.request('add the test user to a group', `/core/groups/${encodeURIComponent(groupPk)}/add_user/`, groupSchema, 'authentik_core.add_user_to_group'), method: 'POST', json: {pk: userPk}, ok: [204]}, this.refuse);
+	}
+
+	/** The policy, group and user bindings of an application (its pk), which decide who may use it. */
+	async bindings(targetPk: string): Promise<PolicyBinding[]> {
+		const body = await this.get('read who may use the application', `/policies/bindings/?target=${encodeURIComponent(targetPk)}&page_size=100`, list(bindingSchema), 'authentik_policies.view_policybinding');
+		return body.results;
 	}
 
 	private async get<T>(step: string, path: string, schema: z.ZodType<T>, permission?: string): Promise<T> {

@@ -7,6 +7,8 @@ import {decide} from './authentik-decide.js';
 import {lookUp, type AuthentikRegistration} from './authentik-lookup.js';
 import {confirmIssuer} from '../../kit/issuer-check.js';
 import {readAppSettings, type AppSettings} from '../../kit/app-settings.js';
+import {logIn} from './authentik-flow.js';
+import {createTestUser, deleteTestUser, type TestUserTarget} from './authentik-test-user.js';
 
 /**
  * authentik: an OAuth2/OpenID provider plus an application with the user's slug. Re-runs find the
@@ -34,6 +36,11 @@ async function credentialsKept(context: IntegrationContext, clientId: string, se
 	return context.values['client_id'] === clientId && secret !== undefined && (await context.secret('client_secret')) === secret;
 }
 
+async function testUserTarget(context: IntegrationContext): Promise<TestUserTarget> {
+	const {api, settings, slug} = await prepare(context);
+	return {api, idpUrl: settings.idpUrl, slug};
+}
+
 export function authentikIssuer(idpUrl: string, slug: string): string {
 	return `${idpUrl}/application/o/${slug}/`;
 }
@@ -47,6 +54,17 @@ export const authentik = defineIdp({
 		refusedCredentialsNote: 'authentik gives the same answer when the redirect URI is not registered: see the redirect URI check.',
 	},
 	adminCredentialKeys: ['authentik_token'],
+	signIn: {
+		async createTestUser(context, user) {
+			return createTestUser(context, await testUserTarget(context), user);
+		},
+		async deleteTestUser(context, record) {
+			return deleteTestUser(context, await testUserTarget(context), record);
+		},
+		async logIn(_context, browser, authorizeUrl, credentials) {
+			return logIn(browser, authorizeUrl, credentials);
+		},
+	},
 	async plan(context) {
 		const {api, settings, slug, providerName} = await prepare(context);
 		const findings = await lookUp(context, api, slug, providerName);

@@ -9,6 +9,8 @@ import {readRegistration, writeRegistration} from '../../kit/artifacts.js';
 import {confirmIssuer} from '../../kit/issuer-check.js';
 import {apiKeyHint, PocketIdApi, type ClientBody, type PocketClient} from './pocket-id-api.js';
 import {readAppSettings, type AppSettings} from '../../kit/app-settings.js';
+import {logIn} from './pocket-id-login.js';
+import {createTestUser, deleteTestUser, type TestUserTarget} from './pocket-id-test-user.js';
 
 /**
  * Pocket ID: one OIDC client per app, found again by its id (session artifact or client_id) or its
@@ -99,6 +101,17 @@ async function findClient(context: IntegrationContext, api: PocketIdApi, setting
 	return named[0];
 }
 
+/** The API and the app's client, for the sign-in proof. */
+async function signInTarget(context: IntegrationContext): Promise<TestUserTarget> {
+	const settings = readAppSettings(context, 'pocket-id');
+	const apiKey = await requireSecret(context, 'pocket_id_api_key', 'pocket-id', apiKeyHint(settings.idpUrl));
+	if (!settings.clientId) {
+		throw new UsageError('pocket-id: the sign-in needs the client ID of the app.', {hint: 'Run apply first (it records client_id), or set it with --set client_id=….'});
+	}
+
+	return {api: new PocketIdApi(context, settings.idpUrl, apiKey), idpUrl: settings.idpUrl, clientId: settings.clientId};
+}
+
 function newClient(state: State): ClientBody {
 	const {settings, name, version, groups} = state;
 	return {
@@ -176,6 +189,19 @@ export const pocketId = defineIdp({
 		issuerShape: 'The Pocket ID issuer is its APP_URL, with no path and no final slash.',
 	},
 	adminCredentialKeys: ['pocket_id_api_key'],
+	signIn: {
+		async createTestUser(context, user) {
+			return createTestUser(context, await signInTarget(context), user);
+		},
+		async deleteTestUser(context, record) {
+			return deleteTestUser(context, await signInTarget(context), record);
+		},
+		// Pocket ID has no passwords: the test user signs in with a one-time access token, credentials.password is unused.
+		async logIn(context, browser, authorizeUrl, credentials) {
+			const {api} = await signInTarget(context);
+			return logIn(api, browser, authorizeUrl, credentials.username);
+		},
+	},
 	async plan(context): Promise<IdpPlan> {
 		const state = await connect(context);
 		const {settings, name, existing, versionText} = state;

@@ -39,6 +39,19 @@ export type ClientBody = {
 };
 
 const listSchema = z.object({data: z.array(pocketClientSchema)});
+export const pocketUserSchema = z.object({
+	id: z.string(),
+	username: z.string(),
+	email: z.string().nullable().optional(),
+	firstName: z.string().optional(),
+	lastName: z.string().nullable().optional(),
+	userGroups: z.array(z.object({id: z.string(), name: z.string()})).nullable().optional(),
+});
+export type PocketUser = z.infer<typeof pocketUserSchema>;
+const userListSchema = z.object({data: z.array(pocketUserSchema).nullable()});
+const tokenSchema = z.object({token: z.string().min(1).max(200)});
+/** The fields of UserCreateDto (backend/internal/dto/user_dto.go) sso-setup sends. */
+export type UserBody = {username: string; email: string; emailVerified: boolean; firstName: string; lastName: string; isAdmin: false; disabled: false};
 const groupListSchema = z.object({data: z.array(z.object({id: z.string(), name: z.string(), friendlyName: z.string().optional()}))});
 const secretSchema = z.object({secret: z.string().min(1)});
 const versionSchema = z.object({currentVersion: z.string()});
@@ -132,6 +145,39 @@ export class PocketIdApi {
 
 	async setAllowedGroups(id: string, groupIds: string[]): Promise<void> {
 		await callRaw(this.context.http, {...this.request('restrict the client to groups', `/api/oidc/clients/${encodeURIComponent(id)}/allowed-user-groups`, z.unknown()), method: 'PUT', json: {userGroupIds: groupIds}, ok: [200]}, this.refuse);
+	}
+
+	async createUser(body: UserBody): Promise<PocketUser> {
+		return callJson(this.context.http, {...this.request('create the test user', '/api/users', pocketUserSchema), method: 'POST', json: body, ok: [201]}, this.refuse);
+	}
+
+	async user(id: string): Promise<PocketUser | undefined> {
+		return findJson(this.context.http, this.request('read the test user', `/api/users/${encodeURIComponent(id)}`, pocketUserSchema), this.refuse);
+	}
+
+	/** The search matches parts of names and e-mails: only the exact user name is kept. */
+	async userNamed(username: string): Promise<PocketUser | undefined> {
+		const body = await callJson(this.context.http, {...this.request('find the test user', `/api/users?search=${encodeURIComponent(username)}`, userListSchema), ok: [200]}, this.refuse);
+		return (body.data ?? []).find((user) => user.username === username);
+	}
+
+	async setUserGroups(id: string, groupIds: readonly string[]): Promise<void> {
+		await callRaw(this.context.http, {...this.request('put the test user in its groups', `/api/users/${encodeURIComponent(id)}/user-groups`, z.unknown()), method: 'PUT', json: {userGroupIds: groupIds}, ok: [200]}, this.refuse);
+	}
+
+	/** 'absent' when Pocket ID has no such user (404). */
+	async deleteUser(id: string): Promise<'deleted' | 'absent'> {
+		const response = await callRaw(this.context.http, {...this.request('delete the test user', `/api/users/${encodeURIComponent(id)}`, z.unknown()), method: 'DELETE', ok: [204], also: [404]}, this.refuse);
+		return response.status === 404 ? 'absent' : 'deleted';
+	}
+
+	/**
+	 * A one-time access token for the user, issued by the administrator (what "Login code" does in
+	 * the web UI). Five minutes: short enough for a six-character code, long enough for the sign-in.
+	 */
+	async oneTimeAccessToken(id: string): Promise<string> {
+		const body = await callJson(this.context.http, {...this.request('issue a one-time access token for the test user', `/api/users/${encodeURIComponent(id)}/one-time-access-token`, tokenSchema), method: 'POST', json: {ttl: '5m'}, ok: [201]}, this.refuse);
+		return body.token;
 	}
 
 	private parseSecret(response: HttpResponse): string {
