@@ -6,6 +6,7 @@ import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.
 import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';
 import {onInterrupt} from '../core/interrupt.js';
+import {type PlainHttpEndpoint, plainHttpRefusal, reviewPlanEndpoints} from '../core/plan-endpoints.js';
 import {lockRun} from '../core/session/run-lock.js';
 import {listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
@@ -140,8 +141,9 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 			printChanges(state.plan.changes, out);
 			if (deleteUsers.length > 0) say(`  ${out.red('delete users')}: ${deleteUsers.join(', ')}`);
 			for (const warning of [...state.preflight.warnings, ...state.plan.warnings]) say(`  ${out.yellow('!')} ${warning}`);
-			const fallback = computeValues(pair, session().answers)['fallback_login_url'];
-			if (fallback) say(`  Local admin sign-in stays available at ${out.cyan(fallback)}`);
+			const values = computeValues(pair, session().answers);
+			if (values['fallback_login_url']) say(`  Local admin sign-in stays available at ${out.cyan(values['fallback_login_url'])}`);
+			refusePlainHttpEndpoints(reviewPlanEndpoints(state.plan.changes, values, pair.app.name).plainHttp, pair.app.name, parsed.options['allow-plain-http-secret'] === true);
 			if (!yes) {
 				say(`\n${out.yellow('Nothing was written.')} Run again with --yes to apply this plan.`);
 				return ExitCode.ok;
@@ -167,6 +169,15 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 
 		say(`\nSession ${session().id} saved. Undo the app settings with: ${commandLine(`rollback ${session().id}`)}\nCheck everything with: ${commandLine(`verify --session ${session().id}`)}`);
 		return ExitCode.ok;
+	}
+}
+
+/** The IdP's URLs a plan would write over plain http:// (warned about in the plan): exit 2 unless the flag accepts the risk. */
+function refusePlainHttpEndpoints(endpoints: readonly PlainHttpEndpoint[], appName: string, allowed: boolean): void {
+	if (endpoints.length > 0 && !allowed) {
+		throw new UsageError(plainHttpRefusal(endpoints, appName), {
+			hint: 'Make the identity provider publish https:// URLs (its public URL, or its discovery document), then run again. To write them anyway, knowing that the client secret can be read on the way, add --allow-plain-http-secret.',
+		});
 	}
 }
 
