@@ -7,7 +7,7 @@ import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';
 import {onInterrupt} from '../core/interrupt.js';
 import {type PlainHttpEndpoint, plainHttpRefusal, reviewPlanEndpoints} from '../core/plan-endpoints.js';
-import {lockRun} from '../core/session/run-lock.js';
+import {lockAppRun} from '../core/session/run-lock.js';
 import {listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
@@ -36,7 +36,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 
 	// A new run against the same app continues the earlier session: its backup and what it wrote
 	// (e.g. which client secret Harbor already holds) make the run idempotent.
-	lockRun(['apply', pair.idp.id, pair.app.id, input.answers['app_url'] ?? input.session?.id ?? '']);
+	lockAppRun({idp: pair.idp.id, app: pair.app.id, appUrl: computeValues(pair, input.answers)['app_url'], sessionId: input.session?.id ?? ''});
 	const earlier = input.session ?? earlierSession(pair.idp.id, pair.app.id, input.answers);
 	const start = earlier ?? newSession(pair.idp.id, pair.app.id);
 	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: parsed.options['dry-run'] !== true});
