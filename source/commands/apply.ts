@@ -8,7 +8,7 @@ import {sameSet} from '../core/sets.js';
 import {onInterrupt} from '../core/interrupt.js';
 import {type PlainHttpEndpoint, plainHttpRefusal, reviewPlanEndpoints} from '../core/plan-endpoints.js';
 import {lockAppRun} from '../core/session/run-lock.js';
-import {listSessions, newSession, type Session} from '../core/session/store.js';
+import {deleteSessionFile, listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {AppIntegration, PlanChange} from '../integrations/types.js';
@@ -62,6 +62,13 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	try {
 		return await runStages();
 	} catch (error) {
+		// A new session in which nothing was done (e.g. the IdP unreachable at the first call) is
+		// removed again, so repeated failing runs leave no sessions behind.
+		if (!earlier && parsed.options['dry-run'] !== true && recordsNothing(session(), start.answers, input.answers)) {
+			deleteSessionFile(session().id);
+			throw withHint(error, 'Nothing was done yet, so no session was kept.');
+		}
+
 		throw withResumeHint(error, session().id);
 	}
 
@@ -221,12 +228,21 @@ function earlierSession(idp: string, app: string, answers: Record<string, string
 
 /** A failure after the session was saved: say how to continue without repeating what was done. */
 function withResumeHint(error: unknown, sessionId: string): unknown {
+	return withHint(error, `Completed steps are recorded: run the same command with --session ${sessionId} to continue.`);
+}
+
+function withHint(error: unknown, sentence: string): unknown {
 	if (!(error instanceof SsoSetupError) || error.exitCode !== ExitCode.failed) {
 		return error;
 	}
 
-	const resume = `Completed steps are recorded: run the same command with --session ${sessionId} to continue.`;
-	return new SsoSetupError(error.message, {hint: error.hint ? `${error.hint} ${resume}` : resume, cause: error});
+	return new SsoSetupError(error.message, {hint: error.hint ? `${error.hint} ${sentence}` : sentence, cause: error});
+}
+
+/** Nothing to continue from: no step completed, no artifact, no secret, the answers as given. */
+function recordsNothing(session: Session, ...answers: Array<Record<string, string>>): boolean {
+	const given = JSON.stringify(Object.entries(Object.assign({}, ...answers) as Record<string, string>).sort());
+	return session.completed.length === 0 && Object.keys(session.artifacts).length === 0 && session.secrets.length === 0 && JSON.stringify(Object.entries(session.answers).sort()) === given;
 }
 
 async function appIntegrationFor(pair: Pair): Promise<AppIntegration> {
