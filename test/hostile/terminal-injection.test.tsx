@@ -4,7 +4,10 @@ import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {buildChecklist} from '../../source/checklist/build.js';
+import {formatChecklist} from '../../source/checklist/format.js';
 import {shippedCatalogue} from '../../source/core/flows/builtin.js';
+import {getPair} from '../../source/core/flows/pair.js';
 import {loadCatalogue} from '../../source/core/flows/load.js';
 import {knownAutomation} from '../../source/integrations/registry.js';
 import {FieldScreen} from '../../source/ui/screens/FieldScreen.js';
@@ -80,5 +83,12 @@ describe('escape sequences in flow files from --flows (issue 13, class 4)', () =
 		const screen = render(<FieldScreen field={field} initial="" secretStored={false} scopeSeparator="," onSubmit={async () => undefined} />);
 		expect(screen.lastFrame()).toContain('\\u001b]0;pwned\\u0007');
 		screen.unmount();
+	});
+
+	it('the checklist formats escape a value that did not come through the field rules', async () => {
+		const checklist = buildChecklist(getPair(await shippedCatalogue(knownAutomation), 'oidc', 'harbor'), {app_url: 'https://harbor.example.com', issuer: `https://idp.example.com/${hostile}`});
+		for (const format of ['text', 'markdown'] as const) {
+			expect(formatChecklist(checklist, format)).not.toMatch(controls);
+		}
 	});
 });
