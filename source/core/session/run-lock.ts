@@ -1,9 +1,9 @@
 import {createHash} from 'node:crypto';
-import {closeSync, constants, openSync, rmSync, writeSync} from 'node:fs';
+import {closeSync, rmSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {BlockedError} from '../errors.js';
 import {stateDirectory} from '../paths.js';
-import {ensurePrivateDirectory, readRegularFile} from '../private-files.js';
+import {ensurePrivateDirectory, openPrivateFile, readRegularFile} from '../private-files.js';
 
 /**
  * One writing run at a time per IdP + app + app URL (apply, rollback, the wizard's automated
@@ -30,7 +30,7 @@ export function lockRun(parts: readonly string[], env: NodeJS.ProcessEnv = proce
 	const file = path.join(directory, `${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 24)}.lock`);
 	for (let attempt = 0; attempt < 2; attempt++) {
 		try {
-			const descriptor = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+			const descriptor = openPrivateFile(file);
 			writeSync(descriptor, `${process.pid}\n`);
 			closeSync(descriptor);
 			process.once('exit', () => rmSync(file, {force: true}));
