@@ -1,3 +1,4 @@
+import {printableText} from '../core/text.js';
 import type {Checklist} from './build.js';
 import {wrapLine} from './wrap.js';
 
@@ -11,12 +12,13 @@ export function formatChecklist(checklist: Checklist, format: ChecklistFormat, o
 			return `${JSON.stringify(checklist, null, 2)}\n`;
 		}
 
+		// Values and flow text come from outside: never a raw escape sequence to a terminal or a file someone cats.
 		case 'markdown': {
-			return toMarkdown(checklist);
+			return printableText(toMarkdown(checklist));
 		}
 
 		case 'text': {
-			return toText(checklist, options.width);
+			return printableText(toText(checklist, options.width));
 		}
 	}
 }

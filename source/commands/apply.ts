@@ -6,8 +6,9 @@ import {BlockedError, ExitCode, SsoSetupError, UsageError} from '../core/errors.
 import {computeValues, type Pair} from '../core/flows/pair.js';
 import {sameSet} from '../core/sets.js';
 import {onInterrupt} from '../core/interrupt.js';
-import {lockRun} from '../core/session/run-lock.js';
-import {listSessions, newSession, type Session} from '../core/session/store.js';
+import {type PlainHttpEndpoint, plainHttpRefusal, reviewPlanEndpoints} from '../core/plan-endpoints.js';
+import {lockAppRun} from '../core/session/run-lock.js';
+import {deleteSessionFile, listSessions, newSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle, type Style} from '../core/style.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {AppIntegration, PlanChange} from '../integrations/types.js';
@@ -35,7 +36,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 
 	// A new run against the same app continues the earlier session: its backup and what it wrote
 	// (e.g. which client secret Harbor already holds) make the run idempotent.
-	lockRun(['apply', pair.idp.id, pair.app.id, input.answers['app_url'] ?? input.session?.id ?? '']);
+	lockAppRun({idp: pair.idp.id, app: pair.app.id, appUrl: computeValues(pair, input.answers)['app_url'], sessionId: input.session?.id ?? ''});
 	const earlier = input.session ?? earlierSession(pair.idp.id, pair.app.id, input.answers);
 	const start = earlier ?? newSession(pair.idp.id, pair.app.id);
 	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: parsed.options['dry-run'] !== true});
@@ -61,6 +62,13 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	try {
 		return await runStages();
 	} catch (error) {
+		// A new session in which nothing was done (e.g. the IdP unreachable at the first call) is
+		// removed again, so repeated failing runs leave no sessions behind.
+		if (!earlier && parsed.options['dry-run'] !== true && recordsNothing(session(), start.answers, input.answers)) {
+			deleteSessionFile(session().id);
+			throw withHint(error, 'Nothing was done yet, so no session was kept.');
+		}
+
 		throw withResumeHint(error, session().id);
 	}
 
@@ -140,8 +148,9 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 			printChanges(state.plan.changes, out);
 			if (deleteUsers.length > 0) say(`  ${out.red('delete users')}: ${deleteUsers.join(', ')}`);
 			for (const warning of [...state.preflight.warnings, ...state.plan.warnings]) say(`  ${out.yellow('!')} ${warning}`);
-			const fallback = computeValues(pair, session().answers)['fallback_login_url'];
-			if (fallback) say(`  Local admin sign-in stays available at ${out.cyan(fallback)}`);
+			const values = computeValues(pair, session().answers);
+			if (values['fallback_login_url']) say(`  Local admin sign-in stays available at ${out.cyan(values['fallback_login_url'])}`);
+			refusePlainHttpEndpoints(reviewPlanEndpoints(state.plan.changes, values, pair.app.name).plainHttp, pair.app.name, parsed.options['allow-plain-http-secret'] === true);
 			if (!yes) {
 				say(`\n${out.yellow('Nothing was written.')} Run again with --yes to apply this plan.`);
 				return ExitCode.ok;
@@ -167,6 +176,15 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 
 		say(`\nSession ${session().id} saved. Undo the app settings with: ${commandLine(`rollback ${session().id}`)}\nCheck everything with: ${commandLine(`verify --session ${session().id}`)}`);
 		return ExitCode.ok;
+	}
+}
+
+/** The IdP's URLs a plan would write over plain http:// (warned about in the plan): exit 2 unless the flag accepts the risk. */
+function refusePlainHttpEndpoints(endpoints: readonly PlainHttpEndpoint[], appName: string, allowed: boolean): void {
+	if (endpoints.length > 0 && !allowed) {
+		throw new UsageError(plainHttpRefusal(endpoints, appName), {
+			hint: 'Make the identity provider publish https:// URLs (its public URL, or its discovery document), then run again. To write them anyway, knowing that the client secret can be read on the way, add --allow-plain-http-secret.',
+		});
 	}
 }
 
@@ -210,12 +228,21 @@ function earlierSession(idp: string, app: string, answers: Record<string, string
 
 /** A failure after the session was saved: say how to continue without repeating what was done. */
 function withResumeHint(error: unknown, sessionId: string): unknown {
+	return withHint(error, `Completed steps are recorded: run the same command with --session ${sessionId} to continue.`);
+}
+
+function withHint(error: unknown, sentence: string): unknown {
 	if (!(error instanceof SsoSetupError) || error.exitCode !== ExitCode.failed) {
 		return error;
 	}
 
-	const resume = `Completed steps are recorded: run the same command with --session ${sessionId} to continue.`;
-	return new SsoSetupError(error.message, {hint: error.hint ? `${error.hint} ${resume}` : resume, cause: error});
+	return new SsoSetupError(error.message, {hint: error.hint ? `${error.hint} ${sentence}` : sentence, cause: error});
+}
+
+/** Nothing to continue from: no step completed, no artifact, no secret, the answers as given. */
+function recordsNothing(session: Session, ...answers: Array<Record<string, string>>): boolean {
+	const given = JSON.stringify(Object.entries(Object.assign({}, ...answers) as Record<string, string>).sort());
+	return session.completed.length === 0 && Object.keys(session.artifacts).length === 0 && session.secrets.length === 0 && JSON.stringify(Object.entries(session.answers).sort()) === given;
 }
 
 async function appIntegrationFor(pair: Pair): Promise<AppIntegration> {

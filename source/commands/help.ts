@@ -66,6 +66,7 @@ Options:
 
 ${common}`,
 	apply: `Usage: sso-setup apply --idp I --app A [--set key=value …] [--session ID] [--yes] [--dry-run] [--delete-users A,B]
+                        [--allow-plain-http-secret]
 
 Do the wizard's work without prompts: register (or update) the client at the IdP when its admin
 credential is present (SSO_SETUP_AUTHENTIK_TOKEN, SSO_SETUP_KEYCLOAK_ADMIN_PASSWORD,
@@ -77,6 +78,10 @@ Options:
   --dry-run, -n         stop after the plan
   --delete-users LIST   the local users to delete (Harbor local users, OVH deleteUsers): exactly the
                         users the preflight lists; --yes alone never deletes anyone (exit 3)
+  --allow-plain-http-secret
+                        write IdP URLs that would carry the client secret over plain http://
+                        (a downgrade from an https:// issuer, or a host that is not loopback);
+                        without it apply refuses them (exit 2)
   --idp, --app, --set, --session   as for checklist
 
 ${common}`,

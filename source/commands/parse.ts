@@ -26,7 +26,7 @@ const commandOptions: Record<CommandName, Record<string, Option>> = {
 	resume: {},
 	sessions: {},
 	checklist: {...pairOptions, format: {type: 'string'}, output: {type: 'string', short: 'o'}},
-	apply: {...pairOptions, yes: {type: 'boolean', short: 'y'}, 'dry-run': {type: 'boolean', short: 'n'}, 'delete-users': {type: 'string'}},
+	apply: {...pairOptions, yes: {type: 'boolean', short: 'y'}, 'dry-run': {type: 'boolean', short: 'n'}, 'delete-users': {type: 'string'}, 'allow-plain-http-secret': {type: 'boolean'}},
 	verify: {...pairOptions, json: {type: 'boolean'}},
 	rollback: {yes: {type: 'boolean', short: 'y'}},
 };

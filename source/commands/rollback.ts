@@ -1,8 +1,9 @@
 import {commandLine} from '../core/command-line.js';
 import {buildContext} from '../core/session/integration-context.js';
 import {ExitCode, UsageError} from '../core/errors.js';
-import {getPair} from '../core/flows/pair.js';
+import {computeValues, getPair} from '../core/flows/pair.js';
 import {onInterrupt} from '../core/interrupt.js';
+import {lockAppRun} from '../core/session/run-lock.js';
 import {listSessions, loadSession, type Session} from '../core/session/store.js';
 import {colorEnabled, createStyle} from '../core/style.js';
 import {loadAppIntegration} from '../integrations/registry.js';
@@ -34,6 +35,8 @@ export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 		return ExitCode.ok;
 	}
 
+	// Not while an apply or a wizard writes the same app.
+	lockAppRun({idp: session.idp, app: session.app, appUrl: computeValues(pair, session.answers)['app_url'], sessionId: session.id});
 	const {handle, secrets} = await commandSession(session, {persist: true});
 
 	const notes = await app.rollback(buildContext(pair, handle, secrets, (line) => process.stderr.write(`${out.dim(line)}\n`)));

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, type Stats, writeSync} from 'node:fs';
+import {chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, type Stats, writeSync} from 'node:fs';
 import path from 'node:path';
 import {UsageError} from './errors.js';
 import {printable} from './text.js';
@@ -29,12 +29,36 @@ export class UnsafeFileError extends UsageError {
 /** Creates the directory (0700) or checks the existing one: a real directory, ours, not writable by group or others. */
 export function ensurePrivateDirectory(directory: string): void {
 	try {
-		mkdirSync(directory, {recursive: true, mode: 0o700});
+		makePrivateDirectories(directory);
 	} catch (error) {
 		throw directoryError(directory, error);
 	}
 
 	checkPrivateDirectory(directory);
+}
+
+/**
+ * mkdir -p with every directory it creates set to 0700 whatever the umask (002 or 000 would open
+ * it to others, 277 would leave it unwritable), one level at a time so each one can be entered.
+ */
+function makePrivateDirectories(directory: string): void {
+	const missing: string[] = [];
+	for (let level = path.resolve(directory); !existsSync(level); level = path.dirname(level)) {
+		missing.unshift(level);
+		if (path.dirname(level) === level) break;
+	}
+
+	for (const level of missing) {
+		try {
+			mkdirSync(level, {mode: 0o700});
+		} catch (error) {
+			// Made meanwhile by another run: checked like any existing directory.
+			if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+			throw error;
+		}
+
+		chmodSync(level, 0o700);
+	}
 }
 
 /** Checks an existing directory; a missing one is fine (nothing to trust yet). */
@@ -147,7 +171,7 @@ function kindOf(stats: Stats): string {
  */
 export function writePrivateFileAtomic(file: string, text: string): void {
 	const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(12).toString('hex')}.tmp`);
-	const descriptor = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+	const descriptor = openPrivateFile(temporary);
 	try {
 		try {
 			writeSync(descriptor, text);
@@ -161,4 +185,17 @@ export function writePrivateFileAtomic(file: string, text: string): void {
 		rmSync(temporary, {force: true});
 		throw error;
 	}
+}
+
+/** Creates a new file (O_EXCL, no symlink followed), mode 0600 whatever the umask. */
+export function openPrivateFile(file: string): number {
+	const descriptor = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+	try {
+		fchmodSync(descriptor, 0o600);
+	} catch (error) {
+		closeSync(descriptor);
+		throw error;
+	}
+
+	return descriptor;
 }

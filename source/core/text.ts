@@ -6,6 +6,28 @@ export function printable(text: string): string {
 	return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** printable() for text of several lines (a flow's help or steps): line breaks and tabs are kept. */
+export function printableText(text: string): string {
+	return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/g, (character) => printable(character));
+}
+
+/** Every string inside `value` (objects and arrays, as parsed from YAML or JSON) through printableText(). */
+export function printableStrings<T>(value: T): T {
+	if (typeof value === 'string') {
+		return printableText(value) as T;
+	}
+
+	if (Array.isArray(value)) {
+		return value.map((item: unknown) => printableStrings(item)) as T;
+	}
+
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([key, item]) => [printableText(key), printableStrings(item)])) as T;
+	}
+
+	return value;
+}
+
 /** C0 and C1 control characters (and DEL): never part of a value a person typed on purpose. */
 export function hasControlCharacters(text: string): boolean {
 	return /[\u0000-\u001F\u007F-\u009F]/.test(text);

@@ -1,3 +1,5 @@
+import {SsoSetupError} from '../core/errors.js';
+
 /**
  * The OS keychain (macOS Keychain, Windows Credential Manager, the Secret Service on Linux) through
  * @napi-rs/keyring. Linux is pinned to the Secret Service: the library's default silently falls back
@@ -46,38 +48,71 @@ export async function openKeychain(): Promise<KeychainProbe> {
 		);
 		return {ok: true, store};
 	} catch (error) {
-		return {ok: false, reason: explainKeychainError(error)};
+		return {ok: false, reason: error instanceof KeychainError ? error.reason : explainKeychainError(error)};
 	}
 }
 
-function keychainStore(keyring: KeyringModule): SecretStore {
+/** The keychain behind @napi-rs/keyring (exported for tests, which pass a failing one). */
+export function keychainStore(keyring: Pick<KeyringModule, 'AsyncEntry' | 'findCredentialsAsync'>, platform: NodeJS.Platform = process.platform): SecretStore {
 	const entry = (account: string) => new keyring.AsyncEntry(keychainService, account, entryOptions);
+	// A keychain that worked at the start can stop answering later (the daemon killed, D-Bus gone).
+	const guarded = async <T>(doing: string, account: string, operation: () => Promise<T>): Promise<T> => {
+		try {
+			return await operation();
+		} catch (error) {
+			throw new KeychainError(keychainName(platform), `${doing} ${account}`, explainKeychainError(error), platform);
+		}
+	};
+
 	return {
 		kind: 'keychain',
 		async get(account) {
-			return (await entry(account).getPassword()) ?? undefined;
+			return guarded('reading', account, async () => (await entry(account).getPassword()) ?? undefined);
 		},
 		async set(account, value) {
-			await entry(account).setPassword(value);
+			await guarded('saving', account, async () => entry(account).setPassword(value));
 		},
 		async delete(account) {
-			await entry(account).deleteCredential();
+			await guarded('deleting', account, async () => entry(account).deleteCredential());
 		},
 		async accounts(prefix) {
 			// The search reads every item of the service; an item another process deletes meanwhile
 			// makes it fail, so it is tried again.
-			for (let attempt = 1; ; attempt++) {
-				try {
-					const found = await keyring.findCredentialsAsync(keychainService);
-					return found.map((credential) => credential.account).filter((account) => account.startsWith(prefix));
-				} catch (error) {
-					if (attempt >= 3) {
-						throw error;
+			return guarded('listing', `the entries of ${prefix.replace(/\/$/, '')}`, async () => {
+				for (let attempt = 1; ; attempt++) {
+					try {
+						const found = await keyring.findCredentialsAsync(keychainService);
+						return found.map((credential) => credential.account).filter((account) => account.startsWith(prefix));
+					} catch (error) {
+						if (attempt >= 3) {
+							throw error;
+						}
 					}
 				}
-			}
+			});
 		},
 	};
+}
+
+/** The keychain failed after it had worked: named, with what to do (never "a bug in sso-setup"). */
+export class KeychainError extends SsoSetupError {
+	constructor(
+		keychain: string,
+		doing: string,
+		readonly reason: string,
+		platform: NodeJS.Platform,
+	) {
+		super(`${keychain} stopped answering while ${doing} (${reason}).`, {
+			hint: `${platform === 'linux' ? 'Check that the Secret Service runs and is unlocked (e.g. gnome-keyring-daemon in this D-Bus session), ' : `Check that ${keychain} is unlocked, `}then run the same command again.`,
+		});
+		this.name = 'KeychainError';
+	}
+}
+
+function keychainName(platform: NodeJS.Platform): string {
+	if (platform === 'darwin') return 'The macOS Keychain';
+	if (platform === 'win32') return 'The Windows Credential Manager';
+	return 'The OS keychain (Secret Service)';
 }
 
 /** Secrets kept for this run only, when the person chose that over having no keychain. */
@@ -110,11 +145,15 @@ function explainKeychainError(error: unknown): string {
 		return 'no Secret Service (gnome-keyring, KeePassXC, …) is installed or running';
 	}
 
+	if (/unlock prompt|prompt was dismissed/i.test(text)) {
+		return 'its keyring is locked and the unlock prompt cannot be shown; the keychain daemon may have been restarted';
+	}
+
 	if (/locked|no result found/i.test(text)) {
 		return 'the keyring is locked; unlock it (e.g. sign in to the desktop) and try again';
 	}
 
-	if (/timed out/i.test(text)) {
+	if (/timed out|timeout was reached|did not receive a reply/i.test(text)) {
 		return 'the keychain did not answer (it may be waiting for an unlock prompt that cannot be shown)';
 	}
 

@@ -1,4 +1,5 @@
 import type {SessionHandle} from '../core/session/integration-context.js';
+import {lockAppRun} from '../core/session/run-lock.js';
 import type {AppIntegration, IdpIntegration, IntegrationContext} from '../integrations/types.js';
 import type {SessionSecrets} from '../secrets/secrets.js';
 import {type AutomationStage, currentValues, type Screen, type SessionView} from './machine.js';
@@ -14,6 +15,8 @@ export type StageSources = {
 	automationStages?(view: SessionView): AutomationStage[];
 	loadIdpIntegration?(id: string): Promise<IdpIntegration | undefined>;
 	loadAppIntegration?(id: string): Promise<AppIntegration | undefined>;
+	/** Where the state (and the run lock) lives: SSO_SETUP_HOME. */
+	env?: NodeJS.ProcessEnv;
 };
 
 /** Which automated stages a session gets, in which order, and the object that runs each one. */
@@ -39,6 +42,11 @@ export class StageRunner {
 
 	/** The object that runs a stage, or undefined when this pair has no module for it. */
 	async create(name: AutomationStage, view: SessionView, handle: SessionHandle, secrets: SessionSecrets, readOnlyContext: () => IntegrationContext): Promise<StageRun | undefined> {
+		if (name !== 'verify') {
+			// The same lock as `sso-setup apply` for this app: never two writing runs at once.
+			lockAppRun({idp: view.pair.idp.id, app: view.pair.app.id, appUrl: currentValues(view)['app_url'], sessionId: view.session.id}, this.sources.env);
+		}
+
 		switch (name) {
 			case 'register': {
 				const idp = view.pair.idp.automation ? await this.sources.loadIdpIntegration?.(view.pair.idp.automation) : undefined;

@@ -1,12 +1,8 @@
 import {execFileSync} from 'node:child_process';
 import {copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import type {AddressInfo} from 'node:net';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
 import {cli, ensureBuilt, newHome} from '../faults/helpers/cli.js';
-import {testPki} from '../helpers/tls.js';
 
 /** Hostile files and servers against the built binary. Each case must end (hard bound) with a sentence and exit 1 or 2. */
 
@@ -115,40 +111,4 @@ describe('class 12: validation gaps', () => {
 		expectSentence(await cli(home, args(notPem)), 2, /holds no PEM certificate/);
 		expectSentence(await cli(home, args(fifo)), 2, /is not a regular file/);
 	}, bound);
-});
-
-describe('class 2: no client secret over plain HTTP behind a TLS discovery document', () => {
-	const arrived: string[] = [];
-	let plain: http.Server;
-	let tls: https.Server;
-	let issuer = '';
-	beforeAll(async () => {
-		plain = http.createServer((request, response) => {
-			arrived.push(request.headers.authorization ?? '(none)');
-			response.writeHead(400, {'content-type': 'application/json'}).end('{"error":"invalid_grant"}');
-		});
-		await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
-		const tokenEndpoint = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/token`;
-		tls = https.createServer(testPki().server, (request, response) => {
-			const document = {issuer, authorization_endpoint: `${issuer}authorize`, token_endpoint: tokenEndpoint, jwks_uri: `${issuer}jwks`, response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256']};
-			response.writeHead(request.url?.includes('openid-configuration') ? 200 : 404, {'content-type': 'application/json'}).end(JSON.stringify(document));
-		});
-		await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
-		issuer = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
-	});
-	afterAll(() => {
-		plain.close();
-		tls.close();
-	});
-
-	it('verify fails the client-secret check with the reason, and no Authorization header arrives', async () => {
-		const result = await cli(newHome(), ['verify', '--idp', 'oidc', '--app', 'harbor', '--json', '--set', `issuer=${issuer}`, '--set', 'client_id=harbor', '--set', 'app_url=https://127.0.0.1:9', '--set', `ca_file=${testPki().caFile}`], {SSO_SETUP_CLIENT_SECRET: 'plain-http-s3cret', SSO_SETUP_HARBOR_ADMIN_PASSWORD: 'x'});
-		expect(result.code, result.all).toBe(1);
-		const report = JSON.parse(result.stdout) as {checks: Array<{id: string; status: string; seen: string}>};
-		const check = report.checks.find((item) => item.id === 'client-secret');
-		expect(check?.status).toBe('fail');
-		expect(check?.seen).toMatch(/plain-HTTP token endpoint/);
-		expect(arrived.filter((header) => header !== '(none)')).toEqual([]);
-		expect(result.all).not.toContain('plain-http-s3cret');
-	}, 30_000);
 });

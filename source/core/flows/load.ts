@@ -4,7 +4,7 @@ import {parseDocument} from 'yaml';
 import type {z} from 'zod';
 import {UsageError} from '../errors.js';
 import {readRegularFile, UnsafeFileError} from '../private-files.js';
-import {printable} from '../text.js';
+import {printable, printableStrings} from '../text.js';
 import {type AppFlow, flowFileSchema, type IdpFlow, type PairFlow} from './schema.js';
 
 export type Catalogue = {
@@ -165,7 +165,8 @@ function readFlowFile(file: string, problems: FlowProblem[]): z.infer<typeof flo
 		return undefined;
 	}
 
-	return result.data;
+	// Titles, help and steps reach the terminal (the wizard's screens, the checklist): no escape sequences.
+	return printableStrings(result.data);
 }
 
 /** fields[2].kind → fields[2] (app_url).kind, so a person finds the field by its key. */

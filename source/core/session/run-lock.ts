@@ -1,14 +1,27 @@
 import {createHash} from 'node:crypto';
-import {closeSync, constants, openSync, rmSync, writeSync} from 'node:fs';
+import {closeSync, rmSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {BlockedError} from '../errors.js';
 import {stateDirectory} from '../paths.js';
-import {ensurePrivateDirectory, readRegularFile} from '../private-files.js';
+import {ensurePrivateDirectory, openPrivateFile, readRegularFile} from '../private-files.js';
 
 /**
- * One run at a time per IdP + app (+ app URL): two apply runs at once would each register a
- * client. The lock file holds the pid; a lock whose process is gone is taken over. Released when
- * this process exits.
+ * One writing run at a time per IdP + app + app URL (apply, rollback, the wizard's automated
+ * stages): two runs at once would each register a client. Without an app URL, the session id
+ * stands in. Taking it again in the same process is a no-op.
+ */
+export function lockAppRun(target: {idp: string; app: string; appUrl: string | undefined; sessionId: string}, env: NodeJS.ProcessEnv = process.env): void {
+	lockRun(['apply', target.idp, target.app, target.appUrl ? sameAppUrl(target.appUrl) : target.sessionId], env);
+}
+
+/** https://Harbor.example.com/ and https://harbor.example.com name the same app. */
+function sameAppUrl(text: string): string {
+	return (URL.canParse(text) ? new URL(text).href : text).replace(/\/+$/, '');
+}
+
+/**
+ * The lock file holds the pid; a lock whose process is gone is taken over. Released when this
+ * process exits.
  */
 export function lockRun(parts: readonly string[], env: NodeJS.ProcessEnv = process.env): void {
 	const directory = path.join(stateDirectory(env), 'locks');
@@ -17,7 +30,7 @@ export function lockRun(parts: readonly string[], env: NodeJS.ProcessEnv = proce
 	const file = path.join(directory, `${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 24)}.lock`);
 	for (let attempt = 0; attempt < 2; attempt++) {
 		try {
-			const descriptor = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+			const descriptor = openPrivateFile(file);
 			writeSync(descriptor, `${process.pid}\n`);
 			closeSync(descriptor);
 			process.once('exit', () => rmSync(file, {force: true}));
@@ -29,6 +42,10 @@ export function lockRun(parts: readonly string[], env: NodeJS.ProcessEnv = proce
 		}
 
 		const holder = lockHolder(file);
+		if (holder === process.pid) {
+			return;
+		}
+
 		if (holder !== undefined && isAlive(holder)) {
 			throw new BlockedError(`Another sso-setup run is using this session (pid ${holder}).`, {hint: `Wait for it to finish, or stop it (kill ${holder}), then run again.`});
 		}

@@ -4,6 +4,7 @@ import type {AppIntegration, AppPlan, AppPreflight, Blocker, IntegrationContext,
 import {redact} from '../../secrets/redact.js';
 import type {SessionSecrets} from '../../secrets/secrets.js';
 import {buildContext, type SessionHandle} from '../../core/session/integration-context.js';
+import {reviewPlanEndpoints} from '../../core/plan-endpoints.js';
 import {Observable} from '../observable.js';
 
 export type ApplyState =
@@ -46,7 +47,9 @@ export class ApplyStage extends Observable<ApplyState> {
 				return;
 			}
 
-			this.plan = await this.app.plan(context, this.preflight);
+			const plan = await this.app.plan(context, this.preflight);
+			// IdP URLs over plain http:// or on another origin than the issuer's: said in the plan (apply also refuses the first).
+			this.plan = {...plan, warnings: [...plan.warnings, ...reviewPlanEndpoints(plan.changes, context.values, this.pair.app.name).warnings]};
 			if (this.plan.changes.length === 0 && this.deleteUsers.length === 0) {
 				this.finishUnchanged();
 				return;
