@@ -130,7 +130,7 @@ await describeWithRealServers('the sign-in proof: real Keycloak → fake Harbor 
 			const {harbor, context, origins, clientId} = await setUp({harbor: {oidc_client_secret: 'not-the-secret'}});
 			const outcome = await runChain(context, {idp: keycloakIdp, app: harborApp}, {origins, usernameClaim: 'preferred_username'});
 			expect(linkOf(outcome)).toBe('code-exchange');
-			expect(outcome.failure?.seen).toContain('unauthorized_client');
+			expect(outcome.failure?.seen).toBe('Harbor could not exchange the code for tokens (HTTP 400: oauth2: "unauthorized_client" "Invalid client or Invalid client credentials").');
 			expect(outcome.failure?.fix).toContain(`client secret of client ${clientId}`);
 			expect(outcome.cleanUp).toEqual({app: 'absent', idp: 'deleted'});
 			expectNoSecrets(outcome);

@@ -117,6 +117,11 @@ function lowerFirst(text: string): string {
 	return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+/** In quotes, unless it has its own (oauth2's messages quote the error code). */
+function quoted(text: string): string {
+	return text.includes('"') ? text : `"${text}"`;
+}
+
 /** Harbor's error envelope ({"errors":[{"message"}]}) or the page's text, for a sentence. */
 function harborMessage(response: HttpResponse): string {
 	return printable(shortText(extractErrorDetail(response.text) ?? ''));
@@ -130,7 +135,7 @@ function harborMessage(response: HttpResponse): string {
 function callbackRefused(response: HttpResponse, facts: {product: string; clientId: string; base: string; secretWhere: string}): SignInFailure {
 	const said = harborMessage(response);
 	const {product, clientId, base} = facts;
-	const answered = `(HTTP ${response.status}${said ? `: "${said}"` : ''})`;
+	const answered = `(HTTP ${response.status}${said ? `: ${quoted(said)}` : ''})`;
 	if (response.status === 400 && /state mismatch/i.test(said)) {
 		return new SignInFailure(
 			'app-callback',
@@ -199,7 +204,7 @@ export function harborLikeSignIn(options: HarborLikeSignInOptions): AppSignIn {
 			}
 
 			const said = harborMessage(response);
-			const seen = `Starting a sign-in at ${base}/c/oidc/login gave HTTP ${response.status}${said ? `: "${said}"` : ''}.`;
+			const seen = `Starting a sign-in at ${base}/c/oidc/login gave HTTP ${response.status}${said ? `: ${quoted(said)}` : ''}.`;
 			if (response.status === 412) {
 				throw new SignInFailure('app-start', seen, `${product} is not in OIDC mode: apply the settings (sso-setup apply).`);
 			}
