@@ -74,7 +74,36 @@ type Setup = {
 	client?: Record<string, unknown>;
 	groupsMapper?: boolean;
 	values?: Record<string, string>;
+	/** Only users with this realm role may sign in to the client (a browser flow that denies the others). */
+	restrictToRole?: string;
 };
+
+/**
+ * Restricts a client as people do in Keycloak, with no extension: a copy of the browser flow whose
+ * forms end in a conditional subflow "Condition - user role" (negated) → "Deny access", bound to
+ * the client. A user without the role then gets Keycloak's "Access denied" page after the password.
+ */
+async function restrictClient(clientUuid: string, clientId: string, role: string): Promise<void> {
+	const flow = `restricted-${clientId}`;
+	const outsiders = `outsiders-${clientId}`;
+	type Execution = {id: string; displayName?: string; providerId?: string};
+	await realm.admin('POST', '/authentication/flows/browser/copy', {newName: flow});
+	await realm.admin('POST', `/authentication/flows/${encodeURIComponent(`${flow} forms`)}/executions/flow`, {alias: outsiders, type: 'basic-flow', description: 'deny users without the role', provider: 'registration-page-form'});
+	const subflow = (await realm.admin<Execution[]>('GET', `/authentication/flows/${encodeURIComponent(flow)}/executions`)).find((execution) => execution.displayName === outsiders)!;
+	await realm.admin('PUT', `/authentication/flows/${encodeURIComponent(`${flow} forms`)}/executions`, {id: subflow.id, requirement: 'CONDITIONAL'});
+	await realm.admin('POST', `/authentication/flows/${outsiders}/executions/execution`, {provider: 'conditional-user-role'});
+	await realm.admin('POST', `/authentication/flows/${outsiders}/executions/execution`, {provider: 'deny-access-authenticator'});
+	for (const execution of await realm.admin<Execution[]>('GET', `/authentication/flows/${outsiders}/executions`)) {
+		await realm.admin('PUT', `/authentication/flows/${outsiders}/executions`, {id: execution.id, requirement: 'REQUIRED'});
+		if (execution.providerId === 'conditional-user-role') {
+			await realm.admin('POST', `/authentication/executions/${execution.id}/config`, {alias: `lacks-${role}-${clientId}`, config: {condUserRole: role, negate: 'true'}});
+		}
+	}
+
+	const flowId = (await realm.admin<Array<{id: string; alias: string}>>('GET', '/authentication/flows')).find((candidate) => candidate.alias === flow)!.id;
+	const client = await realm.admin<Record<string, unknown>>('GET', `/clients/${clientUuid}`);
+	await realm.admin('PUT', `/clients/${clientUuid}`, {...client, authenticationFlowBindingOverrides: {browser: flowId}});
+}
 
 async function setUp(setup: Setup = {}) {
 	const keycloak = target();
@@ -85,6 +114,7 @@ async function setUp(setup: Setup = {}) {
 	const redirectUri = `${harbor.url}/c/oidc/callback`;
 	const client = await realm.createClient({clientId, redirectUris: [redirectUri], attributes: {'pkce.code.challenge.method': 'S256'}, ...setup.client});
 	if (setup.groupsMapper !== false) await realm.admin('POST', `/clients/${client.id}/protocol-mappers/models`, groupsMapper('groups'));
+	if (setup.restrictToRole) await restrictClient(client.id, clientId, setup.restrictToRole);
 	Object.assign(harbor.config, {
 		auth_mode: 'oidc_auth',
 		oidc_endpoint: issuer,
@@ -127,10 +157,33 @@ async function expectNoTestUsers(harbor: FakeHarbor) {
 }
 
 /** The scenarios, against the Keycloak `get` gives once the caller's beforeAll made it (its realm has the group adminGroup). */
-export function keycloakSignInSuite(get: () => KeycloakTarget): void {
+export function keycloakSignInSuite(get: () => KeycloakTarget, options: {authenticationFlows?: boolean} = {}): void {
 	beforeAll(() => {
 		target = get;
 		realm = get().realm;
+	});
+
+	// The fake Keycloak has no authentication flows: this one runs against the real Keycloak only.
+	it.runIf(options.authenticationFlows)('a user outside the group the client is restricted to breaks the IdP login; a member signs in', {timeout: 120_000}, async () => {
+		const role = 'harbor-user';
+		const members = 'harbor-users';
+		await realm.admin('POST', '/roles', {name: role});
+		await realm.admin('POST', '/groups', {name: members});
+		const [group] = await realm.admin<Array<{id: string}>>('GET', `/groups?search=${members}&exact=true`);
+		await realm.admin('POST', `/groups/${group!.id}/role-mappings/realm`, [await realm.admin('GET', `/roles/${role}`)]);
+		const {harbor, context, origins, clientId} = await setUp({restrictToRole: role});
+
+		const outsider = await runChain(context, {idp: keycloakIdp, app: harborApp}, {origins, user: testUser([adminGroup]), usernameClaim: 'preferred_username'});
+		expect(linkOf(outsider)).toBe('idp-login');
+		expect(outsider.failure?.seen).toMatch(/^Keycloak refused "sso-setup-test-[0-9a-f]+": "Access denied" \(HTTP 401\)\.$/);
+		expect(outsider.failure?.fix).toBe(`Keycloak did not let the user sign in to client ${clientId}: if the client restricts who may sign in (an authentication flow, a policy, a group), the user must meet it, or lift the restriction.`);
+		expectNoSecrets(outsider);
+
+		const member = await runChain(context, {idp: keycloakIdp, app: harborApp}, {origins, user: testUser([adminGroup, members]), usernameClaim: 'preferred_username'});
+		expect(linkOf(member), member.failure?.seen).toBe('passed');
+		expect(member.result?.admin).toBe(true);
+		expect(harbor.signIns).toHaveLength(1);
+		await expectNoTestUsers(harbor);
 	});
 
 	describe('Harbor', () => {

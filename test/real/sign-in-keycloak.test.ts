@@ -13,5 +13,5 @@ await describeWithRealServers('the sign-in proof: real Keycloak → fake Harbor 
 	}, 120_000);
 	afterAll(async () => realm?.remove(), 60_000);
 
-	keycloakSignInSuite(() => ({...sharedKeycloak()!, realm: realm!}));
+	keycloakSignInSuite(() => ({...sharedKeycloak()!, realm: realm!}), {authenticationFlows: true});
 });

@@ -28,6 +28,12 @@ export function describeUrl(url: string): string {
 	}
 }
 
+/**
+ * What a browser sends as Accept for a page. The Browser's default also accepts JSON, and Keycloak
+ * then answers some refusals (its "Deny access" step) with JSON instead of its error page.
+ */
+export const pageHeaders = {accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'} as const;
+
 /** Where a redirect sends the browser when it leaves `origin` (the IdP's redirect back to the app), else undefined. */
 export function redirectAway(response: HttpResponse, origin: string): string | undefined {
 	const target = redirectTarget(response);

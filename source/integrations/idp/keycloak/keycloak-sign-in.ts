@@ -1,11 +1,12 @@
 import {SsoSetupError} from '../../../core/errors.js';
+import {extractErrorDetail} from '../../../core/http-errors.js';
 import {printable} from '../../../core/text.js';
 import {SignInFailure, type TestUser, type TestUserRecord} from '../../../core/sign-in.js';
 import type {HttpResponse} from '../../../core/http.js';
 import {requireSecret} from '../../kit/require-secret.js';
 import {required} from '../../kit/app-settings.js';
 import {elementText, fillLogin, findForms, findPasswordForm, shortText, visibleText} from '../../kit/html-form.js';
-import {authorizeRequest, describeUrl, isTestUserName, redirectAway} from '../../kit/sign-in-pages.js';
+import {authorizeRequest, describeUrl, isTestUserName, pageHeaders, redirectAway} from '../../kit/sign-in-pages.js';
 import type {IdpSignIn, IntegrationContext} from '../../types.js';
 import {KeycloakAdmin, type KeycloakGroup} from './keycloak-api.js';
 
@@ -66,6 +67,11 @@ export function keycloakTestUserWhere(context: IntegrationContext): string {
 
 const disabledPattern = /disabled|locked|temporarily/i;
 
+/** Keycloak answers some refusals with {"error": "..."} when the request also accepts JSON. */
+function jsonError(page: HttpResponse): string | undefined {
+	return /^\s*\{/.test(page.text) ? extractErrorDetail(page.text) : undefined;
+}
+
 /** A sign-in refused on the page: what Keycloak said and what to do about it. */
 function loginRefused(page: HttpResponse, username: string, client: string, realm: string): SignInFailure {
 	const required = new URL(page.url).pathname.endsWith('/login-actions/required-action') ? new URL(page.url).searchParams.get('execution') : null;
@@ -79,7 +85,7 @@ function loginRefused(page: HttpResponse, username: string, client: string, real
 		);
 	}
 
-	const said = elementText(page.text, {className: 'kc-feedback-text'}) ?? elementText(page.text, {id: 'input-error'}) ?? elementText(page.text, {id: 'kc-error-message'});
+	const said = elementText(page.text, {className: 'kc-feedback-text'}) ?? elementText(page.text, {id: 'input-error'}) ?? elementText(page.text, {id: 'kc-error-message'}) ?? jsonError(page);
 	const title = elementText(page.text, {id: 'kc-page-title'});
 	const seen = said
 		? `Keycloak refused "${printable(username)}": "${printable(shortText(said))}" (HTTP ${page.status}).`
@@ -101,7 +107,7 @@ function loginRefused(page: HttpResponse, username: string, client: string, real
 
 /** An error page for the authorization request: the redirect URI, the client, or the request itself. */
 function authorizeRefused(page: HttpResponse, request: {clientId: string; redirectUri: string}, realm: string): SignInFailure {
-	const said = elementText(page.text, {id: 'kc-error-message'}) ?? elementText(page.text, {className: 'instruction'}) ?? shortText(visibleText(page.text));
+	const said = elementText(page.text, {id: 'kc-error-message'}) ?? elementText(page.text, {className: 'instruction'}) ?? jsonError(page) ?? shortText(visibleText(page.text));
 	const seen = `Keycloak answered the sign-in request with HTTP ${page.status}: "${printable(shortText(said))}".`;
 	if (/redirect_uri/i.test(said)) {
 		return new SignInFailure(
@@ -188,7 +194,7 @@ export const keycloakSignIn: IdpSignIn = {
 		const realm = context.values['realm'] ?? new URL(authorizeUrl).pathname.split('/realms/')[1]?.split('/')[0] ?? '?';
 		const request = authorizeRequest(authorizeUrl);
 		const origin = new URL(authorizeUrl).origin;
-		const page = await browser.follow({url: authorizeUrl, step: 'keycloak: open the sign-in page'}, {within: origin});
+		const page = await browser.follow({url: authorizeUrl, step: 'keycloak: open the sign-in page', headers: {...pageHeaders}}, {within: origin});
 		const back = redirectAway(page, origin);
 		if (back) {
 			return {callbackUrl: back, authorizeSeen: `Keycloak sent the browser straight back to ${describeUrl(back)} (HTTP ${page.status}).`, loginSeen: 'No login form: Keycloak answered without asking for the password.'};
@@ -212,7 +218,7 @@ export const keycloakSignIn: IdpSignIn = {
 		}
 
 		const authorizeSeen = `Keycloak showed its login form for client ${printable(request.clientId)} in realm ${realm}.`;
-		const answer = await browser.follow({url: form.action, method: 'POST', form: fillLogin(form, credentials), step: 'keycloak: sign in the test user'}, {within: origin});
+		const answer = await browser.follow({url: form.action, method: 'POST', form: fillLogin(form, credentials), step: 'keycloak: sign in the test user', headers: {...pageHeaders}}, {within: origin});
 		const callbackUrl = redirectAway(answer, origin);
 		if (!callbackUrl) {
 			throw loginRefused(answer, credentials.username, request.clientId, realm);

@@ -3,7 +3,7 @@ import type {HttpResponse} from '../../../core/http.js';
 import {SignInFailure} from '../../../core/sign-in.js';
 import {printable} from '../../../core/text.js';
 import {elementText, fillLogin, findForms, findLinks, findPasswordForm, shortText, visibleText, type HtmlForm} from '../../kit/html-form.js';
-import {authorizeRequest, describeUrl, redirectAway} from '../../kit/sign-in-pages.js';
+import {authorizeRequest, describeUrl, pageHeaders, redirectAway} from '../../kit/sign-in-pages.js';
 import type {IdpSignIn} from '../../types.js';
 
 /**
@@ -60,7 +60,7 @@ export const oidcSignIn: IdpSignIn = {
 	async logIn(_context, browser: Browser, authorizeUrl, credentials) {
 		const request = authorizeRequest(authorizeUrl);
 		const origin = new URL(authorizeUrl).origin;
-		const open = (url: string) => browser.follow({url, step: 'oidc: open the sign-in page'}, {within: origin});
+		const open = (url: string) => browser.follow({url, step: 'oidc: open the sign-in page', headers: {...pageHeaders}}, {within: origin});
 		let page = await open(authorizeUrl);
 		let back = redirectAway(page, origin);
 		if (back) {
@@ -98,7 +98,7 @@ export const oidcSignIn: IdpSignIn = {
 		}
 
 		const authorizeSeen = `${name} showed its password form for client ${printable(request.clientId)} at ${describeUrl(page.url)}.`;
-		const answer = await browser.follow({url: form.action, method: form.method, form: fillLogin(form, credentials), step: 'oidc: sign in the test user'}, {within: origin});
+		const answer = await browser.follow({url: form.action, method: form.method, form: fillLogin(form, credentials), step: 'oidc: sign in the test user', headers: {...pageHeaders}}, {within: origin});
 		const callbackUrl = redirectAway(answer, origin);
 		if (callbackUrl) {
 			return {callbackUrl, authorizeSeen, loginSeen: `${name} accepted "${printable(credentials.username)}" and sent the browser back to ${describeUrl(callbackUrl)}.`};
