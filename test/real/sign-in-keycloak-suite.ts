@@ -287,12 +287,14 @@ export function keycloakSignInSuite(get: () => KeycloakTarget, options: {authent
 		});
 
 		it('an admin group that Keycloak does not have fails before any user is made; the clean-up finds users by name', {timeout: 120_000}, async () => {
-			const {harbor, context} = await setUp();
-			const user = testUser(['no-such-group']);
-			const failure = await keycloakIdp.signIn!.createTestUser!(context, user).catch((error: unknown) => error);
+			const {harbor, context} = await setUp({values: {admin_group: 'no-such-group'}});
+			const failure = await keycloakIdp.signIn!.createTestUser!(context, testUser(['no-such-group'])).catch((error: unknown) => error);
 			expect(failure).toBeInstanceOf(SignInFailure);
 			expect((failure as SignInFailure).link).toBe('admin-rights');
 			expect((failure as SignInFailure).seen).toBe(`Keycloak realm ${realm.name} has no group "no-such-group", so no one can get the admin rights it should give.`);
+			// Another group (one the client is restricted to) that is missing breaks the login instead.
+			const other = await keycloakIdp.signIn!.createTestUser!(context, testUser(['no-such-members'])).catch((error: unknown) => error);
+			expect(other).toMatchObject({link: 'idp-login', seen: `Keycloak realm ${realm.name} has no group "no-such-members" to put the test user in.`});
 			await expectNoTestUsers(harbor);
 
 			// A run interrupted after the creation left only the name in the session: the clean-up finds it.

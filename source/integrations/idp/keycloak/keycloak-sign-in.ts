@@ -27,8 +27,13 @@ async function connectAdmin(context: IntegrationContext): Promise<Admin> {
 	return {admin: await KeycloakAdmin.connect(context, idpUrl, user, password), realm};
 }
 
-/** The group a name stands for: a full path ("/parent/child"), else the one group with that name at any depth. */
-async function findGroup({admin, realm}: Admin, name: string): Promise<KeycloakGroup> {
+/**
+ * The group a name stands for: a full path ("/parent/child"), else the one group with that name at
+ * any depth. A group that cannot be found breaks the admin rights when it is the admin group, else
+ * the login (a group the client is restricted to).
+ */
+async function findGroup({admin, realm}: Admin, name: string, adminGroup: string | undefined): Promise<KeycloakGroup> {
+	const link = name === adminGroup ? 'admin-rights' : 'idp-login';
 	if (name.startsWith('/')) {
 		const group = await admin.groupByPath(realm, name);
 		if (group) {
@@ -42,18 +47,22 @@ async function findGroup({admin, realm}: Admin, name: string): Promise<KeycloakG
 
 		if (groups.length > 1) {
 			throw new SignInFailure(
-				'admin-rights',
+				link,
 				`Keycloak realm ${realm} has ${groups.length} groups named "${printable(name)}" (${groups.map((group) => printable(group.path ?? group.name)).join(', ')}).`,
 				'Give each group a distinct name, or set admin_group to the full path of the one you mean and let the groups claim send full paths.',
 			);
 		}
 	}
 
-	throw new SignInFailure(
-		'admin-rights',
-		`Keycloak realm ${realm} has no group "${printable(name)}", so no one can get the admin rights it should give.`,
-		`Create the group ${printable(name)} in realm ${realm} (Groups → Create group) and put the administrators in it, or set admin_group to the name of an existing group.`,
-	);
+	if (link === 'admin-rights') {
+		throw new SignInFailure(
+			link,
+			`Keycloak realm ${realm} has no group "${printable(name)}", so no one can get the admin rights it should give.`,
+			`Create the group ${printable(name)} in realm ${realm} (Groups → Create group) and put the administrators in it, or set admin_group to the name of an existing group.`,
+		);
+	}
+
+	throw new SignInFailure(link, `Keycloak realm ${realm} has no group "${printable(name)}" to put the test user in.`, `Create the group ${printable(name)} in realm ${realm}, or name an existing one.`);
 }
 
 /** Keycloak's full-name mapper joins first and last name: "sso-setup test-1a2b3c", unique like the user name. */
@@ -135,7 +144,7 @@ export const keycloakSignIn: IdpSignIn = {
 		// Groups first: a missing admin group fails before a user exists.
 		const groups: KeycloakGroup[] = [];
 		for (const name of user.groups) {
-			groups.push(await findGroup(connection, name));
+			groups.push(await findGroup(connection, name, context.values['admin_group']));
 		}
 
 		const {firstName, lastName} = names(user);
