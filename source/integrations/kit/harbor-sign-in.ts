@@ -97,8 +97,14 @@ export async function harborCurrentUser(context: IntegrationContext, baseUrl: st
 
 /** How Harbor and the OVH registry (a managed Harbor) differ in the sign-in proof; the flow is the same. */
 export type HarborLikeSignInOptions = {
+	/** The integration id, for step names: "harbor", "ovh-mpr". */
+	id: string;
 	/** The app at the start of a sentence: "Harbor", "The registry". */
 	product: string;
+	/** The app inside a sentence: "Harbor", "the registry". */
+	inSentence: string;
+	/** Where the cause of a failure is logged, after "Look at ". */
+	coreLog: string;
 	/** The base URL the browser opens (Harbor's external URL). */
 	baseUrl(context: IntegrationContext): Promise<string>;
 	/** Where the client secret is set, after "set the client secret of client X again ". */
@@ -113,8 +119,9 @@ export function harborUsername(name: string): string {
 
 const sessionUserSchema = z.looseObject({user_id: z.number(), username: z.string(), sysadmin_flag: z.boolean().nullish(), admin_role_in_auth: z.boolean().nullish()});
 
-function lowerFirst(text: string): string {
-	return text.charAt(0).toLowerCase() + text.slice(1);
+/** "Harbor's", "the registry's". */
+function possessive(name: string): string {
+	return `${name}'s`;
 }
 
 /** In quotes, unless it has its own (oauth2's messages quote the error code). */
@@ -132,9 +139,9 @@ function harborMessage(response: HttpResponse): string {
  * problem (400 "State mismatch"), a failed code exchange (400 with golang.org/x/oauth2's error), a
  * user it could not create (409, 500: the cause is only in its log), or not in OIDC mode (412).
  */
-function callbackRefused(response: HttpResponse, facts: {product: string; clientId: string; base: string; secretWhere: string}): SignInFailure {
+function callbackRefused(response: HttpResponse, facts: {product: string; inSentence: string; clientId: string; base: string; secretWhere: string; coreLog: string}): SignInFailure {
 	const said = harborMessage(response);
-	const {product, clientId, base} = facts;
+	const {product, inSentence, clientId, base} = facts;
 	const answered = `(HTTP ${response.status}${said ? `: ${quoted(said)}` : ''})`;
 	if (response.status === 400 && /state mismatch/i.test(said)) {
 		return new SignInFailure(
@@ -146,21 +153,21 @@ function callbackRefused(response: HttpResponse, facts: {product: string; client
 
 	const idpError = /OIDC callback returned error: ([^\s-]+)/i.exec(said)?.[1];
 	if (response.status === 400 && idpError) {
-		return new SignInFailure(idpError === 'access_denied' ? 'idp-login' : 'idp-authorize', `The identity provider sent an error back to ${lowerFirst(product)} ${answered}.`, `Look at the identity provider's log for why it refused client ${clientId}.`);
+		return new SignInFailure(idpError === 'access_denied' ? 'idp-login' : 'idp-authorize', `The identity provider sent an error back to ${inSentence} ${answered}.`, `Look at the identity provider's log for why it refused client ${clientId}.`);
 	}
 
 	if (response.status === 400) {
 		const seen = `${product} could not exchange the code for tokens ${answered}.`;
 		if (/invalid_client|unauthorized_client|client credentials|client secret|401 unauthorized/i.test(said)) {
-			return new SignInFailure('code-exchange', seen, `The identity provider refused ${lowerFirst(product)}'s client secret: set the client secret of client ${clientId} again ${facts.secretWhere} (or run sso-setup apply with the right client_secret).`);
+			return new SignInFailure('code-exchange', seen, `The identity provider refused ${possessive(inSentence)} client secret: set the client secret of client ${clientId} again ${facts.secretWhere} (or run sso-setup apply with the right client_secret).`);
 		}
 
 		if (/failed to create OIDC provider|discover|issuer/i.test(said)) {
-			return new SignInFailure('code-exchange', seen, `${product} could not read the identity provider's discovery document at the callback: check the issuer, and that ${lowerFirst(product)} reaches it and trusts its certificate.`);
+			return new SignInFailure('code-exchange', seen, `${product} could not read the identity provider's discovery document at the callback: check the issuer, and that ${inSentence} reaches it and trusts its certificate.`);
 		}
 
 		if (/invalid_grant/i.test(said)) {
-			return new SignInFailure('code-exchange', seen, `The identity provider refused the code: the redirect URI, the PKCE verifier or the client did not match the authorization. Check that client ${clientId} is the one ${lowerFirst(product)} uses and that the redirect URI is registered exactly.`);
+			return new SignInFailure('code-exchange', seen, `The identity provider refused the code: the redirect URI, the PKCE verifier or the client did not match the authorization. Check that client ${clientId} is the one ${inSentence} uses and that the redirect URI is registered exactly.`);
 		}
 
 		return new SignInFailure('code-exchange', seen, `Look at the identity provider's log for why it refused the token request of client ${clientId}.`);
@@ -181,22 +188,22 @@ function callbackRefused(response: HttpResponse, facts: {product: string; client
 	if (response.status >= 500) {
 		return new SignInFailure(
 			'app-user',
-			`${product} exchanged the code but failed after that ${answered}; the cause is only in its core log.`,
-			`Usually the ID token did not verify (its issuer or audience must be client ${clientId}) or, with automatic onboarding, no user name came from the username claim or the name claim. Look at the ${lowerFirst(product)}'s core log for "Failed to" lines.`,
+			`${product} exchanged the code but failed after that ${answered}; the cause is only in its log.`,
+			`Usually the ID token did not verify (its issuer or audience must be client ${clientId}) or, with automatic onboarding, no user name came from the username claim or the name claim. Look at ${facts.coreLog} for "Failed to" lines.`,
 		);
 	}
 
-	return new SignInFailure('app-callback', `${product} answered the callback ${answered} instead of signing the user in.`, `Look at the ${lowerFirst(product)}'s core log for the cause.`);
+	return new SignInFailure('app-callback', `${product} answered the callback ${answered} instead of signing the user in.`, `Look at ${facts.coreLog} for the cause.`);
 }
 
 export function harborLikeSignIn(options: HarborLikeSignInOptions): AppSignIn {
-	const {product} = options;
+	const {product, inSentence} = options;
 	return {
 		defaultUsernameClaim: 'name',
 
 		async start(context, browser) {
 			const base = await options.baseUrl(context);
-			const response = await browser.request({url: `${base}/c/oidc/login`, step: `${lowerFirst(product)}: start the sign-in`});
+			const response = await browser.request({url: `${base}/c/oidc/login`, step: `${options.id}: start the sign-in`});
 			const authorizeUrl = redirectTarget(response);
 			if (response.status === 302 && authorizeUrl) {
 				const {clientId, redirectUri} = authorizeRequest(authorizeUrl);
@@ -210,20 +217,20 @@ export function harborLikeSignIn(options: HarborLikeSignInOptions): AppSignIn {
 			}
 
 			if (response.status >= 500) {
-				throw new SignInFailure('app-start', seen, `${product} could not read the identity provider's discovery document: check the issuer (${context.values['issuer'] ?? 'oidc_endpoint'}), that ${lowerFirst(product)} reaches it and that it trusts its certificate (or verify_cert).`);
+				throw new SignInFailure('app-start', seen, `${product} could not read the identity provider's discovery document: check the issuer (${context.values['issuer'] ?? 'oidc_endpoint'}), that ${inSentence} reaches it and that it trusts its certificate (or verify_cert).`);
 			}
 
-			throw new SignInFailure('app-start', seen, `Check app_url (${base}): it must be ${lowerFirst(product)}'s own address, not a proxy's login page.`);
+			throw new SignInFailure('app-start', seen, `Check app_url (${base}): it must be ${possessive(inSentence)} own address, not a proxy's login page.`);
 		},
 
 		async finish(context, browser, callbackUrl, expected) {
 			const callback = new URL(callbackUrl);
 			const base = `${callback.origin}${callback.pathname.replace(/\/c\/oidc\/callback\/?$/, '')}`;
 			const clientId = context.values['client_id'] ?? '?';
-			const response = await browser.request({url: callbackUrl, step: `${lowerFirst(product)}: bring the sign-in back`});
+			const response = await browser.request({url: callbackUrl, step: `${options.id}: bring the sign-in back`});
 			const next = redirectTarget(response);
 			if (!next) {
-				throw callbackRefused(response, {product, clientId, base, secretWhere: options.secretWhere});
+				throw callbackRefused(response, {product, inSentence, clientId, base, secretWhere: options.secretWhere, coreLog: options.coreLog});
 			}
 
 			// Harbor names the user after the claim with blanks made "_": that is the name the claim gives.
@@ -241,13 +248,13 @@ export function harborLikeSignIn(options: HarborLikeSignInOptions): AppSignIn {
 				};
 			}
 
-			const current = await browser.request({url: `${base}/api/v2.0/users/current`, step: `${lowerFirst(product)}: read the signed-in user`, api: true});
+			const current = await browser.request({url: `${base}/api/v2.0/users/current`, step: `${options.id}: read the signed-in user`, api: true});
 			const parsed = current.status === 200 ? sessionUserSchema.safeParse(safeJson(current.text)) : undefined;
 			if (!parsed?.success) {
 				throw new SignInFailure(
 					'app-user',
 					`${product} sent the browser on to ${describeUrl(next)}, but its session is not signed in (users/current: HTTP ${current.status}).`,
-					`Look at the ${lowerFirst(product)}'s core log for the cause.`,
+					`Look at ${options.coreLog} for the cause.`,
 				);
 			}
 

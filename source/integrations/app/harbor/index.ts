@@ -125,7 +125,10 @@ export const harbor = defineApp({
 	id: 'harbor',
 	verification: harborVerification,
 	signIn: harborLikeSignIn({
+		id: 'harbor',
 		product: 'Harbor',
+		inSentence: 'Harbor',
+		coreLog: "Harbor's core log (docker logs harbor-core, or the harbor-core pod)",
 		baseUrl: async (context) => appBaseUrl(context.values, 'harbor'),
 		secretWhere: 'in Harbor (Administration → Configuration → Authentication → OIDC Client Secret)',
 		deleteUser: deleteHarborTestUser,

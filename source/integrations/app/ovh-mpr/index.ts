@@ -138,7 +138,10 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 		id: 'ovh-mpr',
 		verification: ovhVerification,
 		signIn: harborLikeSignIn({
+			id: 'ovh-mpr',
 			product: 'The registry',
+			inSentence: 'the registry',
+			coreLog: "the registry's log, which OVHcloud support can read (a managed registry shows none)",
 			// The registry's URL as the person gave it, else as OVHcloud reports it.
 			baseUrl: async (context) => (optionalValue(context.values, 'app_url') ? registryUrl(optionalValue(context.values, 'app_url')!) : readOvhRegistryUrl(context)),
 			secretWhere: "in the registry's OpenID Connect settings (OVHcloud Control Panel, or POST …/openIdConnect with sso-setup apply)",

@@ -70,7 +70,7 @@ function names(user: TestUser): {firstName: string; lastName: string} {
 	return {firstName: 'sso-setup', lastName: user.username.replace(/^sso-setup-/, '') || 'test'};
 }
 
-export function keycloakTestUserWhere(context: IntegrationContext): string {
+function keycloakTestUserWhere(context: IntegrationContext): string {
 	return `Keycloak realm ${context.values['realm'] ?? '?'} at ${context.values['idp_url'] ?? '?'}`;
 }
 
