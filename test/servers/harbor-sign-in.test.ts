@@ -94,7 +94,7 @@ describe("the fake Harbor's OIDC sign-in", () => {
 		return harbor;
 	};
 
-	it("redirects with Harbor's parameters, exchanges the code with secret and PKCE, and onboards an admin", async () => {
+	it("redirects with Harbor's parameters, exchanges the code with secret and PKCE, and onboards an admin (by the session, not the database)", async () => {
 		const h = await start({oidc_user_claim: 'preferred_username', oidc_groups_claim: 'groups', oidc_admin_group: 'harbor-admins', oidc_auto_onboard: true});
 		const {authorize, callback} = await signIn(h);
 		expect([...authorize.searchParams.keys()].sort()).toEqual(['client_id', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'response_type', 'scope', 'state']);
@@ -103,41 +103,51 @@ describe("the fake Harbor's OIDC sign-in", () => {
 		expect(callback.status).toBe(302);
 		expect(callback.headers.get('location')).toBe('/harbor/projects');
 		expect(h.signIns).toEqual([{status: 302, outcome: 'onboarded', username: 'alice', admin: true}]);
-		expect(h.users.filter((user) => user.oidc).map(({username, sysadmin_flag}) => ({username, sysadmin_flag}))).toEqual([{username: 'alice', sysadmin_flag: true}]);
+		// The admin group gives AdminRoleInAuth in the session only: sysadmin_flag stays false.
+		expect(h.users.filter((user) => user.oidc).map(({username, sysadmin_flag}) => ({username, sysadmin_flag}))).toEqual([{username: 'alice', sysadmin_flag: false}]);
+		const session = /sid=[^;]+/.exec(callback.headers.get('set-cookie') ?? '')![0];
+		const me = (await (await fetch(`${h.url}/api/v2.0/users/current`, {headers: {cookie: session}})).json()) as Record<string, unknown>;
+		expect(me).toMatchObject({username: 'alice', sysadmin_flag: false, admin_role_in_auth: true});
 		// A second sign-in finds the user by its subject and creates no other.
 		await signIn(h);
 		expect(h.signIns.at(-1)).toMatchObject({outcome: 'signed-in', username: 'alice'});
 		expect(h.users.filter((user) => user.oidc)).toHaveLength(1);
 	});
 
-	it('without the username claim uses the name claim, and without the admin group gives no admin', async () => {
+	it('without the username claim uses the name claim (blanks made "_"), and without the admin group gives no admin', async () => {
 		const h = await start({oidc_auto_onboard: true, oidc_groups_claim: 'groups', oidc_admin_group: 'ops'});
 		await signIn(h);
-		expect(h.signIns).toEqual([{status: 302, outcome: 'onboarded', username: 'Alice A', admin: false}]);
+		expect(h.signIns).toEqual([{status: 302, outcome: 'onboarded', username: 'Alice_A', admin: false}]);
 	});
 
 	it('with auto-onboard off sends the browser to the onboarding page and creates no user', async () => {
 		const h = await start({oidc_user_claim: 'preferred_username'});
 		const {callback} = await signIn(h);
-		expect(callback.headers.get('location')).toBe('/oidc-onboard?username=alice&redirect_url=%2Fharbor%2Fprojects');
+		// Harbor writes both values into the URL unescaped (fmt.Sprintf).
+		expect(callback.headers.get('location')).toBe('/oidc-onboard?username=alice&redirect_url=/harbor/projects');
 		expect(h.signIns).toEqual([{status: 302, outcome: 'onboard-prompt', username: 'alice', admin: false}]);
 		expect(h.users.some((user) => user.oidc)).toBe(false);
 	});
 
-	it('a wrong client secret fails the code exchange with 400', async () => {
+	it('a wrong client secret fails the code exchange with 400, after trying the secret in the header and in the form', async () => {
 		const h = await start({oidc_auto_onboard: true, oidc_client_secret: 'wrong-secret'});
 		const {callback, body} = await signIn(h);
 		expect(callback.status).toBe(400);
-		expect(body).toMatch(/cannot fetch token: 401/);
-		expect(idp!.tokenRequests).toBe(1);
+		expect(JSON.parse(body)).toEqual({errors: [{code: 'BAD_REQUEST', message: 'oauth2: "invalid_client"'}]});
+		expect(idp!.tokenRequests).toBe(2);
 		expect(h.users.some((user) => user.oidc)).toBe(false);
 	});
 
-	it('a username claim the IdP does not send fails with 500', async () => {
+	it('a username claim the IdP does not send falls back to the name claim; without a name too, auto-onboarding fails with 500', async () => {
 		const h = await start({oidc_auto_onboard: true, oidc_user_claim: 'email'});
-		const {callback, body} = await signIn(h);
+		await signIn(h);
+		expect(h.signIns).toEqual([{status: 302, outcome: 'onboarded', username: 'Alice_A', admin: false}]);
+		await Promise.all([idp?.close(), harbor?.close()]);
+		const nameless = await start({oidc_auto_onboard: true, oidc_user_claim: 'email'}, {claims: {preferred_username: 'alice'}});
+		const {callback, body} = await signIn(nameless);
 		expect(callback.status).toBe(500);
-		expect(body).toContain("Claim 'email' is invalid or not a string");
+		expect(JSON.parse(body)).toEqual({errors: [{code: 'UNKNOWN', message: 'internal server error'}]});
+		expect(nameless.signIns[0]?.error).toMatch(/unable to recover username for auto onboard/);
 	});
 
 	it('an ID token for another audience fails verification with 500', async () => {
@@ -153,7 +163,7 @@ describe("the fake Harbor's OIDC sign-in", () => {
 		const atIdp = await fetch(login.headers.get('location')!, {redirect: 'manual'});
 		const callback = await fetch(atIdp.headers.get('location')!, {redirect: 'manual'});
 		expect(callback.status).toBe(400);
-		expect(await callback.text()).toBe('State mismatch');
+		expect(await callback.json()).toEqual({errors: [{code: 'BAD_REQUEST', message: 'State mismatch'}]});
 		expect(idp!.tokenRequests).toBe(0);
 	});
 });

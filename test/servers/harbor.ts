@@ -55,6 +55,8 @@ export type FakeHarborUserRecord = {
 	listed: boolean;
 	/** Set for users onboarded through /c/oidc/callback: the IdP's subject and the groups claim's values. */
 	oidc?: {issuer: string; subject: string; groups: string[]};
+	/** The email Harbor stored (from the userinfo answer for OIDC users). */
+	email?: string;
 };
 
 /** What one /c/oidc/callback ended in (for tests asking how a sign-in went). */
@@ -197,41 +199,60 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		});
 	}
 
-	/** CSRF tokens by session id, as Harbor keeps them in its session store. */
-	const sessions = new Map<string, {csrf: string; state?: string; verifier?: string; redirectUrl?: string; username?: string}>();
+	/**
+	 * Harbor's session store by session id: the CSRF token, the sign-in under way (state, PKCE verifier,
+	 * redirect_url) and, once signed in, the user with the admin role the groups claim gave
+	 * (AdminRoleInAuth lives in the session only, never in the database).
+	 */
+	const sessions = new Map<string, {csrf: string; state?: string; verifier?: string; redirectUrl?: string; username?: string; userId?: number; adminRoleInAuth?: boolean}>();
+	/** golang.org/x/oauth2's AuthStyleAutoDetect remembers per token URL which client authentication worked. */
+	const authStyles = new Map<string, 'header' | 'params'>();
 	const signIns: FakeHarborSignIn[] = [];
 	const state = {url: '', externalUrl: options.externalUrl ?? ''};
 	const editable = () => !options.configFromEnvironment;
 	const blockingUsers = () => users.filter((user) => user.user_id > 1 && !user.deleted);
 
-	const principal = (call: IncomingCall) => {
+	/** Basic auth first, else the signed-in user of the session (security generators: basicAuth before session). */
+	const principal = (call: IncomingCall, sid?: string) => {
 		const match = /^Basic (.+)$/i.exec(call.headers['authorization'] ?? '');
-		if (!match) return undefined;
+		const session = sid === undefined ? undefined : sessions.get(sid);
+		if (!match) return session?.userId === undefined ? undefined : users.find((user) => !user.deleted && user.user_id === session.userId);
 		const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
 		const colon = decoded.indexOf(':');
 		const name = decoded.slice(0, colon);
 		const password = decoded.slice(colon + 1);
-		// A wrong password makes the request anonymous (and Harbor sleeps 1.5 s, which a fake need not).
-		return users.find((user) => !user.deleted && user.username === name && user.password === password);
+		// A wrong password makes the request anonymous (and Harbor sleeps 1.5 s, which a fake need not);
+		// users onboarded through OIDC have no password (in OIDC mode only the admin signs in with one).
+		return users.find((user) => !user.deleted && user.password !== '' && user.username === name && user.password === password);
 	};
 
-	const requireAdmin = (call: IncomingCall): Reply | undefined => {
-		const user = principal(call);
+	/** The admin role the session's groups claim gave, when the caller is that session's user. */
+	const adminRoleOf = (call: IncomingCall, sid: string | undefined, user: FakeHarborUserRecord) => {
+		const session = sid === undefined ? undefined : sessions.get(sid);
+		return !/^Basic /i.test(call.headers['authorization'] ?? '') && session?.userId === user.user_id && session.adminRoleInAuth === true;
+	};
+
+	const requireAdmin = (call: IncomingCall, sid?: string): Reply | undefined => {
+		const user = principal(call, sid);
 		if (!user) return {status: 401, json: errors('UNAUTHORIZED', 'UnAuthorized')};
-		if (!user.sysadmin_flag) return {status: 403, json: errors('FORBIDDEN', 'FORBIDDEN')};
+		if (!user.sysadmin_flag && !adminRoleOf(call, sid, user)) return {status: 403, json: errors('FORBIDDEN', 'FORBIDDEN')};
 		return undefined;
 	};
 
-	const userResp = (user: FakeHarborUserRecord) => ({
+	/** handler/model/user.go ToUserResp; oidc_user_meta only in OIDC mode for user id > 1 (handler/user.go getUserByID). */
+	const userResp = (user: FakeHarborUserRecord, adminRoleInAuth = false) => ({
 		user_id: user.user_id,
 		username: user.username,
-		email: `${user.username}@example.com`,
+		email: user.email ?? `${user.username}@example.com`,
 		realname: user.username,
-		comment: '',
+		comment: user.oidc ? 'Onboarded via OIDC provider' : '',
 		sysadmin_flag: user.sysadmin_flag,
-		admin_role_in_auth: false,
+		admin_role_in_auth: adminRoleInAuth,
 		creation_time: '2026-01-01T00:00:00.000Z',
 		update_time: '2026-01-01T00:00:00.000Z',
+		...(user.oidc && config['auth_mode'] === 'oidc_auth' && user.user_id > 1
+			? {oidc_user_meta: {id: user.user_id, user_id: user.user_id, subiss: `${user.oidc.subject}${user.oidc.issuer}`, secret: 'Cli-Secret-Fake-1', creation_time: '2026-01-01T00:00:00.000Z', update_time: '2026-01-01T00:00:00.000Z'}}
+			: {}),
 	});
 
 	const configurations = () => {
@@ -298,7 +319,7 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		const links: string[] = [];
 		if (page > 1) links.push(`</api/v2.0/users?page=${page - 1}&page_size=${size}>; rel="prev"`);
 		if (page * size < visible.length) links.push(`</api/v2.0/users?page=${page + 1}&page_size=${size}>; rel="next"`);
-		return {status: 200, json: slice.map(userResp), headers: {'x-total-count': String(visible.length), ...(links.length > 0 ? {link: links.join(' , ')} : {})}};
+		return {status: 200, json: slice.map((user) => userResp(user)), headers: {'x-total-count': String(visible.length), ...(links.length > 0 ? {link: links.join(' , ')} : {})}};
 	};
 
 	const deleteUser = (call: IncomingCall, id: number): Reply => {
@@ -336,17 +357,17 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 
 	const oidcLogin = async (call: IncomingCall, sid: string): Promise<Reply> => {
 		if (config['auth_mode'] !== 'oidc_auth') {
-			return {status: 412, text: `auth mode: ${String(config['auth_mode'])} is not OIDC based`};
+			return harborError(412, `auth mode: ${String(config['auth_mode'])} is not OIDC based`);
 		}
 
 		const redirectUrl = call.query.get('redirect_url');
 		if (redirectUrl && (!redirectUrl.startsWith('/') || redirectUrl.startsWith('//'))) {
-			return {status: 400, text: 'cannot redirect to other site'};
+			return harborError(400, 'cannot redirect to other site');
 		}
 
 		const document = await discovery(String(config['oidc_endpoint']), config['oidc_verify_cert'] !== false);
 		if (!document || typeof document['authorization_endpoint'] !== 'string') {
-			return {status: 500, text: 'internal server error'};
+			return harborError(500, 'failed to create OIDC provider');
 		}
 
 		const session = sessions.get(sid)!;
@@ -376,97 +397,180 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		return {status: 302, headers: {location: `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}`}};
 	};
 
-	// Harbor's OIDCController.Callback (src/core/controllers/oidc.go): state from the session, the
-	// code exchanged at the token endpoint with the client secret and the PKCE verifier, the ID token
-	// verified (signature, iss, aud = client id, exp), userinfo merged in, then onboard or sign in.
-	const oidcCallback = async (call: IncomingCall, sid: string): Promise<Reply> => {
-		const refuse = (status: number, text: string): Reply => {
-			signIns.push({status, outcome: 'refused', error: text});
-			return {status, text};
+	// Harbor's OIDCController.Callback (src/core/controllers/oidc.go) and src/pkg/oidc/helper.go: the
+	// state compared with the session's, the code exchanged at the token endpoint (golang.org/x/oauth2:
+	// client secret in the Authorization header, then in the form if that fails) with the PKCE
+	// verifier, the ID token verified (signature, iss, aud = client id, exp), userinfo merged in,
+	// then onboard or sign in. Errors go through Harbor's error envelope; a 500 says only "internal
+	// server error" (the cause goes to the core log: here, `signIns`).
+	const oidcCallback = async (call: IncomingCall, sid: string): Promise<Reply & {sid?: string}> => {
+		const refuse = (status: number, message: string, logged = message): Reply => {
+			signIns.push({status, outcome: 'refused', error: logged});
+			return harborError(status, message);
 		};
 		if (config['auth_mode'] !== 'oidc_auth') return refuse(412, `auth mode: ${String(config['auth_mode'])} is not OIDC based`);
 		const session = sessions.get(sid)!;
-		if (!session.state || call.query.get('state') !== session.state) return refuse(400, 'State mismatch');
+		// The state stays in the session afterwards (Harbor never deletes it); a replayed callback then fails at the code.
+		if (!session.state || (call.query.get('state') ?? '') !== session.state) return refuse(400, 'State mismatch');
 		const idpError = call.query.get('error');
 		if (idpError) return refuse(400, `OIDC callback returned error: ${idpError} - ${call.query.get('error_description') ?? ''}`);
-		const code = call.query.get('code');
-		if (!code) return refuse(400, 'Code is empty.');
+		const redirectUrl = session.redirectUrl ?? '';
+		session.redirectUrl = undefined;
+		const verifier = session.verifier;
+		session.verifier = undefined;
+		const code = call.query.get('code') ?? '';
 
 		const issuer = String(config['oidc_endpoint']);
 		const document = await discovery(issuer, config['oidc_verify_cert'] !== false);
-		if (!document) return refuse(500, 'internal server error');
+		if (!document) return refuse(400, `failed to create OIDC provider, error: could not read ${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
 		const clientId = String(config['oidc_client_id']);
-		const form = new URLSearchParams({grant_type: 'authorization_code', code, redirect_uri: `${state.externalUrl.replace(/\/$/, '')}/c/oidc/callback`});
-		if (session.verifier) form.set('code_verifier', session.verifier);
-		session.state = undefined;
-		// golang.org/x/oauth2 with AuthStyleAutoDetect tries the client secret in the Authorization header first.
-		const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(String(config['oidc_client_secret']))}`).toString('base64');
-		let token: {id_token?: string; access_token?: string};
-		try {
-			const answer = await fetch(String(document['token_endpoint']), {method: 'POST', headers: {authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'}, body: form, signal: AbortSignal.timeout(10_000)});
+		const clientSecret = String(config['oidc_client_secret']);
+		const tokenUrl = String(document['token_endpoint']);
+		const exchange = async (style: 'header' | 'params') => {
+			const form = new URLSearchParams({grant_type: 'authorization_code', code, redirect_uri: `${state.externalUrl.replace(/\/$/, '')}/c/oidc/callback`});
+			if (verifier) form.set('code_verifier', verifier);
+			const headers: Record<string, string> = {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'};
+			if (style === 'header') {
+				headers['authorization'] = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+			} else {
+				form.set('client_id', clientId);
+				form.set('client_secret', clientSecret);
+			}
+
+			const answer = await fetch(tokenUrl, {method: 'POST', headers, body: form, signal: AbortSignal.timeout(10_000)});
 			const text = await answer.text();
-			if (!answer.ok) return refuse(400, `Failed to exchange the code: oauth2: cannot fetch token: ${answer.status}\nResponse: ${text}`);
-			token = JSON.parse(text) as typeof token;
+			let body: Record<string, unknown> = {};
+			try {
+				body = JSON.parse(text) as Record<string, unknown>;
+			} catch {
+				// oauth2 also reads form-encoded answers; the IdPs here answer JSON.
+			}
+
+			// oauth2's RetrieveError.Error(): the error code and description when the answer has them.
+			if (!answer.ok || typeof body['error'] === 'string') {
+				const error = typeof body['error'] === 'string' ? `oauth2: ${JSON.stringify(body['error'])}${typeof body['error_description'] === 'string' ? ` ${JSON.stringify(body['error_description'])}` : ''}` : `oauth2: cannot fetch token: ${answer.status} ${answer.statusText}\nResponse: ${text}`;
+				return {error};
+			}
+
+			return {token: body as {id_token?: unknown; access_token?: unknown}};
+		};
+
+		let token: {id_token?: unknown; access_token?: unknown};
+		try {
+			const known = authStyles.get(tokenUrl);
+			let style = known ?? 'header';
+			let result = await exchange(style);
+			if (result.error && !known) {
+				style = 'params';
+				result = await exchange(style);
+			}
+
+			if (result.error) return refuse(400, result.error);
+			if (!known) authStyles.set(tokenUrl, style);
+			token = result.token!;
 		} catch (error) {
-			return refuse(400, `Failed to exchange the code: ${error instanceof Error ? error.message : String(error)}`);
+			return refuse(400, `Post "${tokenUrl}": ${error instanceof Error ? error.message : String(error)}`);
 		}
 
-		if (!token.id_token) return refuse(500, 'Failed to verify token: no id_token in the token response');
-		let claims: Record<string, unknown>;
+		// `oauthToken.Extra("id_token").(string)` panics without one: beego answers 500.
+		if (typeof token.id_token !== 'string') return refuse(500, 'internal server error', 'no id_token in the token response');
+		let local: Record<string, unknown>;
 		try {
 			const keys = createRemoteJWKSet(new URL(String(document['jwks_uri'])));
-			claims = (await jwtVerify(token.id_token, keys, {issuer, audience: clientId})).payload as Record<string, unknown>;
+			local = (await jwtVerify(token.id_token, keys, {issuer, audience: clientId})).payload as Record<string, unknown>;
 		} catch (error) {
-			return refuse(500, `Failed to verify token: ${error instanceof Error ? error.message : String(error)}`);
+			return refuse(500, 'internal server error', `Failed to verify token: ${error instanceof Error ? error.message : String(error)}`);
 		}
 
-		// Harbor merges the userinfo response into the ID token's claims (helper.go mergeUserInfo).
-		if (typeof document['userinfo_endpoint'] === 'string' && token.access_token) {
+		let remote: Record<string, unknown> | undefined;
+		if (typeof document['userinfo_endpoint'] === 'string' && typeof token.access_token === 'string') {
 			try {
 				const answer = await fetch(document['userinfo_endpoint'], {headers: {authorization: `Bearer ${token.access_token}`}, signal: AbortSignal.timeout(10_000)});
-				if (answer.ok) claims = {...(await answer.json()) as Record<string, unknown>, ...claims};
+				if (answer.ok) remote = (await answer.json()) as Record<string, unknown>;
 			} catch {
 				// Harbor logs a failed userinfo request and goes on with the ID token's claims.
 			}
 		}
 
-		// helper.go userInfoFromClaims: the name claim, or the configured username claim (which must be a string).
-		const userClaim = String(config['oidc_user_claim'] ?? '');
-		let username = typeof claims['name'] === 'string' ? claims['name'] : '';
-		if (userClaim) {
-			if (typeof claims[userClaim] !== 'string') return refuse(500, `Failed to recover Username from claim. Claim '${userClaim}' is invalid or not a string`);
-			username = claims[userClaim];
-		}
+		if (remote && remote['sub'] !== local['sub']) return refuse(500, 'internal server error', 'the subject from userinfo does not match the subject from ID token');
+		const info = userInfo(local, remote);
+		// "Fix blanks in username".
+		const username = info.username.replaceAll(' ', '_');
+		const subject = String(local['sub']);
+		const found = users.find((user) => !user.deleted && user.oidc?.issuer === issuer && user.oidc.subject === subject);
+		// PopulateUserSession: a new session id, the user and its admin role in it.
+		const signInAs = (user: FakeHarborUserRecord, outcome: FakeHarborSignIn['outcome']): Reply & {sid: string} => {
+			const next = randomBytes(16).toString('hex');
+			sessions.delete(sid);
+			sessions.set(next, {...session, userId: user.user_id, adminRoleInAuth: info.admin});
+			signIns.push({status: 302, outcome, username: user.username, admin: info.admin});
+			return {status: 302, headers: {location: redirectUrl || '/', 'set-cookie': `sid=${next}; Path=/; HttpOnly`}, sid: next};
+		};
 
-		const groupsClaim = String(config['oidc_groups_claim'] ?? '');
-		const rawGroups = groupsClaim ? claims[groupsClaim] : undefined;
-		const groups = Array.isArray(rawGroups) ? rawGroups.filter((group): group is string => typeof group === 'string') : [];
-		const adminGroup = String(config['oidc_admin_group'] ?? '');
-		const admin = adminGroup !== '' && groups.includes(adminGroup);
-		const subject = String(claims['sub']);
-		const known = users.find((user) => !user.deleted && user.oidc?.issuer === issuer && user.oidc.subject === subject);
-		const next = session.redirectUrl ?? '/';
-		if (known) {
-			known.oidc = {issuer, subject, groups};
-			known.sysadmin_flag = admin;
-			signIns.push({status: 302, outcome: 'signed-in', username: known.username, admin});
-			return {status: 302, headers: {location: next}};
+		if (found) {
+			found.oidc = {issuer, subject, groups: info.groups};
+			return signInAs(found, 'signed-in');
 		}
 
 		if (config['oidc_auto_onboard'] !== true) {
 			session.username = username;
-			signIns.push({status: 302, outcome: 'onboard-prompt', username, admin});
-			return {status: 302, headers: {location: `/oidc-onboard?username=${encodeURIComponent(username)}&redirect_url=${encodeURIComponent(next)}`}};
+			signIns.push({status: 302, outcome: 'onboard-prompt', username, admin: info.admin});
+			// fmt.Sprintf without escaping, as Harbor does.
+			return {status: 302, headers: {location: `/oidc-onboard?username=${username}&redirect_url=${redirectUrl}`}};
 		}
 
-		if (username === '') return refuse(500, 'username is empty');
-		if (users.some((user) => !user.deleted && user.username === username)) return refuse(409, `user ${username} already exists`);
-		users.push({user_id: users.length + 1, username, password: '', sysadmin_flag: admin, deleted: false, listed: true, oidc: {issuer, subject, groups}});
-		signIns.push({status: 302, outcome: 'onboarded', username, admin});
-		return {status: 302, headers: {location: next}};
+		if (username === '') return refuse(500, 'internal server error', `unable to recover username for auto onboard, username claim: ${String(config['oidc_user_claim'] ?? '')}`);
+		if (users.some((user) => !user.deleted && (user.username === username || (info.email !== '' && user.email === info.email)))) {
+			return refuse(409, `failed to create user record: user ${username} or email ${info.email} already exists`);
+		}
+
+		const user: FakeHarborUserRecord = {user_id: users.length + 1, username, password: '', sysadmin_flag: false, deleted: false, listed: true, oidc: {issuer, subject, groups: info.groups}, email: info.email};
+		users.push(user);
+		return signInAs(user, 'onboarded');
 	};
 
-	const route = async (call: IncomingCall, sid: string): Promise<Reply> => {
+	/**
+	 * helper.go UserInfoFromToken: the user name is the username claim of the ID token, else
+	 * userinfo's (its username claim, else its name), else the ID token's name; a username claim that
+	 * is missing or not a string is only logged. The groups come from userinfo when it has the groups
+	 * claim, else from the ID token; the email from userinfo when there is one.
+	 */
+	const userInfo = (local: Record<string, unknown>, remote: Record<string, unknown> | undefined) => {
+		const userClaim = String(config['oidc_user_claim'] ?? '');
+		const groupsClaim = String(config['oidc_groups_claim'] ?? '');
+		const fromClaims = (claims: Record<string, unknown>) => {
+			const claimed = userClaim !== '' && typeof claims[userClaim] === 'string' ? claims[userClaim] : undefined;
+			const raw = claims[groupsClaim];
+			const hasGroups = groupsClaim !== '' && (Array.isArray(raw) || typeof raw === 'string');
+			const groups = Array.isArray(raw) ? raw.filter((group): group is string => typeof group === 'string') : typeof raw === 'string' ? [raw] : [];
+			return {claimed, username: claimed ?? (typeof claims['name'] === 'string' ? claims['name'] : ''), hasGroups, groups, email: typeof claims['email'] === 'string' ? claims['email'] : ''};
+		};
+
+		const fromToken = fromClaims(local);
+		const fromUserinfo = remote ? fromClaims(remote) : undefined;
+		const username = fromUserinfo ? (fromToken.claimed ?? (fromUserinfo.username || fromToken.username)) : fromToken.username;
+		const groups = fromUserinfo?.hasGroups ? fromUserinfo.groups : fromToken.hasGroups ? fromToken.groups : [];
+		const adminGroup = String(config['oidc_admin_group'] ?? '');
+		return {username, groups, admin: adminGroup !== '' && groups.includes(adminGroup), email: fromUserinfo ? fromUserinfo.email : fromToken.email};
+	};
+
+	/** Harbor's error envelope; a 5xx never says more than "internal server error" (lib/http/error.go SendError). */
+	const harborError = (status: number, message: string): Reply => {
+		if (status >= 500) return {status, json: errors('UNKNOWN', 'internal server error')};
+		const code = {400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'UNKNOWN', 412: 'PRECONDITION_FAILED'}[status] ?? 'UNKNOWN';
+		return {status, json: errors(code, message)};
+	};
+
+	/** users/search (any signed-in caller; fuzzy, without deleted users) needs its username query (go-swagger: 422). */
+	const searchUsers = (call: IncomingCall): Reply => {
+		const name = call.query.get('username');
+		if (name === null) return {status: 422, json: errors('UNPROCESSABLE_ENTITY', 'username in query is required')};
+		const size = Math.min(100, Math.max(1, Number(call.query.get('page_size') ?? 10)));
+		const found = users.filter((user) => !user.deleted && user.username.includes(name));
+		return {status: 200, json: found.slice(0, size).map((user) => ({user_id: user.user_id, username: user.username})), headers: {'x-total-count': String(found.length)}};
+	};
+
+	const route = async (call: IncomingCall, sid: string): Promise<Reply & {sid?: string}> => {
 		const {method, pathname} = call;
 		if (pathname === '/c/oidc/login' && method === 'GET') return oidcLogin(call, sid);
 		if (pathname === '/c/oidc/callback' && method === 'GET') return oidcCallback(call, sid);
@@ -485,18 +589,32 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 
 		if (pathname === '/api/v2.0/systeminfo' && method === 'GET') return systemInfo(call);
 		if (pathname === '/api/v2.0/users/current' && method === 'GET') {
-			const user = principal(call);
-			return user ? {status: 200, json: userResp(user)} : {status: 401, json: errors('UNAUTHORIZED', 'UnAuthorized')};
+			const user = principal(call, sid);
+			return user ? {status: 200, json: userResp(user, adminRoleOf(call, sid, user))} : {status: 401, json: errors('UNAUTHORIZED', 'UnAuthorized')};
 		}
 
-		const refused = requireAdmin(call);
+		if (pathname === '/api/v2.0/users/search' && method === 'GET') {
+			return principal(call, sid) ? searchUsers(call) : {status: 401, json: errors('UNAUTHORIZED', 'UnAuthorized')};
+		}
+
+		const userPath = /^\/api\/v2\.0\/users\/(\d+)$/.exec(pathname);
+		if (userPath && method === 'GET') {
+			// System admins read anyone, other users only themselves.
+			const caller = principal(call, sid);
+			const user = users.find((entry) => entry.user_id === Number(userPath[1]) && !entry.deleted);
+			if (!caller) return {status: 401, json: errors('UNAUTHORIZED', 'UnAuthorized')};
+			if (caller !== user && requireAdmin(call, sid)) return requireAdmin(call, sid)!;
+			return user ? {status: 200, json: userResp(user, adminRoleOf(call, sid, user))} : {status: 404, json: errors('NOT_FOUND', `user ${userPath[1]} not found`)};
+		}
+
+		const refused = requireAdmin(call, sid);
 		if (refused) return refused;
 		if (pathname === '/api/v2.0/configurations' && method === 'GET') return {status: 200, json: configurations()};
 		if (pathname === '/api/v2.0/configurations' && method === 'PUT') return updateConfigurations(call);
 		if (pathname === '/api/v2.0/users' && method === 'GET') return listUsers(call);
 		if (pathname === '/api/v2.0/system/oidc/ping' && method === 'POST') return ping(call);
-		const userPath = /^\/api\/v2\.0\/users\/(\d+)$/.exec(pathname);
 		if (userPath && method === 'DELETE') return deleteUser(call, Number(userPath[1]));
+
 		return {status: 404, json: errors('NOT_FOUND', `${method} ${pathname} is not served by this fake`)};
 	};
 
@@ -513,10 +631,11 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 
 			const sid = known ? cookie! : randomBytes(16).toString('hex');
 			if (!known) sessions.set(sid, {csrf: randomBytes(16).toString('base64url')});
-			const reply = await route(call, sid);
+			const {sid: renewed, ...reply} = await route(call, sid);
+			const current = renewed ?? sid;
 			return {
 				...reply,
-				headers: {...reply.headers, 'set-cookie': `sid=${sid}; Path=/; HttpOnly`, ...(call.method === 'GET' ? {'x-harbor-csrf-token': sessions.get(sid)!.csrf} : {})},
+				headers: {'set-cookie': `sid=${current}; Path=/; HttpOnly`, ...reply.headers, ...(call.method === 'GET' ? {'x-harbor-csrf-token': sessions.get(current)!.csrf} : {})},
 			};
 		},
 	});

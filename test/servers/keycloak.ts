@@ -1,11 +1,13 @@
 import {randomBytes, randomUUID} from 'node:crypto';
 import {clientCredentials, redirect, respond, startIdpServer, type IdpRequest, type Reply} from './recording-server.js';
+import {keycloakLogin, type LoginClient} from './keycloak-login.js';
 
 /**
  * A fake Keycloak on 127.0.0.1:0, following Keycloak's admin REST API: admin-cli password
  * grant on the master realm, the admin REST calls for clients, their secret and protocol mappers
  * (201 + Location, 409 on duplicates, exact clientId search), the legacy /auth prefix, the 26.8.2
- * kc-admin-api refusal, and the OpenID endpoints the verification probes (section D).
+ * kc-admin-api refusal, the OpenID endpoints the verification probes (section D), and the users,
+ * groups and browser sign-in of the sign-in proof (keycloak-login.ts).
  * Client representations are checked for unknown fields and wrong types (recorded in contractErrors).
  */
 
@@ -53,6 +55,8 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 	let url = '';
 
 	const issuerOf = (realm: string) => `${url}${prefix}/realms/${realm}`;
+	const login = keycloakLogin({issuerOf, baseUrl: () => `${url}${prefix}`});
+	const loginClient = (client: FakeKeycloakClient): LoginClient => ({clientId: String(client.rep['clientId']), rep: client.rep, mappers: client.mappers});
 	const view = (client: FakeKeycloakClient) => ({...structuredClone(client.rep), id: client.id});
 
 	const representationProblems = (body: unknown): string[] => {
@@ -130,6 +134,8 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 		}
 
 		const rest = match[2] ?? '';
+		const usersOrGroups = login.admin(request, realm, rest, created, contractErrors);
+		if (usersOrGroups) return usersOrGroups;
 		const mayView = !deny.has('view-clients');
 		const mayManage = !deny.has('manage-clients');
 		if (rest === '/clients' && method === 'GET') {
@@ -227,7 +233,7 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 		return respond(404, {error: 'RESTEASY003210: Could not find resource for full path'});
 	};
 
-	const realmEndpoints = (request: RecordedRequest, realm: string, rest: string): Reply => {
+	const realmEndpoints = async (request: RecordedRequest, realm: string, rest: string): Promise<Reply> => {
 		const issuer = issuerOf(realm);
 		const oidc = `${issuer}/protocol/openid-connect`;
 		if (request.method === 'GET' && rest === '/.well-known/openid-configuration') {
@@ -273,7 +279,7 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 			}
 
 			if (form['grant_type'] === 'authorization_code') {
-				return respond(400, {error: 'invalid_grant', error_description: 'Code not valid'});
+				return login.exchange(realm, loginClient(client), form);
 			}
 
 			return respond(400, {error: 'unsupported_grant_type', error_description: 'Unsupported grant_type'});
@@ -282,10 +288,10 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 		if (request.method === 'GET' && rest === '/protocol/openid-connect/auth') {
 			const {query} = request;
 			const client = clients.find((candidate) => candidate.realm === realm && candidate.rep['clientId'] === query.get('client_id'));
-			if (!client) return respond(400, page('Client not found.'), 'text/html');
+			if (!client) return login.errorPage(realm, 'Client not found.', 400);
 			const redirectUri = query.get('redirect_uri') ?? '';
 			const allowed = (client.rep['redirectUris'] as string[]).some((pattern) => (pattern.endsWith('*') ? redirectUri.startsWith(pattern.slice(0, -1)) : pattern === redirectUri));
-			if (!allowed) return respond(400, page('Invalid parameter: redirect_uri'), 'text/html');
+			if (!allowed) return login.errorPage(realm, 'Invalid parameter: redirect_uri', 400);
 			const target = new URL(redirectUri);
 			// As the real Keycloak (26.7.3) does: a client that requires PKCE sends a request without it
 			// back with invalid_request, before looking at prompt or the session.
@@ -298,17 +304,21 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 				return redirect(target.toString());
 			}
 
-			if (query.get('prompt') !== 'none') return respond(200, page(`Sign in to ${realm}`), 'text/html');
+			if (query.get('prompt') !== 'none') return login.startLogin(request, realm, loginClient(client), redirectUri);
 			target.searchParams.set('error', 'login_required');
 			if (query.get('state')) target.searchParams.set('state', query.get('state')!);
 			target.searchParams.set('iss', issuer);
 			return redirect(target.toString());
 		}
 
+		if (request.method === 'GET' && rest === '/protocol/openid-connect/certs') return login.certs();
+		if (rest === '/protocol/openid-connect/userinfo') return login.userinfo(request, realm);
+		const actions = login.loginActions(request, realm, rest);
+		if (actions) return actions;
 		return respond(404, {error: 'Unable to find matching target resource method'});
 	};
 
-	const route = (request: RecordedRequest): Reply => {
+	const route = async (request: RecordedRequest): Promise<Reply> => {
 		if (!request.path.startsWith(`${prefix}/`)) {
 			return respond(404, {error: 'RESTEASY003210: Could not find resource for full path'});
 		}
@@ -344,6 +354,9 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}) {
 		requests: server.requests,
 		contractErrors,
 		clients,
+		/** The users and groups made through the admin API (the sign-in proof's test users). */
+		users: login.users,
+		groups: login.groups,
 		issuerOf,
 		failNext: server.failNext,
 		/** Runs `run` just before the next matching request is handled (e.g. a concurrent change). */
@@ -377,8 +390,4 @@ function mapperProblems(mapper: Partial<FakeMapper> | undefined): string[] {
 	if (mapper.protocol !== undefined && mapper.protocol !== 'openid-connect' && mapper.protocol !== 'saml') problems.push('protocol is unknown');
 	if (mapper.config && Object.values(mapper.config).some((value) => typeof value !== 'string')) problems.push('config values must be strings');
 	return problems;
-}
-
-function page(message: string): string {
-	return `<!DOCTYPE html><html><head><title>Keycloak</title></head><body><div id="kc-error-message"><p class="instruction">${message}</p></div></body></html>`;
 }

@@ -45,6 +45,11 @@ export type FakeOvhOptions = {
 	/** The API clock runs this many seconds ahead of the local one. */
 	clockOffsetSeconds?: number;
 	tls?: {key: string; cert: string};
+	/**
+	 * The registry itself (a fake Harbor): the users who signed in through OIDC show in GET …/users
+	 * after their first sign-in, and DELETE …/users/{userID} removes them there.
+	 */
+	registry?: {users(): FakeOvhUser[]; deleteUser(id: string): boolean};
 };
 
 export type FakeOvh = {
@@ -217,10 +222,30 @@ export async function startFakeOvh(options: FakeOvhOptions = {}): Promise<FakeOv
 			return {status: 200, json: null};
 		}
 
-		if (rest === '/users' && method === 'GET') return {status: 200, json: state.users.map(({id, user, email}) => ({id, user, email, password: ''}))};
+		const allUsers = () => [...state.users, ...(options.registry?.users() ?? [])];
+		if (rest === '/users' && method === 'GET') return {status: 200, json: allUsers().map(({id, user, email}) => ({id, user, email, password: ''}))};
+		const userPath = /^\/users\/([^/]+)$/.exec(rest);
+		if (userPath && method === 'DELETE') {
+			const id = decodeURIComponent(userPath[1]!);
+			const local = state.users.findIndex((entry) => entry.id === id);
+			if (local >= 0) {
+				state.deletedUsers.push(state.users[local]!.user);
+				state.users.splice(local, 1);
+				return {status: 200, json: null};
+			}
+
+			const user = options.registry?.users().find((entry) => entry.id === id);
+			if (user && options.registry?.deleteUser(id)) {
+				state.deletedUsers.push(user.user);
+				return {status: 200, json: null};
+			}
+
+			return {status: 404, json: clientError('NotFound', 'The requested object (userID) does not exist')};
+		}
+
 		const admin = /^\/users\/([^/]+)\/setAsAdmin$/.exec(rest);
 		if (admin && method === 'PUT') {
-			const user = state.users.find((entry) => entry.id === decodeURIComponent(admin[1]!));
+			const user = allUsers().find((entry) => entry.id === decodeURIComponent(admin[1]!));
 			if (!user) return {status: 404, json: clientError('NotFound', 'The requested object (userID) does not exist')};
 			user.admin = true;
 			return {status: 204};

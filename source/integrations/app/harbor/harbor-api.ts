@@ -24,6 +24,9 @@ export type HarborConfigurations = z.infer<typeof configurationsSchema>;
 
 const userSchema = z.looseObject({user_id: z.number(), username: z.string(), sysadmin_flag: z.boolean().nullish()});
 export type HarborUser = z.infer<typeof userSchema>;
+const userDetailSchema = z.looseObject({user_id: z.number(), username: z.string(), oidc_user_meta: z.looseObject({id: z.number().nullish()}).nullish()});
+export type HarborUserDetail = z.infer<typeof userDetailSchema>;
+const searchItemSchema = z.looseObject({user_id: z.number(), username: z.string()});
 
 export const authModeRefusal = 'the auth mode cannot be modified as new users have been inserted into database';
 
@@ -76,6 +79,24 @@ export class HarborApi {
 			if (batch.length < pageSize) {
 				return users;
 			}
+		}
+	}
+
+	/** The users whose name contains `name` (Harbor's search is fuzzy), up to 100. */
+	async searchUsers(name: string): Promise<Array<{user_id: number; username: string}>> {
+		return this.get(`/users/search?username=${encodeURIComponent(name)}&page_size=${pageSize}`, 'harbor: find the user', z.array(searchItemSchema));
+	}
+
+	/** One user with its OIDC metadata (present for users that signed in through the IdP), or undefined. */
+	async user(id: number): Promise<HarborUserDetail | undefined> {
+		try {
+			return await this.get(`/users/${id}`, 'harbor: read the user', userDetailSchema);
+		} catch (error) {
+			if (error instanceof RemoteError && error.status === 404) {
+				return undefined;
+			}
+
+			throw error;
 		}
 	}
 

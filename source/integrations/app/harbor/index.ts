@@ -4,7 +4,7 @@ import {atLeast, parseVersion} from '../../../core/versions.js';
 import {requireSecret} from '../../kit/require-secret.js';
 import {defineApp, type AppPlan, type Blocker, type IntegrationContext, type PlanChange} from '../../types.js';
 import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUntilWritten, secretAlreadyWritten} from '../../kit/artifacts.js';
-import {withoutTrailingSlash} from '../../kit/values.js';
+import {appBaseUrl, withoutTrailingSlash} from '../../kit/values.js';
 import {harborApi, localUsersExplanation, type HarborApi, type HarborConfigurations, type HarborUser} from './harbor-api.js';
 import {secretRow} from '../../kit/plan-rows.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from '../../kit/harbor-like.js';
@@ -19,6 +19,8 @@ import {
 	type HarborKey,
 } from './harbor-decide.js';
 import {harborVerification} from './harbor-checks.js';
+import {harborLikeSignIn} from '../../kit/harbor-sign-in.js';
+import {deleteHarborTestUser} from './harbor-test-user.js';
 
 /** Artifacts: the fingerprint of the client secret last written, and the users deleted so far. */
 const secretArtifact = 'harbor-client-secret';
@@ -122,6 +124,15 @@ async function resolveLocalUsers(context: IntegrationContext, api: HarborApi, co
 export const harbor = defineApp({
 	id: 'harbor',
 	verification: harborVerification,
+	signIn: harborLikeSignIn({
+		id: 'harbor',
+		product: 'Harbor',
+		inSentence: 'Harbor',
+		coreLog: "Harbor's core log (docker logs harbor-core, or the harbor-core pod)",
+		baseUrl: async (context) => appBaseUrl(context.values, 'harbor'),
+		secretWhere: 'in Harbor (Administration → Configuration → Authentication → OIDC Client Secret)',
+		deleteUser: deleteHarborTestUser,
+	}),
 
 	async preflight(context) {
 		const api = await harborApi(context);

@@ -8,8 +8,10 @@ import {markWritten, readArtifact, readBackup, recordSecretWritten, saveBackupUn
 import {optionalValue, withoutTrailingSlash} from '../../kit/values.js';
 import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings} from '../../kit/harbor-like.js';
 import {changeRow, displayValue, secretRow} from '../../kit/plan-rows.js';
-import {listOvhProjects, listOvhRegistries, ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
+import {listOvhProjects, listOvhRegistries, ovhApi, ovhRedirectUri, readOvhRegistryUrl, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
 import {ovhVerification} from './ovh-checks.js';
+import {harborLikeSignIn} from '../../kit/harbor-sign-in.js';
+import {deleteOvhTestUser} from './ovh-test-user.js';
 
 /** OVHcloud Managed Private Registry: a managed Harbor whose OIDC settings go through the OVHcloud API. */
 
@@ -135,6 +137,16 @@ export function createOvhMpr(options: OvhMprOptions = {}): AppIntegration {
 	return defineApp({
 		id: 'ovh-mpr',
 		verification: ovhVerification,
+		signIn: harborLikeSignIn({
+			id: 'ovh-mpr',
+			product: 'The registry',
+			inSentence: 'the registry',
+			coreLog: "the registry's log, which OVHcloud support can read (a managed registry shows none)",
+			// The registry's URL as the person gave it, else as OVHcloud reports it.
+			baseUrl: async (context) => (optionalValue(context.values, 'app_url') ? registryUrl(optionalValue(context.values, 'app_url')!) : readOvhRegistryUrl(context)),
+			secretWhere: "in the registry's OpenID Connect settings (OVHcloud Control Panel, or POST …/openIdConnect with sso-setup apply)",
+			deleteUser: deleteOvhTestUser,
+		}),
 		followUps: {admins: {listUsers: listRegistryAdminCandidates, makeAdmin: setAsAdmin}},
 
 		/** The wizard's pickers: the Public Cloud projects, then the registries of the chosen one. */

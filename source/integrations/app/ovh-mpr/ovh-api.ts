@@ -101,7 +101,12 @@ export class OvhApi {
 		await this.call('PUT', `${registryPath(where)}/users/${encodeURIComponent(userId)}/setAsAdmin`, `ovh-mpr: make user ${userId} an administrator`, z.unknown());
 	}
 
-	private async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, step: string, schema: z.ZodType<T>, json?: unknown): Promise<T> {
+	/** DELETE …/users/{userID}: removes a registry user (an identity-provider user comes back at its next sign-in). */
+	async deleteUser(where: RegistryRef, userId: string): Promise<void> {
+		await this.call('DELETE', `${registryPath(where)}/users/${encodeURIComponent(userId)}`, `ovh-mpr: delete user ${userId}`, z.unknown());
+	}
+
+	private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, step: string, schema: z.ZodType<T>, json?: unknown): Promise<T> {
 		const url = `${this.baseUrl}${path}`;
 		// Sign the exact bytes sent; a body-less call sends none (else "You provided an input body while none was expected").
 		const body = json === undefined ? '' : JSON.stringify(json);
@@ -141,7 +146,7 @@ function explain(error: unknown): unknown {
 	}
 
 	if (error.status === 403) {
-		return advise(error, {403: {hint: 'The consumer key is not allowed to make this call: create one with GET, POST and PUT rights on /cloud/project/* (…/createToken).'}});
+		return advise(error, {403: {hint: 'The consumer key is not allowed to make this call: create one with GET, POST and PUT rights on /cloud/project/* (and DELETE, for the sign-in proof to delete its test user) (…/createToken).'}});
 	}
 
 	return advise(error, {

@@ -7,6 +7,7 @@ import {confirmIssuer} from '../../kit/issuer-check.js';
 import {KeycloakAdmin, type KeycloakClient} from './keycloak-api.js';
 import {describeNewClient, groupsMapper, groupsMapperState, newClient, updatedClient} from './keycloak-decide.js';
 import {readAppSettings, required, type AppSettings} from '../../kit/app-settings.js';
+import {keycloakSignIn} from './keycloak-sign-in.js';
 
 /**
  * Keycloak: a confidential client in the user's realm, found again by its exact clientId. The
@@ -75,6 +76,7 @@ export const keycloak = defineIdp({
 		claimsNote: 'Keycloak lists only its built-in claims there, so this is fine when a protocol mapper adds them.',
 		codeFlowHow: 'Standard flow, with Client authentication on',
 	},
+	signIn: keycloakSignIn,
 	adminCredentialKeys: ['keycloak_admin_password'],
 	async plan(context): Promise<IdpPlan> {
 		const state = await connect(context);

@@ -51,6 +51,25 @@ export const mapperSchema = z.object({
 });
 export type ProtocolMapper = z.infer<typeof mapperSchema>;
 
+export const userSchema = z.looseObject({id: z.string(), username: z.string(), enabled: z.boolean().optional()});
+export type KeycloakUser = z.infer<typeof userSchema>;
+
+export type KeycloakGroup = {id: string; name: string; path?: string | undefined; subGroups?: KeycloakGroup[] | undefined};
+export const groupSchema: z.ZodType<KeycloakGroup> = z.lazy(() =>
+	z.looseObject({id: z.string(), name: z.string(), path: z.string().optional(), subGroups: z.array(groupSchema).optional()}),
+);
+
+/** POST /users: what the test user is created with (UserRepresentation). */
+export type UserBody = {
+	username: string;
+	email: string;
+	emailVerified: boolean;
+	firstName: string;
+	lastName: string;
+	enabled: boolean;
+	credentials: Array<{type: 'password'; value: string; temporary: boolean}>;
+};
+
 const tokenSchema = z.object({access_token: z.string()});
 const oauthErrorSchema = z.object({error: z.string().optional(), error_description: z.string().optional()}).catch({});
 const secretSchema = z.object({value: z.string().optional()});
@@ -198,6 +217,77 @@ export class KeycloakAdmin {
 			this.refuse,
 		);
 		return response.status === 201;
+	}
+
+	/** Creates a user and returns its id (from the Location header), or undefined when the name is taken (409). */
+	async createUser(realm: string, body: UserBody): Promise<string | undefined> {
+		const response = await callRaw(
+			this.context.http,
+			{...this.request(realm, '/users', 'create the test user', z.unknown(), `manage-users (realm-management) in realm ${realm}`), method: 'POST', json: body, ok: [201], also: [409]},
+			this.refuse,
+		);
+		if (response.status === 409) {
+			return undefined;
+		}
+
+		const id = response.headers['location']?.split('/').pop();
+		if (!id) {
+			throw unexpected(response, 'keycloak: create the test user', 'the answer has no Location header');
+		}
+
+		return id;
+	}
+
+	/** The users with exactly this user name (Keycloak keeps user names in lower case and matches without case). */
+	async findUsers(realm: string, username: string): Promise<KeycloakUser[]> {
+		const users = await callJson(
+			this.context.http,
+			{...this.request(realm, `/users?username=${encodeURIComponent(username)}&exact=true`, 'find the test user', z.array(userSchema), `view-users (realm-management) in realm ${realm}`), ok: [200]},
+			this.refuse,
+		);
+		return users.filter((user) => user.username.toLowerCase() === username.toLowerCase());
+	}
+
+	/** False when there is no such user (404). */
+	async deleteUser(realm: string, id: string): Promise<boolean> {
+		const response = await callRaw(
+			this.context.http,
+			{...this.request(realm, `/users/${encodeURIComponent(id)}`, 'delete the test user', z.unknown(), `manage-users (realm-management) in realm ${realm}`), method: 'DELETE', ok: [204], also: [404]},
+			this.refuse,
+		);
+		return response.status === 204;
+	}
+
+	/** The group at this full path ("/parent/child"), or undefined. */
+	async groupByPath(realm: string, path: string): Promise<KeycloakGroup | undefined> {
+		const route = path.replace(/^\/+/, '').split('/').map((part) => encodeURIComponent(part)).join('/');
+		return findJson(this.context.http, this.request(realm, `/group-by-path/${route}`, 'find the group', groupSchema, `query-groups (realm-management) in realm ${realm}`), this.refuse);
+	}
+
+	/** Every group named exactly `name`, at any depth (the search answers with the top-level groups and the matching branches under them). */
+	async groupsNamed(realm: string, name: string): Promise<KeycloakGroup[]> {
+		const tree = await callJson(
+			this.context.http,
+			{...this.request(realm, `/groups?search=${encodeURIComponent(name)}&exact=true`, 'find the group', z.array(groupSchema), `query-groups (realm-management) in realm ${realm}`), ok: [200]},
+			this.refuse,
+		);
+		const found: KeycloakGroup[] = [];
+		const walk = (groups: KeycloakGroup[]) => {
+			for (const group of groups) {
+				if (group.name === name) found.push(group);
+				walk(group.subGroups ?? []);
+			}
+		};
+		walk(tree);
+		return found;
+	}
+
+	async addUserToGroup(realm: string, userId: string, groupId: string): Promise<void> {
+		await callRaw(
+			this.context.http,
+			{...this.request(realm, `/users/${encodeURIComponent(userId)}/groups/${encodeURIComponent(groupId)}`, 'put the test user in a group', z.unknown(), `manage-users (realm-management) in realm ${realm}`), method: 'PUT', ok: [204]},
+			this.refuse,
+		);
 	}
 
 	private headers(): Record<string, string> {

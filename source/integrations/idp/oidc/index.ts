@@ -3,11 +3,13 @@ import type {DiscoveryDocument} from '../../../core/discovery.js';
 import {readAppSettings, required} from '../../kit/app-settings.js';
 import {discover} from '../../kit/discover.js';
 import {defineIdp} from '../../types.js';
+import {oidcSignIn} from './oidc-sign-in.js';
 
 /** Any other OpenID provider: sso-setup checks its discovery document; the client is created by hand. */
 export const oidcGeneric = defineIdp({
 	id: 'oidc',
 	verification: {name: 'the identity provider'},
+	signIn: oidcSignIn,
 	/** A generic provider has no flow-derived endpoints: read them from its discovery document (Portainer types them by hand). */
 	async enrichAnswers(context) {
 		const issuer = context.values['issuer'];
