@@ -34,7 +34,8 @@ export class Browser {
 			step: request.step,
 			expect: 'any',
 			headers: {
-				accept: request.api ? 'application/json' : 'text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8',
+				// A real browser's Accept: with JSON in it, Keycloak answers its deny-access step as JSON instead of its page.
+				accept: request.api ? 'application/json' : 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
 				...(cookie ? {cookie} : {}),
 				...request.headers,
 			},
