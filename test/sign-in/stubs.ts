@@ -30,6 +30,8 @@ export type Breaks = {
 	/** Deletions that throw, per side, for this many calls. */
 	deleteIdpFails?: number;
 	deleteAppFails?: number;
+	/** Called when the IdP's login starts (a test interrupts the run there). */
+	onLogIn?: () => void;
 	/** Values put in `seen` sentences by the stubs (secrets must never come out). */
 	leak?: string[];
 };
@@ -87,7 +89,8 @@ export function stubIdp(breaks: Breaks = {}, options: {withAdminApi?: boolean} =
 							return users.delete(record.username) ? 'deleted' : 'absent';
 						},
 					}),
-			async logIn(_context, _browser, authorizeUrl, credentials) {
+			async logIn(context, _browser, authorizeUrl, credentials) {
+				breaks.onLogIn?.();
 				if (breaks.hang === 'login') {
 					return never();
 				}
@@ -102,7 +105,8 @@ export function stubIdp(breaks: Breaks = {}, options: {withAdminApi?: boolean} =
 				}
 
 				const state = new URL(authorizeUrl).searchParams.get('state') ?? '';
-				const base = breaks.callbackElsewhere ? `${appOrigin}/elsewhere` : redirectUri;
+				const callback = context.values['redirect_uri'] ?? redirectUri;
+				const base = breaks.callbackElsewhere ? `${new URL(callback).origin}/elsewhere` : callback;
 				const query = breaks.callbackError ? `error=${breaks.callbackError}&error_description=nope&state=${state}` : `code=${authorizationCode}&state=${state}`;
 				return {callbackUrl: `${base}?${query}`, authorizeSeen: 'Stub IdP showed its sign-in page.', loginSeen: `Stub IdP signed ${credentials.username} in (${credentials.password} ${leak}).`};
 			},
@@ -141,7 +145,8 @@ export function stubApp(breaks: Breaks = {}, claims: {adminGroup?: string; idp?:
 		},
 		signIn: {
 			defaultUsernameClaim: 'preferred_username',
-			async start() {
+			async start(context) {
+				const callback = context.values['redirect_uri'] ?? redirectUri;
 				if (breaks.hang === 'start') {
 					return never();
 				}
@@ -150,7 +155,7 @@ export function stubApp(breaks: Breaks = {}, claims: {adminGroup?: string; idp?:
 					throw new SignInFailure('app-start', 'Starting a sign-in gave HTTP 500.', 'Look at the Harbor core log.');
 				}
 
-				return {authorizeUrl: `${idpOrigin}/authorize?client_id=harbor&redirect_uri=${encodeURIComponent(redirectUri)}&state=s1`, seen: `Harbor sent the browser to ${idpOrigin}/authorize.`};
+				return {authorizeUrl: `${idpOrigin}/authorize?client_id=harbor&redirect_uri=${encodeURIComponent(callback)}&state=s1`, seen: `Harbor sent the browser to ${idpOrigin}/authorize.`};
 			},
 			async finish(_context, _browser, callbackUrl, expected): Promise<AppSignInResult> {
 				finishCalls.push({callbackUrl, expected: expected.username});
