@@ -98,7 +98,7 @@ export async function cleanUp(context: IntegrationContext, integrations: Integra
 		const what = `user ${copy.username}`;
 		const deleteUser = integrations.app?.signIn?.deleteUser;
 		if (!deleteUser) {
-			left.push({what, where: copy.where, reason: 'sso-setup cannot delete users there (the app has no sign-in support)'});
+			left.push({what, where: copy.where, reason: 'sso-setup cannot delete users there: the app has no sign-in support'});
 			remaining.app = copy;
 			return;
 		}
@@ -121,7 +121,7 @@ export async function cleanUp(context: IntegrationContext, integrations: Integra
 		const what = `test user ${user.username}`;
 		const deleteTestUser = integrations.idp?.signIn?.deleteTestUser;
 		if (!deleteTestUser) {
-			left.push({what, where: user.where, reason: 'sso-setup cannot delete users there (the IdP has no admin API in sso-setup)'});
+			left.push({what, where: user.where, reason: 'sso-setup cannot delete users there: the IdP has no admin API in sso-setup'});
 			remaining.idp = user;
 			return;
 		}

@@ -237,7 +237,7 @@ describe('clean-up', () => {
 		const {idp, context} = setup();
 		await context.artifacts.set(cleanupArtifact, {started_at: 'x', app: {username: 'sso-setup-test-1', where: 'Harbor at https://harbor.test'}});
 		const finished = await finishPendingCleanup(context, {idp, app: undefined});
-		expect(finished?.report.left).toEqual([{what: 'user sso-setup-test-1', where: 'Harbor at https://harbor.test', reason: 'sso-setup cannot delete users there (the app has no sign-in support)'}]);
+		expect(finished?.report.left).toEqual([{what: 'user sso-setup-test-1', where: 'Harbor at https://harbor.test', reason: 'sso-setup cannot delete users there: the app has no sign-in support'}]);
 		expect(hasPendingCleanup(Object.fromEntries(context.store))).toBe(true);
 	});
 });
