@@ -31,6 +31,8 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 		if (note) process.stderr.write(`${note}\n`);
 		const handle = new CleanupRecordSession({...session, answers: {...session.answers, ...answers}}, session);
 		await finishLeftoverSignIn(pair, handle, secrets, {color: colorEnabled(process.stderr), retry: commandLine(`verify --session ${session.id}`)});
+		const dropped = handle.dropWhenDone();
+		if (dropped) process.stderr.write(`${dropped}\n`);
 	}
 
 	const output = parsed.options['output'] as string | undefined;

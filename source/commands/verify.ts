@@ -65,6 +65,10 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 	const typed = new Map<string, string>();
 	const context = withTypedSecrets(buildContext(input.pair, session, secrets), typed);
 	const prepared = signIn ? await prepareSignIn(context, integrations, input.pair, {yes, typed}) : undefined;
+	if (prepared && !prepared.declined && prepared.plan.kind !== 'skip' && !input.session) {
+		// Said before anything exists: even a run killed without a chance to clean up can be finished.
+		process.stderr.write(`Until the test user is deleted, session ${start.id} keeps what is needed to delete it (${commandLine(`verify --session ${start.id}`)} finishes it if this run is stopped).\n`);
+	}
 
 	const checks = await runVerification(context, {integrations});
 	let report: SignInReport | undefined;

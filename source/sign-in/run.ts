@@ -129,6 +129,11 @@ export async function planSignIn(context: IntegrationContext, integrations: Sign
 	};
 }
 
+/** The report of a sign-in that did not run, with the sentence that says why. */
+export function skippedSignIn(reason: string): SignInReport {
+	return {status: 'skipped', seen: reason, links: signInLinkIds.map((id) => ({id, title: signInLinkTitles[id], status: 'skipped', seen: ''})), cleanup: {done: [], left: []}};
+}
+
 /** The links a step covers, in chain order. */
 type Step = {links: readonly SignInLinkId[]; doing: string};
 
@@ -171,10 +176,9 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 
 	const plan = await planSignIn(guarded, integrations);
 	if (plan.kind === 'skip') {
-		for (const link of links) link.status = 'skipped';
-		phase = 'done';
-		update();
-		return {status: 'skipped', seen: plan.reason, links: links.map((link) => ({...link})), cleanup: {done: [], left: []}};
+		const report = skippedSignIn(plan.reason);
+		options.onUpdate?.({phase: 'done', links: report.links});
+		return report;
 	}
 
 	// planSignIn checked both sides.

@@ -133,6 +133,7 @@ describe('verify --sign-in --yes', () => {
 		const result = await verify([...pairArgs(), '--sign-in', '--yes', '--json']);
 		expect(result.code, result.stdout + result.stderr).toBe(0);
 		expect(result.stderr).toContain('The sign-in proof creates a throw-away test user');
+		expect(result.stderr).toMatch(/Until the test user is deleted, session oidc-harbor-[0-9a-f]{6} keeps what is needed to delete it \(npx sso-setup verify --session oidc-harbor-[0-9a-f]{6} finishes it if this run is stopped\)\./);
 		const json = JSON.parse(result.stdout) as VerifyJson;
 		// The earlier shape is kept: ok, summary, checks.
 		expect(Object.keys(json)).toEqual(expect.arrayContaining(['ok', 'summary', 'checks', 'signIn']));
