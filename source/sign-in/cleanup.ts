@@ -49,6 +49,8 @@ export type CleanupOptions = {
 	timeoutMs?: number;
 	/** The run stopped while the IdP was creating the user: "absent" then proves nothing, and the record stays for the next run. */
 	creationUnsettled?: boolean;
+	/** The run stopped while the app was still signing the user in: the same holds for the app's copy. */
+	appUnsettled?: boolean;
 };
 
 export const defaultCleanupTimeoutMs = 15_000;
@@ -105,6 +107,12 @@ export async function cleanUp(context: IntegrationContext, integrations: Integra
 
 		try {
 			const outcome = await withinTime(async () => deleteUser(context, copy.username), limitMs);
+			if (outcome === 'absent' && options.appUnsettled) {
+				left.push({what, where: copy.where, reason: 'the run stopped while the app was still signing it in, and it was not found yet; the next run looks again'});
+				remaining.app = copy;
+				return;
+			}
+
 			done.push(outcome === 'deleted' ? `Deleted the user ${copy.username} from ${copy.where}.` : `${copy.where} holds no user ${copy.username}: nothing to delete there.`);
 		} catch (error) {
 			left.push({what, where: copy.where, reason: reasonOf(error)});

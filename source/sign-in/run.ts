@@ -41,6 +41,8 @@ export type SignInOptions = {
 	signal?: AbortSignal;
 	/** Time limit of each deletion after an interruption. Default 5 s. */
 	interruptCleanupMs?: number;
+	/** How long the clean-up first waits for a call the run stopped waiting for. Default 1.5 s after Ctrl+C, 5 s after a time-out. */
+	settleMs?: number;
 	/** The session exists only for the clean-up record (verify without --session): said in the record. */
 	temporarySession?: boolean;
 };
@@ -61,6 +63,17 @@ export type SignInReport = {
 };
 
 export const defaultStepTimeoutMs = 30_000;
+/** How long the clean-up waits for a call the run stopped waiting for: short after Ctrl+C (the exit is bounded), longer after a time-out. */
+const settleAfterInterruptMs = 1500;
+const settleAfterTimeoutMs = 5000;
+
+async function settleWithin(work: Promise<unknown>, limitMs: number): Promise<void> {
+	let timer: NodeJS.Timeout | undefined;
+	await Promise.race([work, new Promise((resolve) => {
+		timer = setTimeout(resolve, limitMs);
+	})]);
+	clearTimeout(timer);
+}
 export const defaultInterruptCleanupMs = 5000;
 
 /** The IdP or the app inside sentences: the flow's name and where it is. */
@@ -134,8 +147,8 @@ export function skippedSignIn(reason: string): SignInReport {
 	return {status: 'skipped', seen: reason, links: signInLinkIds.map((id) => ({id, title: signInLinkTitles[id], status: 'skipped', seen: ''})), cleanup: {done: [], left: []}};
 }
 
-/** The links a step covers, in chain order. */
-type Step = {links: readonly SignInLinkId[]; doing: string};
+/** The links a step covers, in chain order, and the side that does it. */
+type Step = {links: readonly SignInLinkId[]; doing: string; side: 'app' | 'idp'};
 
 /** A link broke: the chain is marked, the run goes on to the clean-up. */
 class ChainBroken extends Error {}
@@ -212,12 +225,29 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 		throw new ChainBroken();
 	};
 
+	/**
+	 * The call the run stopped waiting for (Ctrl+C, time limit) may still be working: the app may
+	 * still onboard the user, the IdP still create it. Kept to let it settle before the clean-up.
+	 */
+	let inFlight: {side: 'app' | 'idp' | 'idp-create'; settled: boolean; work: Promise<unknown>} | undefined;
+	const tracked = <T>(side: 'app' | 'idp' | 'idp-create', call: () => Promise<T>): (() => Promise<T>) => {
+		return async () => {
+			const work = Promise.resolve().then(call);
+			const entry = {side, settled: false, work: work.then(() => undefined, () => undefined)};
+			inFlight = entry;
+			void entry.work.then(() => {
+				entry.settled = true;
+			});
+			return work;
+		};
+	};
+
 	/** Runs one step within its time limit; a failure breaks the link it names (else the step's first open link). */
 	const step = async <T>(covered: Step, work: () => Promise<T>): Promise<T> => {
 		running = covered.links.find((id) => links[signInLinkIds.indexOf(id)]?.status !== 'passed') ?? covered.links[0];
 		update();
 		try {
-			return await withinTime(work, stepMs, signal);
+			return await withinTime(tracked(covered.side, work), stepMs, signal);
 		} catch (error) {
 			if (error instanceof StepInterrupted) {
 				throw error;
@@ -240,7 +270,6 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 	};
 
 	const pending: PendingCleanup = {started_at: new Date().toISOString(), ...(options.temporarySession ? {temporary_session: true} : {})};
-	let creating = false;
 	let interrupted = false;
 	let before: {seen: string; fix?: string} | undefined;
 	let testUser: SignInReport['testUser'];
@@ -256,23 +285,19 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 			// Saved before the IdP is asked: a run stopped from here on leaves the next one what to delete.
 			pending.idp = {username: user.username, where: plan.idpWhere};
 			await save();
-			creating = true;
 			let created;
 			try {
-				created = await withinTime(async () => idpSignIn.createTestUser!(guarded, user), stepMs, signal);
+				created = await withinTime(tracked('idp-create', async () => idpSignIn.createTestUser!(guarded, user)), stepMs, signal);
 			} catch (error) {
 				if (error instanceof StepInterrupted) {
 					throw error;
 				}
 
-				// An answer (an error) settles the creation; a time-out leaves it open.
-				creating = error instanceof StepTimeout;
 				const {message, hint} = error instanceof StepTimeout ? {message: `no answer within ${error.seconds} s`, hint: undefined} : describeError(error);
 				before = {seen: `The test user could not be created at ${plan.idpWhere}: ${message.replace(/^Unexpected error: /, '')}`, ...(hint ? {fix: hint} : {})};
 				throw new ChainBroken();
 			}
 
-			creating = false;
 			pending.idp = {username: created.record.username, where: created.record.where || plan.idpWhere, ...(created.record.id ? {id: created.record.id} : {})};
 			await save();
 			credentials = {username: created.record.username, password: user.password};
@@ -297,10 +322,10 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 
 		phase = 'sign-in';
 		const browser = new Browser(guarded.http);
-		const started = await step({links: ['app-start'], doing: `starting ${name.app}'s sign-in`}, async () => appSignIn.start(guarded, browser));
+		const started = await step({links: ['app-start'], doing: `starting ${name.app}'s sign-in`, side: 'app'}, async () => appSignIn.start(guarded, browser));
 		set('app-start', {status: 'passed', seen: started.seen});
 
-		const login = await step({links: ['idp-authorize', 'idp-login'], doing: `signing the test user in at ${name.idp}`}, async () => idpSignIn.logIn(guarded, browser, started.authorizeUrl, credentials));
+		const login = await step({links: ['idp-authorize', 'idp-login'], doing: `signing the test user in at ${name.idp}`, side: 'idp'}, async () => idpSignIn.logIn(guarded, browser, started.authorizeUrl, credentials));
 		const back = inspectCallback(login.callbackUrl, values['redirect_uri']);
 		if (back.kind === 'error') {
 			if (back.error === 'access_denied') {
@@ -322,7 +347,7 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 		set('idp-authorize', {status: 'passed', seen: login.authorizeSeen});
 		set('idp-login', {status: 'passed', seen: login.loginSeen});
 
-		const result: AppSignInResult = await step({links: ['app-callback', 'code-exchange', 'app-user'], doing: `bringing the answer back to ${name.app}`}, async () => appSignIn.finish(guarded, browser, login.callbackUrl, {username: appUsername}));
+		const result: AppSignInResult = await step({links: ['app-callback', 'code-exchange', 'app-user'], doing: `bringing the answer back to ${name.app}`, side: 'app'}, async () => appSignIn.finish(guarded, browser, login.callbackUrl, {username: appUsername}));
 		if (result.username !== appUsername && !isAppAdministrator(values, result.username)) {
 			pending.app = {username: result.username, where: plan.appWhere};
 			await save();
@@ -358,10 +383,18 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 	phase = 'clean-up';
 	running = undefined;
 	update();
-	// While the IdP may still be creating the user, a deletion that finds nothing proves nothing.
+	// The IdP's login leaves nothing to delete; the creation and the app's steps may.
+	const open = inFlight && !inFlight.settled && inFlight.side !== 'idp' ? inFlight : undefined;
+	if (open) {
+		await settleWithin(open.work, options.settleMs ?? (interrupted ? settleAfterInterruptMs : settleAfterTimeoutMs));
+	}
+
+	// While the IdP may still be creating the user, or the app onboarding it, a deletion that finds nothing proves nothing.
+	const unsettled = open && !open.settled ? open.side : undefined;
 	const cleanup = await cleanUp(context, integrations, pending, {
 		timeoutMs: interrupted ? (options.interruptCleanupMs ?? defaultInterruptCleanupMs) : (options.cleanupTimeoutMs ?? defaultCleanupTimeoutMs),
-		creationUnsettled: creating,
+		creationUnsettled: unsettled === 'idp-create',
+		appUnsettled: unsettled === 'app',
 	});
 	phase = 'done';
 	update();

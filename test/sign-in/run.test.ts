@@ -123,7 +123,7 @@ describe('runSignIn: each broken link is named, the later ones are not reached',
 	it('bounds every step: a step that never answers breaks its link', async () => {
 		for (const [hang, link] of [['start', 'app-start'], ['login', 'idp-authorize'], ['finish', 'app-callback']] as const) {
 			const {idp, app, context} = setup({hang});
-			const report = await runSignIn(context, {idp, app}, {stepTimeoutMs: 50});
+			const report = await runSignIn(context, {idp, app}, {stepTimeoutMs: 50, settleMs: 10});
 			expect(statuses(report)[link], hang).toBe('failed');
 			expect(report.links.find((candidate) => candidate.id === link)?.seen).toMatch(/^No answer within 1 s while /);
 			expect(idp.users.size).toBe(0);
@@ -276,6 +276,42 @@ describe('interrupted (Ctrl+C)', () => {
 		// The next run: the creation has ended long ago, "not found" is now the answer.
 		const finished = await finishPendingCleanup(resumedContext(context), {idp, app});
 		expect(finished?.report.left).toEqual([]);
+	});
+});
+
+describe('a call the run stopped waiting for', () => {
+	it('the app still signing the user in when Ctrl+C came: "not found" proves nothing, the record stays', async () => {
+		const {idp, app, context} = setup();
+		const controller = new AbortController();
+		app.signIn!.finish = async () => {
+			controller.abort();
+			return new Promise(() => undefined);
+		};
+
+		const report = await runSignIn(context, {idp, app}, {signal: controller.signal, settleMs: 20});
+		expect(report.status).toBe('interrupted');
+		expect(report.cleanup.left).toEqual([{what: `user ${idp.created[0]!.username}`, where: `Harbor at ${appOrigin}`, reason: 'the run stopped while the app was still signing it in, and it was not found yet; the next run looks again'}]);
+		// The IdP's side was not in doubt.
+		expect(idp.users.size).toBe(0);
+		expect(context.store.get(cleanupArtifact)).toMatchObject({app: {username: idp.created[0]!.username}});
+		expect(context.store.get(cleanupArtifact)).not.toHaveProperty('idp');
+	});
+
+	it('a call that ends soon after is waited for, so the user it made is deleted', async () => {
+		const {idp, app, context} = setup();
+		const finish = app.signIn!.finish;
+		const controller = new AbortController();
+		app.signIn!.finish = async (...args) => {
+			controller.abort();
+			// The app onboards the user just after the run stopped waiting.
+			await new Promise((resolve) => setTimeout(resolve, 20));
+			return finish(...args);
+		};
+
+		const report = await runSignIn(context, {idp, app}, {signal: controller.signal});
+		expect(report.status).toBe('interrupted');
+		expect(app.users.size).toBe(0);
+		expect(report.cleanup.left).toEqual([]);
 	});
 });
 
