@@ -28,9 +28,13 @@ export function withSignInAuthority(results: readonly CheckResult[], signIn: Sig
 	if (signIn.status === 'passed') {
 		return {
 			results: results.map((result) =>
-				result.status === 'fail' && provenBySignIn.has(result.id)
-					? {...result, status: 'warn', seen: `${result.seen} The sign-in proof passed, so this probe disagreed with it: the sign-in is what counts.`}
-					: {...result},
+				!provenBySignIn.has(result.id)
+					? {...result}
+					: result.status === 'fail'
+						? {...result, status: 'warn', seen: `${result.seen} The sign-in proof passed, so this probe disagreed with it: the sign-in is what counts.`}
+						: result.status === 'skipped'
+							? {...result, seen: `${result.seen} The sign-in proof passed, which proves it as the app uses it.`}
+							: {...result},
 			),
 			links: signIn.links.map((link) => ({...link})),
 		};
