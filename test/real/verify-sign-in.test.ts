@@ -4,6 +4,7 @@ import {listSessions} from '../../source/core/session/store.js';
 import {loadAppIntegration, loadIdpIntegration} from '../../source/integrations/registry.js';
 import {binary} from '../helpers/pty.js';
 import {describeWithRealServers} from '../real-servers/availability.js';
+import {startDex} from '../real-servers/dex.js';
 import type {KeycloakRealm} from '../real-servers/keycloak.js';
 import {type FakePortainer, startFakePortainer} from '../servers/portainer.js';
 import {cli, type Cli, ensureBinary, freshRealm, sharedKeycloak} from './helpers.js';
@@ -32,7 +33,7 @@ afterEach(async () => {
 	realm = undefined;
 }, 120_000);
 
-type Json = {ok: boolean; checks: Array<{id: string; status: string; seen: string}>; signIn: {status: string; links: Array<{id: string; status: string; seen: string; fix?: string}>; testUser: {username: string}; cleanup: {complete: boolean; left: unknown[]}}};
+type Json = {ok: boolean; checks: Array<{id: string; status: string; seen: string}>; signIn: {status: string; links: Array<{id: string; status: string; seen: string; fix?: string}>; testUser: {username: string}; cleanup: {complete: boolean; done: string[]; left: unknown[]}}};
 
 const title = 'verify --sign-in: real Keycloak → Portainer (the built binary)';
 // Until the branches with the integrations' sign-in sides are merged, there is nothing to run.
@@ -130,5 +131,40 @@ await suite(() => {
 		expect(next.stderr).toContain(`✔ Deleted the test user ${left!}`);
 		expect(await testUsers()).toEqual([]);
 		expect(listSessions({SSO_SETUP_HOME: session!.home}).sessions[0]?.artifacts['sign-in-cleanup']).toBeUndefined();
+	});
+});
+
+const dexReady = ready && Boolean((await loadIdpIntegration('oidc'))?.signIn);
+const dexTitle = "verify --sign-in: real Dex → Portainer, the person's test account (the built binary)";
+const dexSuite = dexReady ? async (body: (servers: Record<string, {dir: string}>) => void) => describeWithRealServers(dexTitle, ['dex'], body) : async (body: (servers: Record<string, {dir: string}>) => void) => describe.skip(`${dexTitle} (skipped: no generic sign-in side yet)`, () => body({}));
+
+await dexSuite((servers) => {
+	beforeAll(ensureBinary, 120_000);
+
+	it('signs the test account in, keeps it at Dex, and deletes the user Portainer made for it', {timeout: 240_000}, async () => {
+		portainer = await startFakePortainer({adminPassword: portainerPassword, settings: {}});
+		const secret = 'Dex-Portainer-Client-Secret-8';
+		const dex = await startDex(servers['dex']!.dir, {clients: [{id: 'portainer', secret, redirectURIs: [`${portainer.url}/`]}]});
+		try {
+			session = cli('sso-setup-sign-in-dex-');
+			const env = {SSO_SETUP_CLIENT_SECRET: secret, SSO_SETUP_PORTAINER_ADMIN_PASSWORD: portainerPassword};
+			const apply = await session.run(['apply', '--idp', 'oidc', '--app', 'portainer', '--set', `issuer=${dex.issuer}`, '--set', 'client_id=portainer', '--set', `app_url=${portainer.url}`, '--set', 'username_claim=email', '--yes'], env);
+			expect(apply.code, apply.all).toBe(0);
+			const [saved] = listSessions({SSO_SETUP_HOME: session.home}).sessions;
+
+			const withoutAccount = await session.run(['verify', '--session', saved!.id, '--sign-in', '--json'], env);
+			expect((JSON.parse(withoutAccount.stdout) as Json).signIn.status).toBe('skipped');
+
+			const result = await session.run(['verify', '--session', saved!.id, '--set', `test_user=${dex.user}`, '--sign-in', '--yes', '--json'], {...env, SSO_SETUP_TEST_USER_PASSWORD: 'password'});
+			expect(result.code, result.all).toBe(0);
+			const json = JSON.parse(result.stdout) as Json & {signIn: {testUser: {createdBy: string}}};
+			expect(json.signIn.status, result.stdout).toBe('passed');
+			expect(json.signIn.testUser).toMatchObject({username: dex.user, createdBy: 'you'});
+			expect(result.stderr).toContain(`The sign-in proof signs your test account ${dex.user}`);
+			expect(json.signIn.cleanup.done.join(' ')).toContain(`Deleted the user ${dex.user} from Portainer`);
+			expect(portainer.users.map((user) => user.Username)).not.toContain(dex.user);
+		} finally {
+			await dex.stop();
+		}
 	});
 });
