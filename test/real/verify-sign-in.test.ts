@@ -2,7 +2,7 @@ import {execa} from 'execa';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {listSessions} from '../../source/core/session/store.js';
 import {loadAppIntegration, loadIdpIntegration} from '../../source/integrations/registry.js';
-import {binary} from '../helpers/pty.js';
+import {binary, PtyRun} from '../helpers/pty.js';
 import {describeWithRealServers} from '../real-servers/availability.js';
 import {startDex} from '../real-servers/dex.js';
 import type {KeycloakRealm} from '../real-servers/keycloak.js';
@@ -162,6 +162,45 @@ await dexSuite((servers) => {
 			expect(json.signIn.testUser).toMatchObject({username: dex.user, createdBy: 'you'});
 			expect(result.stderr).toContain(`The sign-in proof signs your test account ${dex.user}`);
 			expect(json.signIn.cleanup.done.join(' ')).toContain(`Deleted the user ${dex.user} from Portainer`);
+			expect(portainer.users.map((user) => user.Username)).not.toContain(dex.user);
+		} finally {
+			await dex.stop();
+		}
+	});
+
+	it('on a terminal: asks for the test account\'s password without echo, says what it does, asks to go on; "no" creates nothing', {timeout: 240_000}, async () => {
+		portainer = await startFakePortainer({adminPassword: portainerPassword, settings: {}});
+		const secret = 'Dex-Portainer-Client-Secret-8';
+		const dex = await startDex(servers['dex']!.dir, {clients: [{id: 'portainer', secret, redirectURIs: [`${portainer.url}/`]}]});
+		try {
+			session = cli('sso-setup-sign-in-pty-');
+			const env = {SSO_SETUP_HOME: session.home, NO_COLOR: '1', SSO_SETUP_CLIENT_SECRET: secret, SSO_SETUP_PORTAINER_ADMIN_PASSWORD: portainerPassword};
+			const apply = await session.run(['apply', '--idp', 'oidc', '--app', 'portainer', '--set', `issuer=${dex.issuer}`, '--set', 'client_id=portainer', '--set', `app_url=${portainer.url}`, '--set', 'username_claim=email', '--yes'], env);
+			expect(apply.code, apply.all).toBe(0);
+			const [saved] = listSessions({SSO_SETUP_HOME: session.home}).sessions;
+			const args = ['verify', '--session', saved!.id, '--set', `test_user=${dex.user}`, '--sign-in'];
+			const validates = () => portainer!.requests.filter((request) => request.path === '/api/auth/oauth/validate').length;
+
+			const declined = new PtyRun(args, {env});
+			await declined.expectText(`Password of the test account ${dex.user}`, 60_000);
+			await declined.answer('password');
+			await declined.expectText('The sign-in proof signs your test account');
+			// Nothing was echoed after the prompt.
+			expect(declined.screen()).toMatch(/\(not shown, not stored\): *$/m);
+			await declined.expectText('Run the sign-in proof? [y/N]');
+			await declined.answer('n');
+			expect(await declined.exit(60_000)).toBe(0);
+			expect(declined.output()).toContain('Sign-in proof skipped: You chose not to run it, so nothing was created.');
+			expect(validates()).toBe(0);
+
+			const accepted = new PtyRun(args, {env});
+			await accepted.expectText(`Password of the test account ${dex.user}`, 60_000);
+			await accepted.answer('password');
+			await accepted.expectText('Run the sign-in proof? [y/N]');
+			await accepted.answer('y');
+			expect(await accepted.exit(60_000)).toBe(0);
+			expect(accepted.output()).toContain('✔ Sign-in proof passed.');
+			expect(validates()).toBe(1);
 			expect(portainer.users.map((user) => user.Username)).not.toContain(dex.user);
 		} finally {
 			await dex.stop();
