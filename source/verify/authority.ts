@@ -54,8 +54,13 @@ export function withSignInAuthority(results: readonly CheckResult[], signIn: Sig
 			return {...link};
 		}
 
-		const said = agreeing.map((result) => `${result.title}: ${result.seen}`).join(' ');
+		// The probes' sentences can quote long answers: a glimpse is enough, the checks above show them whole.
+		const said = agreeing.map((result) => `${result.title} (${result.status === 'fail' ? 'failed' : 'warned'}): ${glimpse(result.seen)}`).join(' ');
 		return {...link, fix: `${link.fix ? `${link.fix} ` : ''}What the related checks saw: ${said}`};
 	});
 	return {results: results.map((result) => ({...result})), links};
+}
+
+function glimpse(text: string, max = 160): string {
+	return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }

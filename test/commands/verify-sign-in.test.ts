@@ -158,7 +158,7 @@ describe('verify --sign-in --yes', () => {
 		// The diagram wraps before an arrow on narrow screens.
 		expect(result.stdout.replaceAll('\n  → ', ' → ')).toContain('app sign-in start ✔ → IdP authorize ✔ → IdP login ✔ → back at the app ✔ → code exchanged by the app ✖ → user in the app · → admin rights ·');
 		expect(result.stdout).toMatch(/✖ Sign-in proof failed at: code exchanged by the app\./);
-		expect(result.stdout).toMatch(/What to do \(code exchanged by the app\): Fix code-exchange\. What the related checks saw: Client secret: /);
+		expect(result.stdout).toMatch(/What to do \(code exchanged by the app\): Fix code-exchange\. What the related checks saw: Client secret \(failed\): /);
 		expect(result.stdout).toContain('· user in the app');
 		expect(idp.users.size).toBe(0);
 	});
