@@ -16,6 +16,8 @@ import type {ParsedCommand} from './parse.js';
 import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';
+import {finishLeftoverSignIn} from './sign-in.js';
+import {hasPendingCleanup} from '../sign-in/cleanup.js';
 
 /**
  * `sso-setup apply`: the wizard's automated steps without prompts. Registers the client when the
@@ -44,6 +46,12 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	onInterrupt(() => (parsed.options['dry-run'] === true ? 'Nothing was saved or changed.' : `The session was saved; continue with: sso-setup apply --session ${session().id}${yes ? ' --yes' : ''}`));
 
 	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session().id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
+	if (parsed.options['dry-run'] === true && hasPendingCleanup(session().artifacts)) {
+		process.stderr.write(`! Session ${session().id} holds a sign-in test user an earlier run did not delete; a run without --dry-run, or ${commandLine(`verify --session ${session().id}`)}, deletes it.\n`);
+	} else {
+		await finishLeftoverSignIn(pair, handle, secrets, {color: colorEnabled(process.stderr), retry: commandLine(`verify --session ${session().id}`)});
+	}
+
 	const say = (line: string) => process.stdout.write(`${line}\n`);
 
 	const idp = pair.idp.automation ? await loadIdpIntegration(pair.idp.automation) : undefined;

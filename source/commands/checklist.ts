@@ -9,6 +9,12 @@ import {ExitCode, UsageError} from '../core/errors.js';
 import {printable} from '../core/text.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
+import {commandLine} from '../core/command-line.js';
+import {colorEnabled} from '../core/style.js';
+import {openKeychain} from '../secrets/keychain.js';
+import {hasPendingCleanup} from '../sign-in/cleanup.js';
+import {openSecrets} from './secrets.js';
+import {CleanupRecordSession, finishLeftoverSignIn} from './sign-in.js';
 
 export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	const format = (parsed.options['format'] as string | undefined) ?? 'markdown';
@@ -19,6 +25,16 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	const catalogue = await loadFlows(parsed.flows);
 	const {pair, answers, session} = resolvePairInput(parsed, catalogue);
 	refuseUnmetRequirements(pair, answers);
+	if (session && hasPendingCleanup(session.artifacts)) {
+		// The checklist saves nothing; the finished clean-up is the one change written to the session.
+		const {secrets, note} = await openSecrets(session.id, openKeychain(), false);
+		if (note) process.stderr.write(`${note}\n`);
+		const handle = new CleanupRecordSession({...session, answers: {...session.answers, ...answers}}, session);
+		await finishLeftoverSignIn(pair, handle, secrets, {color: colorEnabled(process.stderr), retry: commandLine(`verify --session ${session.id}`)});
+		const dropped = handle.dropWhenDone();
+		if (dropped) process.stderr.write(`${dropped}\n`);
+	}
+
 	const output = parsed.options['output'] as string | undefined;
 	const checklist = buildChecklist(pair, answers, new Set(session?.secrets ?? []), {}, secretPlaces(['client_secret']));
 	const text = formatChecklist(checklist, format as ChecklistFormat, {width: output ? undefined : terminalWidth()});

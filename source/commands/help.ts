@@ -85,14 +85,27 @@ Options:
   --idp, --app, --set, --session   as for checklist
 
 ${common}`,
-	verify: `Usage: sso-setup verify (--session ID | --idp I --app A --set key=value …) [--json]
+	verify: `Usage: sso-setup verify (--session ID | --idp I --app A --set key=value …) [--json] [--sign-in [--yes]]
 
 Run every verification check against a live setup, including ones not made by sso-setup: discovery,
 issuer, scopes, client secret, redirect URI, the app's settings, and the local admin's way back in.
-Exit 0 only when no check fails.
+Exit 0 only when no check fails; 2 when nothing could be checked.
 
 Options:
-  --json    one machine-readable JSON document
+  --json      one machine-readable JSON document (with --sign-in, the chain as "signIn")
+  --sign-in   after the checks, prove a real sign-in: create a throw-away test user at the IdP
+              (sso-setup-test-…, random password never shown or stored), follow the app's own
+              sign-in over HTTP to its callback, confirm the user in the app (and its admin rights
+              when admin_group is set), then delete the user from both. It says so and asks first.
+              Needs the IdP's admin credential (SSO_SETUP_AUTHENTIK_TOKEN,
+              SSO_SETUP_KEYCLOAK_ADMIN_PASSWORD, SSO_SETUP_POCKET_ID_API_KEY or the saved session);
+              for an IdP without an admin API (oidc), your test account: --set test_user=NAME and
+              SSO_SETUP_TEST_USER_PASSWORD (its copy in the app is deleted, the account is kept).
+              A sign-in that passed outweighs a probe that disagreed (shown as a warning).
+  --yes, -y   allow --sign-in without being asked (needed where there is no terminal)
+
+If a run is stopped (Ctrl+C), the test user is deleted before it exits, or by the next run of any
+command for that session (verify --session ID, as the message says).
 
 ${common}`,
 	rollback: `Usage: sso-setup rollback [ID] [--yes]

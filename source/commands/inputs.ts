@@ -34,7 +34,7 @@ export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: 
 	}
 
 	// Values the flows usually derive, settable for setups not made by sso-setup (e.g. verify).
-	const extraKeys = new Set(['issuer', 'client_id', 'ca_file', 'discovery_url', 'authorize_url', 'token_url', 'userinfo_url', 'end_session_url', 'redirect_uri', ...advancedKeys.keys()]);
+	const extraKeys = new Set(['issuer', 'client_id', 'test_user', 'ca_file', 'discovery_url', 'authorize_url', 'token_url', 'userinfo_url', 'end_session_url', 'redirect_uri', ...advancedKeys.keys()]);
 	for (const item of sets) {
 		const separator = item.indexOf('=');
 		if (separator <= 0) {
@@ -53,7 +53,7 @@ export function parseSetOptions(sets: readonly string[], pair: Pair, onWarning: 
 
 		if (!field) {
 			if (extraKeys.has(key)) {
-				answers[key] = advancedKeys.has(key) ? checkAdvanced(key, raw) : key === 'client_id' || key === 'ca_file' ? checkExtraText(key, raw) : checkExtraUrl(key, raw);
+				answers[key] = advancedKeys.has(key) ? checkAdvanced(key, raw) : ['client_id', 'ca_file', 'test_user'].includes(key) ? checkExtraText(key, raw) : checkExtraUrl(key, raw);
 				continue;
 			}
 

@@ -27,7 +27,7 @@ const commandOptions: Record<CommandName, Record<string, Option>> = {
 	sessions: {},
 	checklist: {...pairOptions, format: {type: 'string'}, output: {type: 'string', short: 'o'}},
 	apply: {...pairOptions, yes: {type: 'boolean', short: 'y'}, 'dry-run': {type: 'boolean', short: 'n'}, 'delete-users': {type: 'string'}, 'allow-plain-http-secret': {type: 'boolean'}},
-	verify: {...pairOptions, json: {type: 'boolean'}},
+	verify: {...pairOptions, json: {type: 'boolean'}, 'sign-in': {type: 'boolean'}, yes: {type: 'boolean', short: 'y'}},
 	rollback: {yes: {type: 'boolean', short: 'y'}},
 };
 

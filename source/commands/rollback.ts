@@ -10,13 +10,23 @@ import {loadAppIntegration} from '../integrations/registry.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows} from './inputs.js';
 import {commandSession} from './secrets.js';
+import {finishLeftoverSignIn} from './sign-in.js';
+import {hasPendingCleanup} from '../sign-in/cleanup.js';
 
 /** `sso-setup rollback [ID]`: restores the app settings the session backed up before changing them. */
 export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 	const out = createStyle(colorEnabled(process.stdout));
 	const id = parsed.positionals[0] ?? newestWithBackup();
-	const session: Session = loadSession(id);
+	let session: Session = loadSession(id);
 	onInterrupt(() => `Run it again to finish restoring: sso-setup rollback ${session.id} --yes`);
+	if (hasPendingCleanup(session.artifacts)) {
+		const catalogue = await loadFlows(parsed.flows);
+		const {handle, secrets} = await commandSession(session, {persist: true});
+		await finishLeftoverSignIn(getPair(catalogue, session.idp, session.app), handle, secrets, {color: colorEnabled(process.stderr), retry: commandLine(`verify --session ${session.id}`)});
+		// What the rollback saves next starts from the session without the finished record.
+		session = handle.current();
+	}
+
 	if (session.artifacts['app-backup'] === undefined) {
 		throw new UsageError(`Session ${id} holds no backup of ${session.app}'s settings: it never planned a change there.`, {hint: 'Nothing was changed.'});
 	}

@@ -1,4 +1,6 @@
-import {buildContext} from '../core/session/integration-context.js';
+import {buildContext, type SessionHandle} from '../core/session/integration-context.js';
+import {finishPendingCleanup} from '../sign-in/cleanup.js';
+import {cleanupLines} from '../sign-in/format.js';
 import {commandLine} from '../core/command-line.js';
 import {describeError, UsageError} from '../core/errors.js';
 import type {Field} from '../core/flows/schema.js';
@@ -21,7 +23,7 @@ export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 	// The keychain check talks to D-Bus: start it while the flows are read and Ink loads.
 	const keychain = openKeychain();
 	const catalogue = await loadFlows(parsed.flows);
-	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers, loadIdpIntegration, loadAppIntegration});
+	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers, loadIdpIntegration, loadAppIntegration, finishSignInCleanup});
 	const {runWizard} = await import('../ui/render.js');
 	return runWizard(controller, {resume: parsed.command === 'resume', sessionId: parsed.positionals[0]});
 }
@@ -67,4 +69,15 @@ export async function enrichAnswers(view: SessionView, secrets: SessionSecrets):
 	} catch (error) {
 		return {notice: `The discovery document could not be read (${describeError(error).message}); endpoints stay placeholders.`};
 	}
+}
+
+/** A resumed session's pending sign-in clean-up, finished before anything else; what it did, in one notice. */
+export async function finishSignInCleanup(view: SessionView, handle: SessionHandle, secrets: SessionSecrets): Promise<string | undefined> {
+	const finished = await finishPendingCleanup(buildContext(view.pair, handle, secrets), await loadPairIntegrations(view.pair));
+	if (!finished) {
+		return undefined;
+	}
+
+	const lines = cleanupLines(finished.report, {color: false, retry: commandLine(`verify --session ${view.session.id}`)});
+	return `Sign-in clean-up left by an earlier run: ${lines.map((line) => line.trim()).join(' ')}`;
 }

@@ -77,9 +77,13 @@ export function formatTable(results: readonly CheckProgress[], options: {color: 
 	return lines.join('\n');
 }
 
-/** One JSON document: every check (id, title, status, seen, fix) and the summary. */
-export function toJson(results: readonly CheckResult[]): string {
+/**
+ * One JSON document: every check (id, title, status, seen, fix) and the summary; with the sign-in
+ * proof, its chain as `signIn` after the checks, and `ok` from the run's exit code.
+ */
+export function toJson(results: readonly CheckResult[], options: {signIn?: unknown; exitCode?: number} = {}): string {
 	const checks = results.map(({id, title, status, seen, fix}) => ({id, title, status, seen, ...(fix ? {fix} : {})}));
 	const missing = missingValues(results);
-	return JSON.stringify({ok: verificationExitCode(results) === ExitCode.ok, summary: summarize(results), ...(nothingChecked(results) ? {nothing_checked: true} : {}), ...(missing.length > 0 ? {missing} : {}), checks}, null, 2);
+	const ok = (options.exitCode ?? verificationExitCode(results)) === ExitCode.ok;
+	return JSON.stringify({ok, summary: summarize(results), ...(nothingChecked(results) ? {nothing_checked: true} : {}), ...(missing.length > 0 ? {missing} : {}), checks, ...(options.signIn === undefined ? {} : {signIn: options.signIn})}, null, 2);
 }

@@ -26,6 +26,7 @@ import {
 	warningsToShow,
 } from './machine.js';
 import {listSessions, loadSession, newSession, saveSession, type Session} from '../core/session/store.js';
+import {hasPendingCleanup} from '../sign-in/cleanup.js';
 
 export type WizardState = {
 	screen: Screen;
@@ -50,6 +51,8 @@ export type WizardDependencies = {
 	/** The integration modules, by the flows' `automation` id (the registry's lazy imports). */
 	loadIdpIntegration?(id: string): Promise<IdpIntegration | undefined>;
 	loadAppIntegration?(id: string): Promise<AppIntegration | undefined>;
+	/** Finishes the sign-in clean-up an earlier run left in a resumed session; returns what to tell the person. */
+	finishSignInCleanup?(view: SessionView, handle: SessionHandle, secrets: SessionSecrets): Promise<string | undefined>;
 };
 
 export type {StageRun} from './stage-runner.js';
@@ -221,7 +224,15 @@ export class WizardController {
 
 		const view: SessionView = {pair, session, presentSecrets: present};
 		this.set({view, notice: `Resumed session ${session.id}. Saved answers are the defaults: Enter keeps them.`});
-		this.set({screen: resumeScreen(view)});
+		if (hasPendingCleanup(session.artifacts) && this.deps.finishSignInCleanup) {
+			this.set({screen: {name: 'loading', message: 'Deleting the sign-in test user an earlier run left…'}});
+			const said = await this.deps.finishSignInCleanup(view, this.sessionHandle(), this.secrets);
+			if (said) {
+				this.set({notice: said});
+			}
+		}
+
+		this.set({screen: resumeScreen(this.state.view ?? view)});
 	}
 
 	/** The options to offer for a field, or the reason there are none (the person then types it). */

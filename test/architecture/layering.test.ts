@@ -71,7 +71,7 @@ export function importsOf(file: string, text = readFileSync(file, 'utf8')): Edge
 		});
 }
 
-type Part = 'ui' | 'wizard' | 'wizard-command' | 'commands' | 'core' | 'verify' | 'registry' | 'interface' | 'kit' | 'integration' | 'other';
+type Part = 'ui' | 'wizard' | 'wizard-command' | 'commands' | 'core' | 'verify' | 'sign-in' | 'secrets' | 'registry' | 'interface' | 'kit' | 'integration' | 'other';
 
 function partOf(file: string): Part {
 	const inside = file.replace(/^source\//, '');
@@ -81,6 +81,8 @@ function partOf(file: string): Part {
 	if (inside.startsWith('commands/') || inside === 'cli.ts') return 'commands';
 	if (inside.startsWith('core/')) return 'core';
 	if (inside.startsWith('verify/')) return 'verify';
+	if (inside.startsWith('sign-in/')) return 'sign-in';
+	if (inside.startsWith('secrets/')) return 'secrets';
 	if (inside === 'integrations/registry.ts') return 'registry';
 	if (inside === 'integrations/types.ts') return 'interface';
 	if (inside.startsWith('integrations/kit/')) return 'kit';
@@ -108,8 +110,20 @@ export function layeringViolations(edges: readonly Edge[]): string[] {
 			broken('core imports no UI, wizard, verify or integration module (types aside)');
 		}
 
-		if (source === 'core' && typeOnly && ['ui', 'wizard', 'wizard-command', 'verify'].includes(target)) {
-			broken('core imports no UI, wizard or verify module, not even its types');
+		if (source === 'core' && typeOnly && ['ui', 'wizard', 'wizard-command', 'verify', 'sign-in'].includes(target)) {
+			broken('core imports no UI, wizard, verify or sign-in module, not even its types');
+		}
+
+		if (source === 'core' && !typeOnly && target === 'sign-in') {
+			broken('core imports no UI, wizard, verify or sign-in module, not even its types');
+		}
+
+		if (source === 'sign-in' && !['sign-in', 'core', 'registry', 'interface', 'secrets'].includes(target)) {
+			broken('the sign-in proof imports only core, secrets, the registry and the integrations\' interface');
+		}
+
+		if (target === 'sign-in' && !['sign-in', 'commands', 'wizard', 'wizard-command', 'ui'].includes(source)) {
+			broken('the sign-in proof is used by the commands and the wizard (and its screens) only');
 		}
 
 		const fromSide = /^source\/integrations\/(app|idp)\//.exec(from)?.[1];
@@ -163,11 +177,13 @@ describe('layering (docs/architecture.md)', () => {
 			edge('source/integrations/kit/values.ts', 'source/integrations/app/harbor/index.ts'),
 			edge('source/verify/run.ts', 'source/integrations/app/harbor/harbor-checks.ts'),
 			edge('source/wizard/controller.ts', 'source/integrations/kit/discover.ts'),
+			edge('source/sign-in/run.ts', 'source/verify/run.ts'),
+			edge('source/verify/run.ts', 'source/sign-in/run.ts'),
 		]);
 		expect(wrong).toEqual([
 			'source/core/paths.ts imports source/ui/App.tsx: the UI is imported only by the wizard and its command',
 			'source/core/paths.ts imports source/ui/App.tsx: core imports no UI, wizard, verify or integration module (types aside)',
-			'source/core/paths.ts imports source/verify/run.ts: core imports no UI, wizard or verify module, not even its types',
+			'source/core/paths.ts imports source/verify/run.ts: core imports no UI, wizard, verify or sign-in module, not even its types',
 			'source/core/paths.ts imports source/integrations/app/harbor/index.ts: core imports no UI, wizard, verify or integration module (types aside)',
 			'source/core/paths.ts imports source/integrations/app/harbor/index.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts) and the interface (integrations/types.ts)',
 			'source/checklist/build.ts imports source/ui/App.tsx: the UI is imported only by the wizard and its command',
@@ -176,6 +192,8 @@ describe('layering (docs/architecture.md)', () => {
 			'source/integrations/kit/values.ts imports source/integrations/app/harbor/index.ts: the kit serves the integrations and imports none of them',
 			'source/verify/run.ts imports source/integrations/app/harbor/harbor-checks.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts) and the interface (integrations/types.ts)',
 			'source/wizard/controller.ts imports source/integrations/kit/discover.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts) and the interface (integrations/types.ts)',
+			"source/sign-in/run.ts imports source/verify/run.ts: the sign-in proof imports only core, secrets, the registry and the integrations' interface",
+			'source/verify/run.ts imports source/sign-in/run.ts: the sign-in proof is used by the commands and the wizard (and its screens) only',
 		]);
 	});
 
