@@ -54,6 +54,8 @@ export type FakePortainer = {
 	banned: Set<string>;
 	/** Every OAuth sign-in, in order. */
 	oauthSignIns: FakeOAuthSignIn[];
+	/** Every JWT an OAuth sign-in handed out (body and portainer_api_key cookie), for tests that look for them in what a client showed. */
+	issuedTokens: string[];
 };
 
 const ceOAuthFields: Record<string, unknown> = {
@@ -122,6 +124,7 @@ export async function startFakePortainer(options: FakePortainerOptions = {}): Pr
 	const signIns = new Map<string, number[]>();
 	const limit = options.signInsPerSecond ?? 10;
 	const oauthSignIns: FakeOAuthSignIn[] = [];
+	const issuedTokens: string[] = [];
 	// Bolt's NextSequence: ids are never reused.
 	let nextUserId = users.length + 1;
 
@@ -288,6 +291,7 @@ export async function startFakePortainer(options: FakePortainerOptions = {}): Pr
 		}
 
 		const token = jwtFor(user);
+		issuedTokens.push(token);
 		oauthSignIns.push({status: 200, message: 'signed in', username: user.Username, created});
 		return {
 			status: 200,
@@ -363,7 +367,7 @@ export async function startFakePortainer(options: FakePortainerOptions = {}): Pr
 		},
 	});
 
-	return {url: server.url, close: server.close, requests: server.requests, contractErrors, failNext: server.failNext, settings, users, banned, oauthSignIns};
+	return {url: server.url, close: server.close, requests: server.requests, contractErrors, failNext: server.failNext, settings, users, banned, oauthSignIns, issuedTokens};
 }
 
 /** api/oauth: the code exchanged, the user info read and merged over the ID token's claims, the user name taken. */

@@ -209,7 +209,7 @@ function refusedAt(response: HttpResponse, where: Where): SignInFailure {
 		return new SignInFailure(
 			'idp-login',
 			`authentik denied the test user ${where.username} the application of client ${where.clientId} ("${title || 'Permission denied'}").`,
-			"The application's bindings let only some users in (Applications → Applications → the application → Policy / Group / User Bindings): bind a group, and sso-setup puts its test user in it; a policy or a single-user binding it cannot meet.",
+			"The application's bindings (Applications → Applications → the application → Policy / Group / User Bindings) let only some users in, and the test user is not among them: the people who should sign in must pass them. For the test user to pass too, bind a group (sso-setup puts its test user in it) rather than a policy or a single-user binding, which it cannot meet.",
 		);
 	}
 
