@@ -101,6 +101,12 @@ export type IdpVerification = {
 	claimsNote?: string;
 	/** Said after the advice when the client credentials were refused. */
 	refusedCredentialsNote?: string;
+	/**
+	 * The token endpoint refuses the client (invalid_client) for a redirect URI the client does not
+	 * have, whatever the secret (authentik): such a refusal blames the secret only once the redirect
+	 * URI check passed.
+	 */
+	refusesClientForUnregisteredRedirect?: boolean;
 	/** Where the authorization code flow is turned on, in parentheses. */
 	codeFlowHow?: string;
 };

@@ -190,11 +190,18 @@ describe('against the fake authentik', () => {
 		const wrongSecret = await verify(base, {client_secret: 'wrong-secret'});
 		expect(wrongSecret.statuses).toMatchObject({'client-secret': 'fail', 'redirect-uri': 'pass'});
 
-		// authentik answers invalid_client to an unregistered redirect URI even with the right secret: both checks say so.
+		// authentik answers invalid_client to an unregistered redirect URI even with the right secret
+		// (token.py checks the redirect URI before the code): the redirect URI fails, the secret is not blamed (issue #14).
 		const unregistered = await verify({...base, redirect_uri: 'https://harbor.example.test/c/oidc/callback/'});
-		expect(unregistered.statuses).toMatchObject({'client-secret': 'fail', 'redirect-uri': 'fail'});
-		expect(unregistered.byId('client-secret').fix).toContain('redirect URI is not registered');
+		expect(unregistered.statuses).toMatchObject({'client-secret': 'warn', 'redirect-uri': 'fail'});
+		expect(unregistered.byId('client-secret').seen).toContain('it says nothing about the secret');
+		expect(unregistered.byId('client-secret').fix).toMatch(/^Inconclusive: first make sure "https:\/\/harbor\.example\.test\/c\/oidc\/callback\/" is registered exactly/);
+		expect(unregistered.byId('client-secret').fix).toContain('verify --sign-in');
+		expect(unregistered.byId('client-secret').fix).not.toContain('Copy the client secret');
 		expect(unregistered.byId('redirect-uri').seen).toContain('Redirect URI Error');
+		// A wrong secret with an unregistered redirect URI cannot be told apart either; with the redirect URI registered it fails (above).
+		const both = await verify({...base, redirect_uri: 'https://harbor.example.test/c/oidc/callback/'}, {client_secret: 'wrong-secret'});
+		expect(both.statuses).toMatchObject({'client-secret': 'warn', 'redirect-uri': 'fail'});
 	});
 });
 

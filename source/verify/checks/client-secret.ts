@@ -65,7 +65,9 @@ export const clientSecretCheck: DiscoveryCheck = {
 			kind === 'grant-refused' || (kind === 'unclear' && last.status < 500)
 				? await contrastWithWrongSecret(context, metadata, last, {tokenEndpoint, clientId, secret, redirectUri, secureOrigin: transport.secureOrigin})
 				: undefined;
-		const outcome = outcomeFor(answers, contrast, {tokenEndpoint, clientId, redirectUri}, context);
+		// An IdP that refuses the client for an unregistered redirect URI: the refusal counts only once the redirect URI is confirmed.
+		const redirect = kind === 'refused' && context.idp?.refusesClientForUnregisteredRedirect ? await redirectUriProbe(context, metadata) : undefined;
+		const outcome = outcomeFor(answers, contrast, {tokenEndpoint, clientId, redirectUri, redirect}, context);
 		return transport.note ? {...outcome, seen: `${outcome.seen} ${transport.note}`} : outcome;
 	},
 };
@@ -166,7 +168,7 @@ function describeAnswer(answer: Answer): string {
 	return `HTTP ${answer.status} ${[answer.error, answer.description && `"${answer.description}"`].filter(Boolean).join(' ')}`.trim();
 }
 
-function outcomeFor(answers: Answer[], contrast: Contrast | undefined, facts: {tokenEndpoint: string; clientId: string; redirectUri: string}, context: VerifyContext): CheckOutcome {
+function outcomeFor(answers: Answer[], contrast: Contrast | undefined, facts: {tokenEndpoint: string; clientId: string; redirectUri: string; redirect: CheckOutcome | undefined}, context: VerifyContext): CheckOutcome {
 	const {tokenEndpoint, clientId, redirectUri} = facts;
 	const seen = `A made-up code sent to ${tokenEndpoint}: ${answers.map((answer) => `${answer.method} → ${describeAnswer(answer)}`).join('; ')}`;
 	const answer = answers.at(-1) as Answer;
@@ -193,6 +195,14 @@ function outcomeFor(answers: Answer[], contrast: Contrast | undefined, facts: {t
 		}
 
 		case 'refused': {
+			if (facts.redirect && facts.redirect.status !== 'pass') {
+				return {
+					status: 'warn',
+					seen: `${seen}. ${idp} refused the client credentials, but it gives this answer whatever the secret while the redirect URI is not registered, and the redirect-URI check could not confirm "${redirectUri}": it says nothing about the secret.`,
+					fix: `Inconclusive: first make sure "${redirectUri}" is registered exactly for client "${clientId}" at ${idp} (see the redirect URI check), then run ${commandLine('verify')} again, or ${signIn} to know.`,
+				};
+			}
+
 			const note = context.idp?.refusedCredentialsNote ? ` ${context.idp.refusedCredentialsNote}` : '';
 			return {
 				status: 'fail',

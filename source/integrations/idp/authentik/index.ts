@@ -52,6 +52,8 @@ export const authentik = defineIdp({
 		issuerShape: 'An authentik issuer looks like https://<host>/application/o/<application slug>/ (with the final slash).',
 		offlineAccessHow: 'add the offline_access scope mapping, goauthentik.io/providers/oauth2/scope-offline_access, to the provider',
 		refusedCredentialsNote: 'authentik gives the same answer when the redirect URI is not registered: see the redirect URI check.',
+		// providers/oauth2/views/token.py: __check_redirect_uri raises invalid_client before the code is looked up.
+		refusesClientForUnregisteredRedirect: true,
 	},
 	adminCredentialKeys: ['authentik_token'],
 	signIn: {
