@@ -364,6 +364,15 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 				`${name.app} signed the test user in as ${result.username}, but its ${usernameClaim} claim is ${expected}.`,
 				`${name.app} does not take the user name from the ${usernameClaim} claim: set its username claim to ${usernameClaim}, or username_claim to the claim it uses.`,
 			);
+		} else if (expected === undefined && plan.kind === 'create' && claimGiving(claims, result.username, usernameClaim)) {
+			// The IdP said what it sends for the user it made, and the name came from another of those claims: the app fell back.
+			const fallback = claimGiving(claims, result.username, usernameClaim)!;
+			const usual = ['preferred_username', 'email'].filter((claim) => claims[claim] !== undefined);
+			breakAt(
+				'app-user',
+				`${name.app} signed the test user in as ${result.username}, taken from the ${fallback} claim: ${name.idp} sends no ${usernameClaim} claim for the test user (it sends ${Object.keys(claims).join(', ')}).`,
+				`Set ${name.app}'s username claim and username_claim to a claim ${name.idp} sends${usual.length > 0 ? ` (${usual.join(' or ')})` : ''}, or make ${name.idp} send ${usernameClaim} to client ${values['client_id'] ?? ''}.`,
+			);
 		} else {
 			const unchecked = expected === undefined ? ` (the name was not compared: what ${name.idp} sends as ${usernameClaim} for this account is not known beforehand)` : '';
 			set('app-user', {status: 'passed', seen: `${name.app} signed the test user in as ${result.username}${unchecked}.`});
@@ -438,6 +447,15 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 			`Check that ${name.idp} sends the group names in the ${values['groups_claim'] ?? 'groups'} claim to client ${values['client_id'] ?? ''}, and that ${name.app}'s admin group is ${adminGroup}.`,
 		);
 	}
+}
+
+/**
+ * The claim, other than `wanted`, whose value the app's user name is: compared without case and
+ * blanks, which apps turn into other characters (Harbor makes them "_").
+ */
+function claimGiving(claims: TestUserClaims, username: string, wanted: string): string | undefined {
+	const loose = (text: string) => text.toLowerCase().replaceAll(/[\s_]+/g, '');
+	return Object.entries(claims).find(([claim, value]) => claim !== wanted && value !== '' && loose(value) === loose(username))?.[0];
 }
 
 /** The app's own administrator (`*_admin_user`) is never a test user's copy to delete. */

@@ -112,6 +112,24 @@ describe('runSignIn: each broken link is named, the later ones are not reached',
 		expect(app.deletedUsers).toContain('someone-else');
 	});
 
+	it('a username claim the IdP does not send for the user it made: the app fell back to another claim, so the user in the app breaks', async () => {
+		const {idp, app, context} = setup({}, {username_claim: 'upn'});
+		const report = await runSignIn(context, {idp, app});
+		const username = idp.created[0]!.username;
+		expect(statuses(report)).toMatchObject({'code-exchange': 'passed', 'app-user': 'failed', 'admin-rights': 'not-reached'});
+		const user = report.links.find((link) => link.id === 'app-user')!;
+		expect(user.seen).toBe(`Harbor signed the test user in as ${username}, taken from the preferred_username claim: Stub IdP sends no upn claim for the test user (it sends preferred_username, email, sub).`);
+		expect(user.fix).toBe('Set Harbor\'s username claim and username_claim to a claim Stub IdP sends (preferred_username or email), or make Stub IdP send upn to client harbor.');
+		expect(app.deletedUsers).toEqual([username]);
+		expect(report.cleanup.left).toEqual([]);
+
+		// A name that none of the claims the IdP named gives may come from a mapper sso-setup does not know: not compared.
+		const mapped = setup({appUsername: 'alice@corp.example'}, {username_claim: 'upn'});
+		const passed = await runSignIn(mapped.context, {idp: mapped.idp, app: mapped.app});
+		expect(passed.status).toBe('passed');
+		expect(passed.links.find((link) => link.id === 'app-user')?.seen).toContain('the name was not compared');
+	});
+
 	it('reports a redirect to another address than the redirect URI without quoting the code', async () => {
 		const {idp, app, context} = setup({callbackElsewhere: true});
 		const report = await runSignIn(context, {idp, app});
