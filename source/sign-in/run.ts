@@ -444,7 +444,7 @@ export async function runSignIn(context: IntegrationContext, integrations: SignI
 		breakAt(
 			'admin-rights',
 			`${name.app} did not make ${result.username} an administrator, although the test user is in group ${adminGroup} at ${name.idp}.`,
-			`Check that ${name.idp} sends the group names in the ${values['groups_claim'] ?? 'groups'} claim to client ${values['client_id'] ?? ''}, and that ${name.app}'s admin group is ${adminGroup}.`,
+			`Check that ${name.idp} sends the group names in the ${values['groups_claim'] ?? 'groups'} claim to client ${values['client_id'] ?? ''}${values['scopes'] ? ` (some IdPs send it only for a scope that asks for it; ${name.app} asks for ${values['scopes']})` : ''}, and that ${name.app}'s admin group is ${adminGroup}.`,
 		);
 	}
 }

@@ -82,6 +82,8 @@ export type FakeHarbor = {
 	/** Every configuration value, oidc_client_secret included (which the API never returns). */
 	config: Record<string, unknown>;
 	users: FakeHarborUserRecord[];
+	/** Every sid cookie value Harbor handed out (tests look for them in what a client showed). */
+	sessionIds(): string[];
 	version: string;
 	externalUrl: string;
 };
@@ -205,6 +207,8 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 	 * (AdminRoleInAuth lives in the session only, never in the database).
 	 */
 	const sessions = new Map<string, {csrf: string; state?: string; verifier?: string; redirectUrl?: string; username?: string; userId?: number; adminRoleInAuth?: boolean}>();
+	/** Every sid handed out, kept after the session ends. */
+	const issuedSids = new Set<string>();
 	/** golang.org/x/oauth2's AuthStyleAutoDetect remembers per token URL which client authentication worked. */
 	const authStyles = new Map<string, 'header' | 'params'>();
 	const signIns: FakeHarborSignIn[] = [];
@@ -633,6 +637,7 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 			if (!known) sessions.set(sid, {csrf: randomBytes(16).toString('base64url')});
 			const {sid: renewed, ...reply} = await route(call, sid);
 			const current = renewed ?? sid;
+			issuedSids.add(current);
 			return {
 				...reply,
 				headers: {'set-cookie': `sid=${current}; Path=/; HttpOnly`, ...reply.headers, ...(call.method === 'GET' ? {'x-harbor-csrf-token': sessions.get(current)!.csrf} : {})},
@@ -654,6 +659,7 @@ export async function startFakeHarbor(options: FakeHarborOptions = {}): Promise<
 		beforeNext: server.beforeNext,
 		config,
 		users,
+		sessionIds: () => [...issuedSids],
 		version: versionText,
 		get externalUrl() {
 			return state.externalUrl;
