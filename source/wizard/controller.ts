@@ -362,8 +362,12 @@ export class WizardController {
 		this.finish(ExitCode.ok, message);
 	}
 
-	/** Ctrl+C: save what we have and say how to resume. */
+	/** Ctrl+C: save what we have and say how to resume. A running sign-in proof stops first (a second Ctrl+C quits). */
 	interrupt(): void {
+		if (this.stages.interrupt()) {
+			return;
+		}
+
 		const view = this.state.view;
 		if (view && !view.session.finished) {
 			if (!this.persist(view)) {
