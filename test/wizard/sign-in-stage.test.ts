@@ -45,7 +45,7 @@ async function withAdmin(setup: ReturnType<typeof setUp>) {
 	return setup;
 }
 
-const check = (id: CheckResult['id'], status: CheckResult['status'], title = id): CheckResult => ({id, title, status, seen: `${title} said so.`});
+const check = (id: CheckResult['id'], status: CheckResult['status'], title: string = id): CheckResult => ({id, title, status, seen: `${title} said so.`});
 
 describe('SignInStage: offered, run, cleaned up', () => {
 	it('says what it creates and deletes before anything exists, then runs the chain live and deletes the test user on both sides', async () => {
@@ -122,7 +122,7 @@ describe('SignInStage: offered, run, cleaned up', () => {
 		expect(link.status).toBe('failed');
 		expect(link.fix).toBe('Fix code-exchange. What the related checks saw: Client secret (failed): Client secret said so.');
 		expect(done.report.links.filter((candidate) => candidate.status === 'not-reached').map((candidate) => candidate.id)).toEqual(['app-user', 'admin-rights']);
-		expect(done.verdict).toEqual({tone: 'bad', lines: ['The sign-in broke at: code exchanged by the app. Fix it, then choose "Run it again".']});
+		expect(done.verdict).toEqual({tone: 'bad', lines: ['The sign-in broke at: code exchanged by the app.']});
 		expect(setup.idp.users.size).toBe(0);
 		expect(done.report.cleanup.left).toEqual([]);
 

@@ -2,7 +2,7 @@ import {Box, Text, useInput, useStdout} from 'ink';
 import {useEffect} from 'react';
 import {type SignInLink, type SignInLinkStatus, signInLinkTitles} from '../../core/sign-in.js';
 import {cleanupLines, linkMark, signInDiagram} from '../../sign-in/format.js';
-import type {SignInProgress} from '../../sign-in/run.js';
+import type {SignInProgress, SignInReport} from '../../sign-in/run.js';
 import type {SignInStage} from '../../wizard/stages/sign-in-stage.js';
 import {Menu} from '../components/Menu.js';
 import {Spinner} from '../components/Spinner.js';
@@ -133,37 +133,42 @@ export function SignInStep({stage, storage, onDone}: Props) {
 			const {report, verdict, retry} = state;
 			const user = report.testUser ? ` · ${report.testUser.createdBy === 'sso-setup' ? 'test user' : 'your test account'} ${report.testUser.username} at ${report.testUser.where}` : '';
 			const clean = cleanupLines(report.cleanup, {color: false, retry});
-			const again = report.status !== 'passed' && !(report.status === 'skipped' && report.cleanup.left.length === 0 && report.links.every((link) => link.status === 'skipped'));
+			const deleted = clean.filter((line) => line.startsWith('✔'));
+			const left = clean.filter((line) => !line.startsWith('✔'));
+			const ran = !report.links.every((link) => link.status === 'skipped');
+			const again = report.status === 'failed' || report.status === 'interrupted' || report.cleanup.left.length > 0;
+			const verdictLines = verdict.lines.map((line, index) => `${index === 0 ? `${verdict.tone === 'good' ? '✔' : verdict.tone === 'bad' ? '✖' : '-'} ` : '  '}${line}`);
+			const layout = doneLayout({report, ran, verdict: verdictLines, deleted, left, menu: again ? 2 : 1}, width + 1, (stdout.rows || 24) - 7);
 			return (
 				<Box flexDirection="column">
-					<Text bold wrap="truncate-end">
-						Sign-in proof{user}
-					</Text>
-					{report.status === 'skipped' && report.links.every((link) => link.status === 'skipped') ? null : (
+					{layout.heading ? (
+						<Text bold wrap="truncate-end">
+							Sign-in proof{user}
+						</Text>
+					) : null}
+					{ran ? (
 						<>
 							<Diagram links={report.links} width={width} />
-							<Links links={report.links} />
+							<Links links={report.links} passed={layout.links} notReached={layout.notReached} />
 						</>
-					)}
-					{verdict.lines.map((line, index) => (
+					) : null}
+					{verdictLines.map((line, index) => (
 						<Text key={index} color={verdict.tone === 'good' ? 'green' : verdict.tone === 'bad' ? 'red' : undefined}>
-							{index === 0 ? `${verdict.tone === 'good' ? '✔' : verdict.tone === 'bad' ? '✖' : '-'} ` : '  '}
 							{line}
 						</Text>
 					))}
-					{clean.map((line, index) =>
-						line.startsWith('✔') ? (
-							<Text key={index} wrap="truncate-end">
-								<Text color="green">✔</Text>
-								{line.slice(1)}
-							</Text>
-						) : (
-							<Text key={index} color={line.startsWith('✖') ? 'red' : 'yellow'}>
-								{line}
-							</Text>
-						),
-					)}
-					<Box marginTop={1}>
+					{deleted.map((line, index) => (
+						<Text key={index} wrap={layout.cleanupFull ? 'wrap' : 'truncate-end'}>
+							<Text color="green">✔</Text>
+							{line.slice(1)}
+						</Text>
+					))}
+					{left.map((line, index) => (
+						<Text key={index} color={line.startsWith('✖') ? 'red' : 'yellow'}>
+							{line}
+						</Text>
+					))}
+					<Box marginTop={layout.spaced ? 1 : 0}>
 						<Menu
 							items={[{label: 'Continue', value: 'next'}, ...(again ? [{label: 'Run it again', value: 'again'}] : [])]}
 							onSelect={(value) => (value === 'next' ? onDone() : void stage.again())}
@@ -173,6 +178,69 @@ export function SignInStep({stage, storage, onDone}: Props) {
 			);
 		}
 	}
+}
+
+type DoneLayout = {heading: boolean; links: boolean; notReached: boolean; spaced: boolean; cleanupFull: boolean};
+
+/**
+ * What of the result fits the terminal's rows (80×24 included): always the diagram, the broken
+ * link with what was seen and its fix, the verdict, what was left behind and the menu; then, while
+ * room is left, the clean-up's lines cut at the edge, the heading, a blank line, the links that
+ * passed, the links not reached, and the clean-up's lines in full.
+ */
+export function doneLayout(
+	parts: {report: SignInReport; ran: boolean; verdict: readonly string[]; deleted: readonly string[]; left: readonly string[]; menu: number},
+	width: number,
+	rows: number,
+): DoneLayout {
+	const {report, ran} = parts;
+	const failed = report.links.filter((link) => link.status === 'failed');
+	const passed = report.links.filter((link) => link.status === 'passed' || link.status === 'skipped');
+	const notReached = report.links.some((link) => link.status === 'not-reached');
+	const diagram = ran ? signInDiagram(report.links, {color: false, width: width - 1}).length : 0;
+	const failedHeight = failed.reduce((sum, link) => sum + heightOf(`${linkMark('failed')} ${link.title} ${link.seen}`, width) + (link.fix ? heightOf(`  → ${link.fix}`, width) : 0), 0);
+	const sum = (lines: readonly string[]) => lines.reduce((total, line) => total + heightOf(line, width), 0);
+	let used = diagram + (ran ? failedHeight : 0) + sum(parts.verdict) + sum(parts.left) + parts.menu + parts.deleted.length;
+	const fits = (height: number) => {
+		if (used + height > rows) {
+			return false;
+		}
+
+		used += height;
+		return true;
+	};
+
+	const heading = fits(1);
+	const spaced = fits(1);
+	const links = ran && fits(passed.length);
+	const notReachedShown = ran && notReached && fits(1);
+	const cleanupFull = fits(sum(parts.deleted) - parts.deleted.length);
+	return {heading, spaced, links, notReached: notReachedShown, cleanupFull};
+}
+
+/** How many lines a text takes at this width, wrapped at spaces as Ink does (a long word is cut). */
+function heightOf(text: string, width: number): number {
+	let lines = 1;
+	let used = 0;
+	for (const word of text.split(' ')) {
+		const length = [...word].length;
+		if (used > 0 && used + 1 + length <= width) {
+			used += 1 + length;
+			continue;
+		}
+
+		if (used > 0) {
+			lines++;
+		}
+
+		used = length;
+		while (used > width) {
+			lines++;
+			used -= width;
+		}
+	}
+
+	return lines;
 }
 
 /** The chain in one or two lines (wrapped before an arrow at the terminal's width), its marks in colour. */
@@ -210,39 +278,47 @@ function Diagram({links, width}: {links: readonly SignInLink[]; width: number}) 
 }
 
 /**
- * One line per link reached, with what was seen (cut at the terminal's edge); the broken link in
- * full with its fix; the links not reached in one line. While the proof runs (`running` given), the
- * link being tried has a spinner and the ones to come are left to the diagram.
+ * The links with what was seen: the broken one in full with its fix, the ones that passed (or were
+ * skipped) one line each cut at the terminal's edge (`passed`), the ones not reached in one line
+ * (`notReached`). While the proof runs (`running` given), the link being tried has a spinner and
+ * the ones to come are left to the diagram.
  */
-function Links({links, running}: {links: readonly SignInLink[]; running?: string}) {
-	const notReached = links.filter((link) => link.status === 'not-reached' && link.id !== running);
-	const shown = links.filter((link) => link.status !== 'not-reached' || link.id === running);
+function Links({links, running, passed = true, notReached = true}: {links: readonly SignInLink[]; running?: string; passed?: boolean; notReached?: boolean}) {
+	const waiting = links.filter((link) => link.status === 'not-reached' && link.id !== running);
 	return (
 		<Box flexDirection="column">
-			{shown.map((link) =>
-				link.id === running && link.status === 'not-reached' ? (
-					<Text key={link.id} wrap="truncate-end">
-						<Text color="cyan">
-							<Spinner />
-						</Text>{' '}
-						{link.title.padEnd(titleWidth)}
-					</Text>
-				) : link.status === 'failed' ? (
-					<Box key={link.id} flexDirection="column">
-						<Text>
-							<Text color="red">{linkMark(link.status)}</Text> <Text bold>{link.title}</Text> {link.seen}
+			{links.map((link) => {
+				if (link.id === running && link.status === 'not-reached') {
+					return (
+						<Text key={link.id} wrap="truncate-end">
+							<Text color="cyan">
+								<Spinner />
+							</Text>{' '}
+							{link.title}
 						</Text>
-						{link.fix ? <Text color="red">  → {link.fix}</Text> : null}
-					</Box>
-				) : (
+					);
+				}
+
+				if (link.status === 'failed') {
+					return (
+						<Box key={link.id} flexDirection="column">
+							<Text>
+								<Text color="red">{linkMark(link.status)}</Text> <Text bold>{link.title}</Text> {link.seen}
+							</Text>
+							{link.fix ? <Text color="red">  → {link.fix}</Text> : null}
+						</Box>
+					);
+				}
+
+				return link.status === 'not-reached' || !passed ? null : (
 					<Text key={link.id} wrap="truncate-end">
 						<Text color={colors[link.status]}>{linkMark(link.status)}</Text> {link.title.padEnd(titleWidth)} <Text dimColor>{link.seen || link.status}</Text>
 					</Text>
-				),
-			)}
-			{notReached.length > 0 && running === undefined ? (
+				);
+			})}
+			{notReached && waiting.length > 0 && running === undefined ? (
 				<Text dimColor wrap="truncate-end">
-					{linkMark('not-reached')} not reached: {notReached.map((link) => link.title).join(', ')}
+					{linkMark('not-reached')} not reached: {waiting.map((link) => link.title).join(', ')}
 				</Text>
 			) : null}
 		</Box>

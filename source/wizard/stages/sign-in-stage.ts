@@ -302,7 +302,7 @@ export function verdictOf(report: SignInReport, before: readonly CheckResult[], 
 			const broken = firstBrokenLink(report.links);
 			return {
 				tone: 'bad',
-				lines: broken ? [`The sign-in broke at: ${broken.title}. Fix it, then choose "Run it again".`] : [`The sign-in proof could not run: ${printable(report.seen ?? '')}`, ...(report.fix ? [printable(report.fix)] : [])],
+				lines: broken ? [`The sign-in broke at: ${broken.title}.`] : [`The sign-in proof could not run: ${printable(report.seen ?? '')}`, ...(report.fix ? [printable(report.fix)] : [])],
 			};
 		}
 
