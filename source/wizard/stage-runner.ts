@@ -28,9 +28,9 @@ export class StageRunner {
 
 	constructor(private readonly sources: StageSources) {}
 
-	/** Ctrl+C: true when a running sign-in proof takes it (it stops and deletes its test user first). */
-	interrupt(): boolean {
-		return this.signIn?.interrupt() ?? false;
+	/** Ctrl+C: true when a running sign-in proof takes it: it stops, deletes its test user, then calls `then` with what it did. */
+	interrupt(then: (said: string) => void): boolean {
+		return this.signIn?.interrupt(then) ?? false;
 	}
 
 	stages(view: SessionView): AutomationStage[] {

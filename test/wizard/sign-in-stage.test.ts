@@ -166,15 +166,16 @@ describe('SignInStage: offered, run, cleaned up', () => {
 });
 
 describe('SignInStage: Ctrl+C while it runs', () => {
-	it('stops through the signal, the engine deletes the test user, and the state says so; a second Ctrl+C is left to the wizard', async () => {
+	it('stops through the signal, the engine deletes the test user, the state says so, and then the wizard is told what the clean-up did', async () => {
 		let stage: SignInStage | undefined;
+		const said: string[] = [];
 		const setup = await withAdmin(
 			setUp({
 				breaks: {
 					hang: 'login',
 					onLogIn: () => {
 						queueMicrotask(() => {
-							expect(stage!.interrupt()).toBe(true);
+							expect(stage!.interrupt((words) => said.push(words))).toBe(true);
 						});
 					},
 				},
@@ -191,6 +192,9 @@ describe('SignInStage: Ctrl+C while it runs', () => {
 		expect(report?.cleanup.left).toEqual([]);
 		const done = stage.state;
 		expect(done.phase === 'done' && done.verdict).toEqual({tone: 'bad', lines: ['The sign-in proof was stopped; the clean-up ran first (below).']});
+		expect(said).toHaveLength(1);
+		expect(said[0]).toMatch(/^The sign-in proof was stopped\. Its clean-up:\n/);
+		expect(said[0]).toContain(`✔ Deleted the test user ${setup.idp.created[0]!.username} from Stub IdP realm demo at ${idpOrigin}.`);
 		expect(stage.interrupt()).toBe(false);
 	});
 

@@ -114,7 +114,7 @@ export function SignInStep({stage, storage, onDone}: Props) {
 					<Links links={state.progress.links} running={state.progress.running ?? ''} />
 					{state.stopping ? (
 						<Text color="yellow">
-							<Spinner /> Stopping: the test user is deleted first (a few seconds). Ctrl+C again quits at once; the next run deletes it then.
+							<Spinner /> Stopping: the test user is deleted first (a few seconds). Ctrl+C again quits at once (the next run deletes it then).
 						</Text>
 					) : (
 						<Text>
@@ -124,7 +124,7 @@ export function SignInStep({stage, storage, onDone}: Props) {
 							{phaseText(state.progress)}
 						</Text>
 					)}
-					{state.stopping ? null : <Text dimColor>Ctrl+C or Esc: stop (the test user is deleted first)</Text>}
+					{state.stopping ? null : <Text dimColor>Esc: stop · Ctrl+C: stop and quit (the test user is deleted first)</Text>}
 				</Box>
 			);
 		}

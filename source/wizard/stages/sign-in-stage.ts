@@ -8,7 +8,7 @@ import type {IntegrationContext} from '../../integrations/types.js';
 import {redactHandled} from '../../secrets/redact.js';
 import type {SessionSecrets} from '../../secrets/secrets.js';
 import {type CleanupReport, finishPendingCleanup, hasPendingCleanup} from '../../sign-in/cleanup.js';
-import {describeSignInPlan, firstBrokenLink} from '../../sign-in/format.js';
+import {cleanupLines, describeSignInPlan, firstBrokenLink} from '../../sign-in/format.js';
 import {planSignIn, runSignIn, type SignInIntegrations, type SignInOptions, type SignInPlan, type SignInProgress, type SignInReport, skippedSignIn} from '../../sign-in/run.js';
 import {withSignInAuthority} from '../../verify/authority.js';
 import type {CheckResult} from '../../verify/types.js';
@@ -57,6 +57,8 @@ const maxPasswordLength = 1024;
 export class SignInStage extends Observable<SignInStageState> {
 	private integrations: SignInIntegrations | undefined;
 	private abort: AbortController | undefined;
+	/** Called once a run stopped by Ctrl+C has cleaned up, with what to tell the person. */
+	private afterStop: ((said: string) => void) | undefined;
 
 	constructor(
 		private readonly pair: Pair,
@@ -191,20 +193,25 @@ export class SignInStage extends Observable<SignInStageState> {
 		}
 
 		this.finish(report);
+		const afterStop = this.afterStop;
+		this.afterStop = undefined;
+		afterStop?.(['The sign-in proof was stopped. Its clean-up:', ...cleanupLines(report.cleanup, {color: false, retry: this.retry()})].join('\n'));
 		return report;
 	}
 
 	/**
 	 * Ctrl+C or Esc while the proof runs: stops it through the signal (the engine deletes the test
-	 * user first). True when it took the key; false when nothing runs or it is already stopping,
-	 * so that a second Ctrl+C quits the wizard (the session keeps what the next run deletes).
+	 * user first), then calls `then` (Ctrl+C: the wizard quits, saying what the clean-up did). True
+	 * when it took the key; false when nothing runs or it is already stopping, so that a second
+	 * Ctrl+C quits the wizard at once (the session keeps what the next run deletes).
 	 */
-	interrupt(): boolean {
+	interrupt(then?: (said: string) => void): boolean {
 		const state = this.state;
 		if (state.phase !== 'running' || state.stopping || !this.abort) {
 			return false;
 		}
 
+		this.afterStop = then;
 		this.set({...state, stopping: true});
 		this.abort.abort();
 		return true;
@@ -242,7 +249,12 @@ export class SignInStage extends Observable<SignInStageState> {
 	private finish(report: SignInReport): void {
 		const {results, links} = withSignInAuthority(this.options.checks(), report);
 		const final: SignInReport = {...report, links};
-		this.set({phase: 'done', report: final, checks: results, verdict: verdictOf(final, this.options.checks(), results, this.pair.app.name), retry: commandLine(`verify --session ${this.session.current().id}`)});
+		this.set({phase: 'done', report: final, checks: results, verdict: verdictOf(final, this.options.checks(), results, this.pair.app.name), retry: this.retry()});
+	}
+
+	/** The command whose next run finishes a clean-up left pending. */
+	private retry(): string {
+		return commandLine(`verify --session ${this.session.current().id}`);
 	}
 
 	private refuse(state: Extract<SignInStageState, {phase: 'account'}>, error: unknown): string {
