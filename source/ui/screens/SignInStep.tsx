@@ -1,6 +1,7 @@
 import {Box, Text, useInput, useStdout} from 'ink';
 import {useEffect} from 'react';
 import {type SignInLink, type SignInLinkStatus, signInLinkTitles} from '../../core/sign-in.js';
+import {printable} from '../../core/text.js';
 import {cleanupLines, linkMark, signInDiagram} from '../../sign-in/format.js';
 import type {SignInProgress, SignInReport} from '../../sign-in/run.js';
 import type {SignInStage} from '../../wizard/stages/sign-in-stage.js';
@@ -24,7 +25,8 @@ const titleWidth = Math.max(...Object.values(signInLinkTitles).map((title) => ti
  * The last step: the sign-in proof. What it creates and deletes and where, then Run it or Skip;
  * for an IdP without an admin API the person's test account (the password masked). While it runs,
  * the chain as a diagram that fills in; then each link with what was seen, the fix of the broken
- * one, the clean-up, and the verdict. Ctrl+C or Esc stops a run (the test user is deleted first).
+ * one, the clean-up, and the verdict. Esc stops a run, Ctrl+C stops it and quits (the controller
+ * sends it): the test user is deleted first either way.
  */
 export function SignInStep({stage, storage, onDone}: Props) {
 	const state = useObservable(stage);
@@ -131,7 +133,7 @@ export function SignInStep({stage, storage, onDone}: Props) {
 
 		case 'done': {
 			const {report, verdict, retry} = state;
-			const user = report.testUser ? ` · ${report.testUser.createdBy === 'sso-setup' ? 'test user' : 'your test account'} ${report.testUser.username} at ${report.testUser.where}` : '';
+			const user = report.testUser ? ` · ${report.testUser.createdBy === 'sso-setup' ? 'test user' : 'your test account'} ${printable(report.testUser.username)} at ${printable(report.testUser.where)}` : '';
 			const clean = cleanupLines(report.cleanup, {color: false, retry});
 			const deleted = clean.filter((line) => line.startsWith('✔'));
 			const left = clean.filter((line) => !line.startsWith('✔'));
@@ -141,7 +143,7 @@ export function SignInStep({stage, storage, onDone}: Props) {
 			const layout = doneLayout({report, ran, verdict: verdictLines, deleted, left, menu: again ? 2 : 1}, width + 1, (stdout.rows || 24) - 7);
 			return (
 				<Box flexDirection="column">
-					{layout.heading ? (
+					{layout.heading && ran ? (
 						<Text bold wrap="truncate-end">
 							Sign-in proof{user}
 						</Text>
