@@ -220,6 +220,31 @@ describe('SignInStage: Ctrl+C while it runs', () => {
 	});
 });
 
+describe('SignInStage: a clean-up an earlier run left', () => {
+	it('Ctrl+C while it is being finished: no new test user is created', async () => {
+		const setup = await withAdmin(setUp({artifacts: {[cleanupArtifact]: {started_at: new Date().toISOString(), idp: {username: 'sso-setup-test-0ld0ld00', where: 'Stub IdP'}}}}));
+		let release = () => {};
+		const held = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		const deleteTestUser = setup.idp.signIn!.deleteTestUser!;
+		setup.idp.signIn!.deleteTestUser = async (context, record) => {
+			await held;
+			return deleteTestUser(context, record);
+		};
+		await setup.stage.start();
+		const running = setup.stage.run();
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(setup.stage.interrupt()).toBe(true);
+		release();
+		const report = await running;
+		expect(report?.status).toBe('interrupted');
+		expect(report?.cleanup.done).toEqual(['The test user sso-setup-test-0ld0ld00 is already gone from Stub IdP.']);
+		expect(setup.idp.created).toEqual([]);
+		expect(setup.session().artifacts[cleanupArtifact]).toBeUndefined();
+	});
+});
+
 describe('SignInStage: an IdP without an admin API', () => {
 	it('asks for a test account of the person, keeps the password as a secret (never an answer), and signs that account in', async () => {
 		const setup = setUp({withAdminApi: false});

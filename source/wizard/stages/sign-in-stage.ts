@@ -172,6 +172,9 @@ export class SignInStage extends Observable<SignInStageState> {
 			if (leftover && leftover.report.left.length > 0) {
 				// Running now would write over the record of what is still there.
 				report = {...skippedSignIn('A test user of an earlier sign-in could not be deleted (below), so no new sign-in was tried.'), cleanup: leftover.report};
+			} else if (abort.signal.aborted) {
+				// Stopped while the earlier clean-up ran: nothing of this run exists yet.
+				report = {status: 'interrupted', seen: 'The sign-in was interrupted.', links: notReached(), cleanup: leftover?.report ?? {done: [], left: []}};
 			} else {
 				report = await runSignIn(this.context(), integrations, {
 					...this.options.limits,
@@ -187,7 +190,7 @@ export class SignInStage extends Observable<SignInStageState> {
 			}
 		} catch (error) {
 			// The engine never throws for what the IdP or the app did; this is the session or the keychain.
-			report = {status: 'failed', seen: describeError(error).message, links: notReached(), cleanup: {done: [], left: []}};
+			report = {status: 'failed', seen: redactHandled(printable(describeError(error).message)), links: notReached(), cleanup: {done: [], left: []}};
 		} finally {
 			this.abort = undefined;
 		}
