@@ -362,19 +362,27 @@ export class WizardController {
 		this.finish(ExitCode.ok, message);
 	}
 
-	/** Ctrl+C: save what we have and say how to resume. */
-	interrupt(): void {
+	/**
+	 * Ctrl+C: save what we have and say how to resume. A running sign-in proof stops first and
+	 * deletes its test user (`said`: what it did); a second Ctrl+C quits at once.
+	 */
+	interrupt(said?: string): void {
+		if (this.stages.interrupt((cleanup) => this.interrupt(cleanup))) {
+			return;
+		}
+
+		const before = said ? `${said}\n` : '';
 		const view = this.state.view;
 		if (view && !view.session.finished) {
 			if (!this.persist(view)) {
 				return;
 			}
 
-			this.finish(ExitCode.interrupted, `Interrupted. Your answers were saved.\nResume with: npx sso-setup resume ${view.session.id}`);
+			this.finish(ExitCode.interrupted, `${before}Interrupted. Your answers were saved.\nResume with: npx sso-setup resume ${view.session.id}`);
 			return;
 		}
 
-		this.finish(ExitCode.interrupted, 'Interrupted. Nothing was saved.');
+		this.finish(ExitCode.interrupted, `${before}Interrupted. Nothing was saved.`);
 	}
 
 	quit(message = 'Nothing was changed.'): void {

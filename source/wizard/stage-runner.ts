@@ -5,10 +5,12 @@ import type {SessionSecrets} from '../secrets/secrets.js';
 import {type AutomationStage, currentValues, type Screen, type SessionView} from './machine.js';
 import {ApplyStage} from './stages/apply-stage.js';
 import {RegisterStage} from './stages/register-stage.js';
+import {SignInStage} from './stages/sign-in-stage.js';
 import {VerifyStage} from './stages/verify-stage.js';
 import {tryItActions, type TryItActions} from './try-it.js';
 
-export type StageRun = {kind: 'register'; stage: RegisterStage} | {kind: 'apply'; stage: ApplyStage} | {kind: 'verify'; stage: VerifyStage; tryIt?: TryItActions | undefined};
+/** The verify step ends with the sign-in proof (`signIn`), offered once the checks are done. */
+export type StageRun = {kind: 'register'; stage: RegisterStage} | {kind: 'apply'; stage: ApplyStage} | {kind: 'verify'; stage: VerifyStage; tryIt?: TryItActions | undefined; signIn: SignInStage};
 
 export type StageSources = {
 	/** The steps after review that automate the IdP and app sides (none on the manual path). */
@@ -21,7 +23,15 @@ export type StageSources = {
 
 /** Which automated stages a session gets, in which order, and the object that runs each one. */
 export class StageRunner {
+	/** The last sign-in proof made: Ctrl+C stops it while it runs. */
+	private signIn: SignInStage | undefined;
+
 	constructor(private readonly sources: StageSources) {}
+
+	/** Ctrl+C: true when a running sign-in proof takes it: it stops, deletes its test user, then calls `then` with what it did. */
+	interrupt(then: (said: string) => void): boolean {
+		return this.signIn?.interrupt(then) ?? false;
+	}
 
 	stages(view: SessionView): AutomationStage[] {
 		return this.sources.automationStages?.(view) ?? [];
@@ -59,8 +69,16 @@ export class StageRunner {
 			}
 
 			case 'verify': {
-				const tryIt = tryItActions(currentValues(view), await this.app(view), readOnlyContext);
-				return {kind: 'verify', stage: new VerifyStage(view.pair, handle, secrets), tryIt};
+				const app = await this.app(view);
+				const tryIt = tryItActions(currentValues(view), app, readOnlyContext);
+				const verify = new VerifyStage(view.pair, handle, secrets);
+				const signIn = new SignInStage(view.pair, handle, secrets, {
+					checks: () => (verify.state.phase === 'done' ? verify.state.results : []),
+					// The IdP's automation, else the built-in module of that id (the generic provider), as verify loads them.
+					integrations: async () => ({idp: await this.sources.loadIdpIntegration?.(view.pair.idp.automation ?? view.pair.idp.id), app}),
+				});
+				this.signIn = signIn;
+				return {kind: 'verify', stage: verify, tryIt, signIn};
 			}
 		}
 	}

@@ -76,6 +76,11 @@ describe.runIf(keychain.available)('wizard in a terminal: authentik → Harbor w
 		const verifyScreen = run.screen();
 		expect(verifyScreen).toContain('Sign in for real: open');
 		await run.select('Continue');
+		// The sign-in proof is offered last (test/e2e/sign-in-step.test.ts runs it).
+		await run.expectText('Last step: prove a real sign-in');
+		await run.select('Skip');
+		await run.expectText('Sign-in proof skipped: You chose not to run it, so nothing was created.');
+		await run.select('Continue');
 		await run.expectText(/What is left to do by hand|Done: the checklist, for reference/);
 		await run.press('enter');
 		expect(await run.exit()).toBe(0);

@@ -84,6 +84,16 @@ describe.runIf(keychain.available)('no secret on screen or on disk from the wiza
 		await run.expectText(/Everything that could be checked works|failed: fix them/, 30_000);
 		expect(run.screen()).toContain('Everything that could be checked works.');
 		await run.select('Continue');
+		// The last step: the sign-in proof where a test user can be created (registration), else skipped.
+		await run.expectText('Last step: prove a real sign-in');
+		if (run.screen().includes('❯ Run it')) {
+			await run.press('enter');
+			await run.expectText('A real sign-in passed', 30_000);
+		} else {
+			await run.select('Skip');
+		}
+
+		await run.select('Continue');
 		await run.expectText(/What is left to do by hand|Done: the checklist, for reference/);
 		await run.select('Write the checklist to a Markdown file');
 		await run.expectText('Write the checklist (Markdown) to:');
@@ -127,10 +137,14 @@ describe.runIf(keychain.available)('no secret on screen or on disk from the wiza
 		const minted = authentik.providers[0]!.client_secret;
 		expect(harbor.config['oidc_client_secret']).toBe(minted);
 		expect(run.output()).toContain(file);
+		// The sign-in proof's test user had a random password, set through authentik's API.
+		const testUserPasswords = authentik.requests.filter((request) => request.path.endsWith('/set_password/')).map((request) => (request.body as {password: string}).password);
+		expect(testUserPasswords).toHaveLength(1);
 		expectNoLeak(run, [
 			{name: 'authentik token', value: token},
 			{name: 'Harbor password', value: password},
 			{name: 'client secret minted by authentik', value: minted},
+			{name: "the sign-in proof's test user password", value: testUserPasswords[0]!},
 		]);
 	}, 90_000);
 

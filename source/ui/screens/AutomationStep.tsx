@@ -7,6 +7,7 @@ import type {AutomationStage} from '../../wizard/machine.js';
 import {Working} from '../components/Working.js';
 import {ApplyScreen} from './ApplyScreen.js';
 import {RegisterScreen} from './RegisterScreen.js';
+import {SignInStep} from './SignInStep.js';
 import {VerifyScreen} from './VerifyScreen.js';
 
 type Props = {controller: WizardController; stage: AutomationStage};
@@ -14,6 +15,8 @@ type Props = {controller: WizardController; stage: AutomationStage};
 /** Asks the controller for the stage's runner, starts it, and renders it. */
 export function AutomationStep({controller, stage}: Props) {
 	const [loaded, setLoaded] = useState<StageRun>();
+	/** The checks are done and the person went on: the sign-in proof, the verify step's last part. */
+	const [proving, setProving] = useState(false);
 	useEffect(() => {
 		let cancelled = false;
 		setLoaded(undefined);
@@ -64,7 +67,7 @@ export function AutomationStep({controller, stage}: Props) {
 		}
 
 		case 'verify': {
-			return <VerifyScreen stage={loaded.stage} onDone={onDone} tryIt={loaded.tryIt} />;
+			return proving ? <SignInStep stage={loaded.signIn} storage={controller.state.storage} onDone={onDone} /> : <VerifyScreen stage={loaded.stage} onDone={() => setProving(true)} tryIt={loaded.tryIt} />;
 		}
 	}
 
