@@ -9,6 +9,11 @@ import {ExitCode, UsageError} from '../core/errors.js';
 import {printable} from '../core/text.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
+import type {Pair, Values} from '../core/flows/pair.js';
+import {newSession, type Session} from '../core/session/store.js';
+import {openKeychain} from '../secrets/keychain.js';
+import {fillReportedValues} from '../wizard/option-values.js';
+import {openSecrets} from './secrets.js';
 
 export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	const format = (parsed.options['format'] as string | undefined) ?? 'markdown';
@@ -17,8 +22,9 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	}
 
 	const catalogue = await loadFlows(parsed.flows);
-	const {pair, answers, session} = resolvePairInput(parsed, catalogue);
-	refuseUnmetRequirements(pair, answers);
+	const {pair, answers: given, session} = resolvePairInput(parsed, catalogue);
+	refuseUnmetRequirements(pair, given);
+	const answers = await withReportedValues(pair, session, given);
 	const output = parsed.options['output'] as string | undefined;
 	const checklist = buildChecklist(pair, answers, new Set(session?.secrets ?? []), {}, secretPlaces(['client_secret']));
 	const text = formatChecklist(checklist, format as ChecklistFormat, {width: output ? undefined : terminalWidth()});
@@ -30,6 +36,23 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	}
 
 	return ExitCode.ok;
+}
+
+/**
+ * With the app's keys (the session's, or SSO_SETUP_<KEY>), values that come with an answer are read
+ * from the app's API: the OVH registry's URL, from which the redirect URI derives. The keychain is
+ * opened only when there is such an answer; when the API cannot be read, the given values stay.
+ */
+async function withReportedValues(pair: Pair, session: Session | undefined, answers: Values): Promise<Values> {
+	if (!pair.app.fields.some((field) => field.options_from && answers[field.key])) {
+		return answers;
+	}
+
+	let current: Session = {...(session ?? newSession(pair.idp.id, pair.app.id)), answers};
+	const {secrets} = await openSecrets(current.id, openKeychain(), false);
+	const notes = await fillReportedValues(pair, {current: () => current, update: (change) => (current = change(current))}, secrets);
+	for (const note of notes) process.stderr.write(`! ${note}\n`);
+	return current.answers;
 }
 
 /** Secrets the environment gives: the checklist says where they come from (never their value). */

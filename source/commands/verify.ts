@@ -9,6 +9,8 @@ import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {commandSession} from './secrets.js';
+import {commandLine} from '../core/command-line.js';
+import {fillReportedValues} from '../wizard/option-values.js';
 
 /** `sso-setup verify`: every check against a live setup; changes nothing, saves nothing. */
 export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
@@ -17,10 +19,13 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 	const catalogue = await loadFlows(parsed.flows);
 	const input = resolvePairInput(parsed, catalogue);
 	const start: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
-	onInterrupt(() => `verify changes nothing; run it again${input.session ? ` with: sso-setup verify --session ${input.session.id}` : ' with the same options'}.`);
+	onInterrupt(() => `verify changes nothing; run it again${input.session ? ` with: ${commandLine(`verify --session ${input.session.id}`)}` : ' with the same options'}.`);
 	// Verification never writes: changes stay in memory.
 	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: false, quiet: parsed.options['json'] === true});
 
+	// The OVH registry's URL (so the redirect URI) as its API reports it, when its ID and keys are given.
+	const notes = await fillReportedValues(input.pair, handle, secrets);
+	if (parsed.options['json'] !== true) for (const note of notes) process.stderr.write(`! ${note}\n`);
 	const results = await runVerification(buildContext(input.pair, handle, secrets), {integrations: await loadPairIntegrations(input.pair)});
 	process.stdout.write(parsed.options['json'] ? `${toJson(results)}\n` : `${formatTable(results, {color: colorEnabled(process.stdout)})}\n`);
 	return verificationExitCode(results);
