@@ -16,6 +16,7 @@ import {redactHandled} from '../secrets/redact.js';
 import {SessionSecrets} from '../secrets/secrets.js';
 import {
 	type AutomationStage,
+	hasAppCredential,
 	nextWarningScreen,
 	previousScreen,
 	resumeScreen,
@@ -227,7 +228,8 @@ export class WizardController {
 	/** The options to offer for a field, or the reason there are none (the person then types it). */
 	async fieldOptions(field: Field): Promise<{options?: FieldOption[]; error?: string}> {
 		const view = this.state.view;
-		if (!view || !field.options_from || !this.deps.fieldOptions || !this.secrets) {
+		// Lists are read with the app's credentials: without them (skipped on purpose) there is no list to offer.
+		if (!view || !field.options_from || !this.deps.fieldOptions || !this.secrets || !hasAppCredential(view)) {
 			return {};
 		}
 

@@ -19,12 +19,15 @@ type Props = {
 };
 
 const typeInstead = '\u0000type';
+const typeOther = '\u0000other';
 
 /** One question. Validates as the person types; Enter is refused while the value is invalid. */
 export function FieldScreen({field, initial, secretStored, scopeSeparator, onSubmit, loadOptions}: Props) {
 	const [value, setValue] = useState(initial);
 	const [submitError, setSubmitError] = useState<string>();
 	const [choices, setChoices] = useState<{loading: boolean; options?: FieldOption[]; error?: string; typing?: boolean}>({loading: Boolean(loadOptions)});
+	// A choice with an "other" item starts typing when the saved value is not one of the choices.
+	const [typingOther, setTypingOther] = useState(Boolean(field.other && initial !== '' && !field.choices?.some((choice) => choice.value === initial)));
 	useEffect(() => {
 		setValue(initial);
 		setSubmitError(undefined);
@@ -48,7 +51,9 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 	}, [field.key]);
 
 	const submit = async (raw: string, companions?: Record<string, string>) => {
-		setSubmitError(await onSubmit(raw, companions));
+		// A typed value that is on the list brings what comes with it (the registry's URL with its ID).
+		const listed = companions ?? choices.options?.find((option) => option.value === raw.trim())?.values;
+		setSubmitError(await onSubmit(raw, listed));
 	};
 
 	if (choices.loading) {
@@ -80,29 +85,48 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 		);
 	}
 
-	if (field.kind === 'boolean' || field.kind === 'choice') {
-		const items = field.kind === 'boolean' ? [{label: 'Yes', value: 'true'}, {label: 'No', value: 'false'}] : (field.choices ?? []).map((choice) => ({label: choice.label, value: choice.value}));
+	if (field.kind === 'boolean' || (field.kind === 'choice' && !typingOther)) {
+		const items =
+			field.kind === 'boolean'
+				? [{label: 'Yes', value: 'true'}, {label: 'No', value: 'false'}]
+				: [...(field.choices ?? []).map((choice) => ({label: choice.label, value: choice.value})), ...(field.other ? [{label: field.other, value: typeOther}] : [])];
 		return (
 			<Box flexDirection="column">
 				{field.help ? <Text dimColor>{field.help}</Text> : null}
 				<Box marginTop={1}>
-					<Menu key={field.key} items={items} initialValue={initial} onSelect={(choice) => void submit(choice)} />
+					<Menu
+						key={field.key}
+						items={items}
+						initialValue={initial}
+						onSelect={(choice) => {
+							if (choice === typeOther) {
+								setValue(field.choices?.some((item) => item.value === value) ? '' : value);
+								setTypingOther(true);
+								return;
+							}
+
+							void submit(choice);
+						}}
+					/>
 				</Box>
+				{submitError ? <Text color="red">✖ {submitError}</Text> : null}
 			</Box>
 		);
 	}
 
 	const live = value === '' ? undefined : checkField(field, value, scopeSeparator);
 	const placeholder = field.kind === 'secret' ? (secretStored ? '(already given: Enter keeps it)' : field.optional ? '(optional: Enter skips)' : '') : (field.placeholder ?? (field.optional ? '(optional)' : ''));
+	const typedHint = typingOther ? <Text>{field.other}:</Text> : null;
 	return (
 		<Box flexDirection="column">
 			{field.help ? <Text dimColor>{field.help}</Text> : null}
 			{choices.error ? <Text color="yellow">The list could not be read ({choices.error}); type the value.</Text> : null}
+			{typedHint}
 			<Box marginTop={1}>
 				<Text color="cyan">{'› '}</Text>
 				<TextField
 					key={field.key}
-					initial={initial}
+					initial={typingOther ? value : initial}
 					placeholder={placeholder}
 					mask={field.kind === 'secret' ? '•' : undefined}
 					onChange={(next) => {
