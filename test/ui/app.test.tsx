@@ -69,6 +69,14 @@ describe('the wizard app', () => {
 		await press(screen, keys.enter);
 		await waitForText(screen, 'Pocket ID API key (optional)');
 		await press(screen, keys.enter);
+		// The manual path: each Pocket ID step in full, then what it produces.
+		const first = await waitForText(screen, 'Step 1 of 3: Create the OIDC client');
+		expect(first).toContain('https://portainer.example.com/');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Step 2 of 3');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Done: ask for the Client ID (from Pocket ID)');
+		await press(screen, keys.enter);
 		await waitForText(screen, 'Client ID (from Pocket ID)');
 		await typeLine(screen, 'portainer');
 		await waitForText(screen, 'Client secret (from Pocket ID)');

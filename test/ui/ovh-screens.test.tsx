@@ -90,8 +90,16 @@ describe('OVH screens in the wizard', () => {
 		await waitForText(screen, 'Keycloak URL');
 		await press(screen, ...'https://sso.example.com/realms/mpr'.split(''), keys.enter);
 		// The rest up to the app's own questions, each with its help.
-		for (let step = 0; step < 12 && currentField(controller)?.key !== 'auto_onboard'; step++) {
+		for (let step = 0; step < 20 && currentField(controller)?.key !== 'auto_onboard'; step++) {
 			const field = currentField(controller);
+			if (controller.state.screen.name === 'steps') {
+				// Keycloak's steps, shown in full before the client ID.
+				const before = JSON.stringify(controller.state.screen);
+				await press(screen, keys.enter);
+				await waitForFrame(screen, () => JSON.stringify(controller.state.screen) !== before);
+				continue;
+			}
+
 			if (['groups_claim', 'admin_group'].includes(field?.key ?? '')) expectHelpShown(controller, screen);
 			const before = field?.key;
 			await press(screen, ...(field?.key === 'client_secret' ? [...'kc-secret'.split(''), keys.enter] : [keys.enter]));

@@ -1,5 +1,5 @@
 import {Box, Text, useInput} from 'ink';
-import {useState} from 'react';
+import {useEffect, useState} from 'react';
 import type {ApplyStage} from '../../wizard/stages/apply-stage.js';
 import type {Blocker} from '../../integrations/types.js';
 import {Changes} from '../components/Changes.js';
@@ -8,6 +8,7 @@ import {Menu} from '../components/Menu.js';
 import {TextField} from '../components/TextField.js';
 import {Working} from '../components/Working.js';
 import {useObservable} from '../hooks/use-observable.js';
+import type {Recovery} from './RegisterScreen.js';
 
 type Props = {
 	stage: ApplyStage;
@@ -16,19 +17,30 @@ type Props = {
 	onDone(): void;
 	onQuit(): void;
 	onBlocked(message: string): void;
+	recovery?: Recovery;
+	/** The person is typing a user name to confirm: Esc then stops typing instead of going back. */
+	onTyping?(typing: boolean): void;
 };
 
 /** Applying the app's settings: preflight, blockers, the plan, explicit confirmation, the result. */
-export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBlocked}: Props) {
+export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBlocked, recovery = () => ({}), onTyping = () => {}}: Props) {
 	const state = useObservable(stage);
 	switch (state.phase) {
 		case 'preflight':
 		case 'working': {
-			return <Working message={state.progress} />;
+			return <Working message={state.progress} requests={stage.requests} />;
 		}
 
 		case 'blocked': {
-			return <BlockedPanel blockers={state.blockers} onDelete={(users) => void stage.deleteBlockingUsers(users)} onStop={() => onBlocked(state.blockers.map((blocker) => `${blocker.message}\n  ${blocker.hint}`).join('\n'))} />;
+			return (
+				<BlockedPanel
+					blockers={state.blockers}
+					byHand={recovery([]).byHand}
+					onTyping={onTyping}
+					onDelete={(users) => void stage.deleteBlockingUsers(users)}
+					onStop={() => onBlocked(state.blockers.map((blocker) => `${blocker.message}\n  ${blocker.hint}`).join('\n'))}
+				/>
+			);
 		}
 
 		case 'confirm': {
@@ -85,35 +97,37 @@ export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBloc
 		}
 
 		case 'error': {
-			return state.exitCode === 3 ? (
-				<Box flexDirection="column">
-					<Text color="red">✖ {state.message}</Text>
-					{state.hint ? <Text dimColor>{state.hint}</Text> : null}
-					<Menu
-						items={[
-							{label: 'Check again', value: 'retry'},
-							{label: 'Stop here (nothing more is written)', value: 'stop'},
-						]}
-						onSelect={(value) => (value === 'retry' ? void stage.start() : onBlocked(state.message))}
-					/>
-				</Box>
-			) : (
-				<ErrorPanel message={state.message} hint={state.hint} onRetry={() => void stage.start()} onQuit={onQuit} />
+			// Exit 3: a precondition blocks the write; stopping says so (exit 3), nothing more is written.
+			const blocked = state.exitCode === 3;
+			return (
+				<ErrorPanel
+					message={state.message}
+					hint={state.hint}
+					retryLabel={blocked ? 'Check again' : 'Try again'}
+					quitLabel={blocked ? 'Stop here (nothing more is written)' : 'Save and quit (resume later)'}
+					onRetry={() => void stage.start()}
+					onQuit={blocked ? () => onBlocked(state.message) : onQuit}
+					{...recovery(state.concerns)}
+				/>
 			);
 		}
 	}
 }
 
-type BlockedProps = {blockers: Blocker[]; onDelete(users: string[]): void; onStop(): void};
+type BlockedProps = {blockers: Blocker[]; byHand?: {label: string; onChoose(): void} | undefined; onDelete(users: string[]): void; onStop(): void; onTyping(typing: boolean): void};
 
 /** A precondition blocks the write. Users are deleted only after each name is typed back. */
-function BlockedPanel({blockers, onDelete, onStop}: BlockedProps) {
+function BlockedPanel({blockers, byHand, onDelete, onStop, onTyping}: BlockedProps) {
 	const users = blockers.flatMap((blocker) => blocker.users ?? []);
 	const deletable = users.length > 0 && blockers.every((blocker) => blocker.users && blocker.users.length > 0);
 	const [confirming, setConfirming] = useState(false);
 	const [confirmed, setConfirmed] = useState<string[]>([]);
 	const [mismatch, setMismatch] = useState(false);
 	const current = users[confirmed.length];
+	useEffect(() => {
+		onTyping(confirming);
+		return () => onTyping(false);
+	}, [confirming, onTyping]);
 	useInput((_input, key) => {
 		if (key.escape && confirming) {
 			setConfirming(false);
@@ -171,9 +185,10 @@ function BlockedPanel({blockers, onDelete, onStop}: BlockedProps) {
 					<Menu
 						items={[
 							...(deletable ? [{label: `Delete ${users.length === 1 ? 'this user' : `these ${users.length} users`} (you confirm each name)`, value: 'delete'}] : []),
+							...(byHand ? [{label: byHand.label, value: 'hand'}] : []),
 							{label: 'Stop here: I will handle it myself (nothing was written)', value: 'stop'},
 						]}
-						onSelect={(value) => (value === 'delete' ? setConfirming(true) : onStop())}
+						onSelect={(value) => (value === 'delete' ? setConfirming(true) : value === 'hand' ? byHand?.onChoose() : onStop())}
 					/>
 				)}
 			</Box>

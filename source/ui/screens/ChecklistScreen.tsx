@@ -9,10 +9,12 @@ type Props = {
 	defaultFile: string;
 	onWrite(file: string): string | undefined;
 	onFinish(): void;
+	/** Something is left by hand: check the connection once it is done (here, or later with `verifyCommand`). */
+	verify?: {onChoose(): void; command: string};
 };
 
 /** What is left to do by hand: the key values, then the full checklist is printed on exit. */
-export function ChecklistScreen({checklist, defaultFile, onWrite, onFinish}: Props) {
+export function ChecklistScreen({checklist, defaultFile, onWrite, onFinish, verify}: Props) {
 	const [asking, setAsking] = useState(false);
 	const [error, setError] = useState<string>();
 	const steps = checklist.sections.reduce((count, section) => count + section.steps.length, 0);
@@ -29,6 +31,11 @@ export function ChecklistScreen({checklist, defaultFile, onWrite, onFinish}: Pro
 					The checklist has {steps} steps in {checklist.sections.length} parts and {checklist.warnings.length} warnings; it is printed in full when you finish.
 				</Text>
 			</Box>
+			{verify ? (
+				<Text>
+					Once the steps are done, check the connection here, or later with: <Text color="cyan">{verify.command}</Text>
+				</Text>
+			) : null}
 			<Box marginTop={1} flexDirection="column">
 				{asking ? (
 					<>
@@ -53,8 +60,9 @@ export function ChecklistScreen({checklist, defaultFile, onWrite, onFinish}: Pro
 						items={[
 							{label: 'Finish and print the checklist', value: 'finish'},
 							{label: 'Write the checklist to a Markdown file', value: 'write'},
+							...(verify ? [{label: 'Verify the connection (the steps by hand are done)', value: 'verify'}] : []),
 						]}
-						onSelect={(value) => (value === 'finish' ? onFinish() : setAsking(true))}
+						onSelect={(value) => (value === 'finish' ? onFinish() : value === 'verify' ? verify?.onChoose() : setAsking(true))}
 					/>
 				)}
 			</Box>

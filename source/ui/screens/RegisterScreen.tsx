@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import type {ComponentProps} from 'react';
 import type {RegisterStage} from '../../wizard/stages/register-stage.js';
 import {Changes} from '../components/Changes.js';
 import {ErrorPanel} from '../components/ErrorPanel.js';
@@ -6,15 +7,18 @@ import {Menu} from '../components/Menu.js';
 import {Working} from '../components/Working.js';
 import {useObservable} from '../hooks/use-observable.js';
 
-type Props = {stage: RegisterStage; idpName: string; onDone(): void; onQuit(): void};
+/** The ways on after a failure besides trying again: by hand, or the answer it concerns. */
+export type Recovery = (concerns: readonly string[]) => Pick<ComponentProps<typeof ErrorPanel>, 'byHand' | 'edit'>;
+
+type Props = {stage: RegisterStage; idpName: string; secretPlace?: string; onDone(): void; onQuit(): void; recovery?: Recovery};
 
 /** Registering the client at the IdP: what will be created, then what was. */
-export function RegisterScreen({stage, idpName, onDone, onQuit}: Props) {
+export function RegisterScreen({stage, idpName, secretPlace = 'stored in the keychain', onDone, onQuit, recovery = () => ({})}: Props) {
 	const state = useObservable(stage);
 	switch (state.phase) {
 		case 'planning':
 		case 'working': {
-			return <Working message={state.progress} />;
+			return <Working message={state.progress} requests={stage.requests} />;
 		}
 
 		case 'question': {
@@ -75,7 +79,7 @@ export function RegisterScreen({stage, idpName, onDone, onQuit}: Props) {
 						</Text>
 					))}
 					<Text>
-						Issuer: <Text color="cyan">{state.registration.issuer}</Text> · Client ID: <Text color="cyan">{state.registration.clientId}</Text> · secret stored in the keychain
+						Issuer: <Text color="cyan">{state.registration.issuer}</Text> · Client ID: <Text color="cyan">{state.registration.clientId}</Text> · secret {secretPlace}
 					</Text>
 					<Box marginTop={1}>
 						<Menu items={[{label: 'Continue', value: 'next'}]} onSelect={onDone} />
@@ -85,7 +89,7 @@ export function RegisterScreen({stage, idpName, onDone, onQuit}: Props) {
 		}
 
 		case 'error': {
-			return <ErrorPanel message={state.message} hint={state.hint} onRetry={() => void stage.start()} onQuit={onQuit} />;
+			return <ErrorPanel message={state.message} hint={state.hint} onRetry={() => void stage.start()} onQuit={onQuit} {...recovery(state.concerns)} />;
 		}
 	}
 }

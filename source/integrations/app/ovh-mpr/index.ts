@@ -10,6 +10,7 @@ import {cliSecretNote, fallbackSignInUrl, harborLikeSettings, harborLikeWarnings
 import {changeRow, displayValue, secretRow} from '../../kit/plan-rows.js';
 import {listOvhProjects, listOvhRegistries, ovhApi, ovhRedirectUri, registryRef, registryUrl, type OvhApi, type OvhOidc, type OvhProvider, type RegistryRef} from './ovh-api.js';
 import {ovhVerification} from './ovh-checks.js';
+import {commandLine} from '../../../core/command-line.js';
 
 /** OVHcloud Managed Private Registry: a managed Harbor whose OIDC settings go through the OVHcloud API. */
 
@@ -89,7 +90,7 @@ function usersBlocker(names: string[]): Blocker {
 	return {
 		id: 'ovh-local-users',
 		message: `The registry has ${count}: ${names.join(', ')}. OVHcloud turns on OpenID Connect sign-in only by deleting local users, and then it deletes ALL of them at once (the deleteUsers option): every account listed here, including the one made with the registry. Their passwords stop working, for docker login too.`,
-		hint: `To continue, confirm the deletion of all of them in the wizard, or run sso-setup apply with --delete-users ${names.join(',')}. Afterwards give administrator rights to an OIDC user (the admin group, or setAsAdmin after their first sign-in).`,
+		hint: `To continue, confirm the deletion of all of them in the wizard, or run ${commandLine('apply')} with --delete-users ${names.join(',')}. Afterwards give administrator rights to an OIDC user (the admin group, or setAsAdmin after their first sign-in).`,
 		users: names,
 	};
 }
