@@ -22,28 +22,34 @@ export function concernedKeys(error: unknown, pair: Pair, answers: Record<string
 
 	// A hint that names a key ("Check ovh_application_key: …"); only keys with an underscore, which are no common words.
 	const hint = error instanceof SsoSetupError ? (error.hint ?? '') : '';
-	for (const field of fields) {
-		if (field.key.includes('_') && new RegExp(`\\b${field.key}\\b`).test(`${message} ${hint}`)) keys.push(field.key);
+	const named = fields.filter((field) => field.key.includes('_') && new RegExp(`\\b${field.key}\\b`).test(`${message} ${hint}`));
+	if (error instanceof RemoteError && (error.status === 401 || error.status === 403)) {
+		// A refused credential: a secret the text names, the credential whose name the message says
+		// ("Invalid application key"), else the secret (a user name is rarely what is wrong).
+		const credentials = fields.filter((field) => field.role === 'admin-credential' || field.role === 'app-credential');
+		const lower = message.toLowerCase();
+		keys.push(...named.filter((field) => field.kind === 'secret').map((field) => field.key));
+		keys.push(...credentials.filter((field) => lower.includes(labelPhrase(field))).map((field) => field.key));
+		keys.push(...credentials.filter((field) => field.kind === 'secret').map((field) => field.key));
 	}
 
+	keys.push(...named.map((field) => field.key));
 	if (error instanceof RemoteError) {
-		if (error.status === 401 || error.status === 403) {
-			keys.push(...credentials(fields).map((field) => field.key));
+		if (error.status !== undefined) {
+			// The server answered: a realm or a slug it does not know is named in the message.
+			keys.push(...fields.filter((field) => field.kind === 'text' && quotes(message, values[field.key])).map((field) => field.key));
 		}
 
 		keys.push(...fields.filter((field) => hostOf(values[field.key]) === error.host.toLowerCase()).map((field) => field.key));
-		if (error.status !== undefined) {
-			// A 404 for a realm or a slug that does not exist names it.
-			keys.push(...fields.filter((field) => field.kind === 'text' && quotes(message, values[field.key])).map((field) => field.key));
-		}
 	}
 
 	keys.push(...fields.map((field) => field.key));
 	return [...new Set(keys)];
 }
 
-function credentials(fields: readonly Field[]): Field[] {
-	return fields.filter((field) => field.role === 'admin-credential' || field.role === 'app-credential').sort((a, b) => Number(b.kind === 'secret') - Number(a.kind === 'secret'));
+/** The last two words of a label, without its note: "application key" of "OVHcloud application key (optional)". */
+function labelPhrase(field: Field): string {
+	return field.label.replace(/\s*\(.*\)$/, '').toLowerCase().split(/\s+/).slice(-2).join(' ');
 }
 
 function hostOf(value: string | undefined): string | undefined {

@@ -45,7 +45,11 @@ export function stepOf(screen: Screen): WizardStep | undefined {
 			return 'pair';
 		}
 
-		case 'fields':
+		case 'fields': {
+			// A detour answers a few fields out of order: the session stays at the step it reached.
+			return screen.detour ? undefined : 'fields';
+		}
+
 		case 'warnings':
 		case 'review':
 		case 'checklist': {

@@ -21,6 +21,8 @@ export const keys = {
 	ctrlC: '\u0003',
 	backspace: '\u007F',
 	ctrlU: '\u0015',
+	pageDown: '\u001B[6~',
+	pageUp: '\u001B[5~',
 } as const;
 
 export type PtyOptions = {env?: Record<string, string | undefined>; cols?: number; rows?: number; cwd?: string};

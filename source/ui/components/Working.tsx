@@ -40,5 +40,5 @@ function Countdown({requests}: {requests: RequestWatch}) {
 	}
 
 	const left = Math.max(0, Math.ceil((wait.deadline - now) / 1000));
-	return <Text dimColor>{` · no answer from ${wait.host} yet: gives up in ${left} s`}</Text>;
+	return <Text dimColor>{` · waiting for ${wait.host}: gives up in ${left} s`}</Text>;
 }
