@@ -5,7 +5,7 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {loadFlows} from '../../source/commands/inputs.js';
 import {WizardController} from '../../source/wizard/controller.js';
-import {loadSession, sessionFile} from '../../source/core/session/store.js';
+import {listSessions, loadSession, sessionFile} from '../../source/core/session/store.js';
 import {memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
 import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
@@ -152,5 +152,30 @@ describe('issue 11: a pasted issuer in the wizard', () => {
 		await waitForText(screen, 'Application slug in authentik');
 		const answers = loadSession(controller.state.view!.session.id, env).answers;
 		expect(answers).toMatchObject({idp_url: 'https://auth.example.com', slug: 'registry'});
+	});
+});
+
+describe('issue 11: going back to change the app', () => {
+	it('replaces the session instead of leaving it behind, and keeps the IdP answers', async () => {
+		const {controller, screen, env} = setUp();
+		void controller.start();
+		await answerHarborUrl(screen);
+		await typeLine(screen, 'https://auth.example.com');
+		await waitForText(screen, 'Application slug in authentik');
+		const first = controller.state.view!.session.id;
+		expect(listSessions(env).sessions.map((session) => session.id)).toEqual([first]);
+		await press(screen, keys.escape, keys.escape, keys.escape);
+		await waitForText(screen, 'Which app?');
+		await press(screen, keys.down, keys.enter);
+		await waitForText(screen, 'Portainer URL');
+		await typeLine(screen, 'https://portainer.example.com');
+		// The authentik URL given before is the answer Enter keeps.
+		await waitForText(screen, '› https://auth.example.com');
+		const second = controller.state.view!.session;
+		expect(second.id).not.toBe(first);
+		expect(second.app).toBe('portainer');
+		expect(second.answers['idp_url']).toBe('https://auth.example.com');
+		expect(second.answers['app_url']).toBe('https://portainer.example.com');
+		expect(listSessions(env).sessions.map((session) => session.id)).toEqual([second.id]);
 	});
 });
