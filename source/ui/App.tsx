@@ -242,7 +242,7 @@ export function App({controller}: Props) {
 						checklist={checklist}
 						defaultFile={`sso-setup-${view.session.id}.md`}
 						onWrite={(file) => controller.writeChecklist(checklist, file)}
-						onFinish={() => controller.complete(`${formatChecklist(checklist, 'text', {width: terminalWidth()})}\nCheck the connection any time with: ${verifyCommand}`)}
+						onFinish={() => controller.complete(`${formatChecklist(checklist, 'text', {width: terminalWidth()})}\nCheck the connection any time with:\n  ${verifyCommand}`)}
 						verify={done.idp && done.app ? undefined : {onChoose: () => controller.verifyFromChecklist(), command: verifyCommand}}
 					/>
 				</Frame>

@@ -74,6 +74,17 @@ export class PtyRun {
 		return lines.join('\n').replace(/\n+$/, '');
 	}
 
+	/** The rows the terminal shows now (no scrollback), trailing spaces trimmed; blank rows kept. */
+	viewport(): string[] {
+		const buffer = this.terminal.buffer.active;
+		const rows: string[] = [];
+		for (let index = buffer.viewportY; index < buffer.viewportY + this.terminal.rows; index++) {
+			rows.push(buffer.getLine(index)?.translateToString(true) ?? '');
+		}
+
+		return rows;
+	}
+
 	/** Everything written so far, escape sequences removed. */
 	output(): string {
 		// eslint-disable-next-line no-control-regex

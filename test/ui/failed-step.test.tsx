@@ -120,7 +120,7 @@ describe('a failed automatic step', () => {
 		await press(screen, keys.enter);
 
 		const failed = await waitForText(screen, 'the connection was refused');
-		for (const item of ['❯ Try again', 'Continue by hand: do the authentik part yourself', 'Edit the answers: authentik URL', 'Save and quit (resume later)']) expect(failed).toContain(item);
+		for (const item of ['❯ Try again', 'Continue by hand: the authentik steps, then on', 'Edit the answers: authentik URL', 'Save and quit (resume later)']) expect(failed).toContain(item);
 		expect(failed).toContain('Esc: back');
 		await press(screen, keys.escape);
 		await waitForText(screen, 'Next: register the client in authentik');
@@ -150,7 +150,7 @@ describe('a failed automatic step', () => {
 		await waitForText(screen, 'register the client in authentik, then apply the settings in Harbor');
 		await press(screen, keys.enter);
 		await waitForText(screen, 'the connection was refused');
-		await choose(screen, 'Continue by hand: do the authentik part yourself (its steps are shown)');
+		await choose(screen, 'Continue by hand: the authentik steps, then on');
 		const first = await waitForText(screen, 'By hand in authentik');
 		expect(first).toContain('Step 1 of 6');
 		expect(first).toContain(`Sign in to ${unreachable} as an administrator`);

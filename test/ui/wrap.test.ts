@@ -23,3 +23,15 @@ describe('wrapToWidth', () => {
 		expect(wrapToWidth('Harbor URL: https://harbor.example.com', 80)).toEqual(['Harbor URL: https://harbor.example.com']);
 	});
 });
+
+describe('wrapSegments', () => {
+	it('keeps each piece\'s style across the breaks', async () => {
+		const {wrapSegments} = await import('../../source/ui/layout/wrap.js');
+		const lines = wrapSegments([{text: 'Redirect URI: ', dim: true}, {text: 'https://registry.example.com/c/oidc/callback', color: 'cyan'}], 30, '  ');
+		expect(lines[0]?.[0]).toEqual({text: 'Redirect URI:', dim: true});
+		expect(lines.flat().filter((segment) => segment.text.trim() !== '' && !segment.dim).every((segment) => segment.color === 'cyan')).toBe(true);
+		const texts = lines.map((line) => line.map((segment) => segment.text).join(''));
+		expect(texts.every((text) => text.length <= 30)).toBe(true);
+		expect(texts.join('').replaceAll(/\s+/g, '')).toBe('RedirectURI:https://registry.example.com/c/oidc/callback');
+	});
+});

@@ -1,20 +1,17 @@
 import {Box, Text, useInput} from 'ink';
 import {useState} from 'react';
+import {type Line, wrapToWidth} from '../layout/wrap.js';
+import {useFrameSpace} from './Frame.js';
+import {Spinner} from './Spinner.js';
 
-export type Segment = {text: string; dim?: boolean; color?: string; bold?: boolean};
-/** One terminal line, already wrapped to the width (see layout/wrap.ts), in styled pieces. */
-export type Line = Segment[];
+export type {Line, Segment} from '../layout/wrap.js';
 
 type Props = {
+	/** Already wrapped to the width (layout/wrap.ts), so that their number is their height. */
 	lines: Line[];
 	/** How many lines fit; undefined: all of them (not a terminal). */
-	height?: number;
+	height?: number | undefined;
 };
-
-/** The lines a page needs: all, or the height with one line left for where we are. */
-export function pagedHeight(lines: number, height: number | undefined): number {
-	return height === undefined || lines <= height ? lines : Math.max(height, 2);
-}
 
 export function needsPaging(lines: number, height: number | undefined): boolean {
 	return height !== undefined && lines > height;
@@ -45,11 +42,19 @@ export function Paged({lines, height}: Props) {
 		<Box flexDirection="column">
 			{shown.map((line, index) => (
 				<Text key={start + index} wrap="truncate-end">
-					{line.length === 0 ? ' ' : line.map((segment, part) => (
-						<Text key={part} dimColor={segment.dim} color={segment.color} bold={segment.bold}>
-							{segment.text}
-						</Text>
-					))}
+					{line.length === 0
+						? ' '
+						: line.map((segment, part) =>
+								segment.spinner ? (
+									<Text key={part} color={segment.color}>
+										<Spinner />
+									</Text>
+								) : (
+									<Text key={part} dimColor={segment.dim} color={segment.color} bold={segment.bold}>
+										{segment.text}
+									</Text>
+								),
+							)}
 				</Text>
 			))}
 			{paging ? (
@@ -60,4 +65,15 @@ export function Paged({lines, height}: Props) {
 			) : null}
 		</Box>
 	);
+}
+
+/** Lines in the room the frame leaves, minus `reserve` lines the screen draws below them (its menu). */
+export function FramedLines({lines, reserve}: {lines: Line[]; reserve: number}) {
+	const space = useFrameSpace();
+	return <Paged lines={lines} height={space.lines === undefined ? undefined : Math.max(space.lines - reserve, 3)} />;
+}
+
+/** The height of a menu of these labels at this width (a long label wraps under its pointer). */
+export function menuHeight(labels: readonly string[], width: number): number {
+	return labels.reduce((sum, label) => sum + wrapToWidth(label, Math.max(width - 2, 10)).length, 0);
 }

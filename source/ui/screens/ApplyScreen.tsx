@@ -2,9 +2,12 @@ import {Box, Text, useInput} from 'ink';
 import {useEffect, useState} from 'react';
 import type {ApplyStage} from '../../wizard/stages/apply-stage.js';
 import type {Blocker} from '../../integrations/types.js';
-import {Changes} from '../components/Changes.js';
+import {changeLines} from '../components/Changes.js';
 import {ErrorPanel} from '../components/ErrorPanel.js';
+import {useFrameSpace} from '../components/Frame.js';
 import {Menu} from '../components/Menu.js';
+import {FramedLines, type Line, menuHeight} from '../components/Paged.js';
+import {wrapSegments} from '../layout/wrap.js';
 import {TextField} from '../components/TextField.js';
 import {Working} from '../components/Working.js';
 import {useObservable} from '../hooks/use-observable.js';
@@ -25,6 +28,7 @@ type Props = {
 /** Applying the app's settings: preflight, blockers, the plan, explicit confirmation, the result. */
 export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBlocked, recovery = () => ({}), onTyping = () => {}}: Props) {
 	const state = useObservable(stage);
+	const {width} = useFrameSpace();
 	switch (state.phase) {
 		case 'preflight':
 		case 'working': {
@@ -44,51 +48,37 @@ export function ApplyScreen({stage, appName, fallbackUrl, onDone, onQuit, onBloc
 		}
 
 		case 'confirm': {
+			const warnings = [...state.preflight.warnings, ...state.plan.warnings];
+			const lines: Line[] = [
+				...wrapSegments([{text: state.preflight.facts.join(' · '), dim: true}], width),
+				[],
+				...(state.deleteUsers.length > 0 ? wrapSegments([{text: `Delete users: ${state.deleteUsers.join(', ')}`, color: 'red'}], width, '  ') : []),
+				...changeLines(state.plan.changes, width),
+				...warnings.flatMap((warning) => wrapSegments([{text: `⚠ ${warning}`, color: 'yellow'}], width, '  ')),
+				...(fallbackUrl && !warnings.some((warning) => warning.includes(fallbackUrl)) ? wrapSegments([{text: 'If anything goes wrong, the local admin still signs in at '}, {text: fallbackUrl, color: 'cyan'}], width) : []),
+			];
+			const items = [
+				{label: `Apply these changes to ${appName}`, value: 'go'},
+				{label: 'Save and quit (nothing is written)', value: 'quit'},
+			];
 			return (
 				<Box flexDirection="column">
-					{/* One line: the plan and its confirmation must fit 80×24. */}
-					<Text dimColor>{state.preflight.facts.join(' · ')}</Text>
-					<Box marginTop={1} flexDirection="column">
-						{state.deleteUsers.length > 0 ? <Text color="red">Delete users: {state.deleteUsers.join(', ')}</Text> : null}
-						<Changes changes={state.plan.changes} />
-					</Box>
-					{[...state.preflight.warnings, ...state.plan.warnings].map((warning, index) => (
-						<Text key={index} color="yellow">
-							⚠ {warning}
-						</Text>
-					))}
-					{fallbackUrl && ![...state.preflight.warnings, ...state.plan.warnings].some((warning) => warning.includes(fallbackUrl)) ? (
-						<Text>
-							If anything goes wrong, the local admin still signs in at <Text color="cyan">{fallbackUrl}</Text>
-						</Text>
-					) : null}
+					<FramedLines lines={lines} reserve={1 + menuHeight(items.map((item) => item.label), width)} />
 					<Box marginTop={1}>
-						<Menu
-							items={[
-								{label: `Apply these changes to ${appName}`, value: 'go'},
-								{label: 'Save and quit (nothing is written)', value: 'quit'},
-							]}
-							onSelect={(value) => (value === 'go' ? void stage.confirm() : onQuit())}
-						/>
+						<Menu items={items} onSelect={(value) => (value === 'go' ? void stage.confirm() : onQuit())} />
 					</Box>
 				</Box>
 			);
 		}
 
 		case 'done': {
+			const lines: Line[] = [
+				...state.notes.flatMap((note) => wrapSegments([{text: `✔ ${note}`, color: 'green'}], width, '  ')),
+				...(state.mismatches.length > 0 ? [[{text: '✖ These settings read back differently:', color: 'red'}], ...changeLines(state.mismatches, width)] : []),
+			];
 			return (
 				<Box flexDirection="column">
-					{state.notes.map((note, index) => (
-						<Text key={index} color="green">
-							✔ {note}
-						</Text>
-					))}
-					{state.mismatches.length > 0 ? (
-						<Box flexDirection="column">
-							<Text color="red">✖ These settings read back differently:</Text>
-							<Changes changes={state.mismatches} />
-						</Box>
-					) : null}
+					<FramedLines lines={lines} reserve={2} />
 					<Box marginTop={1}>
 						<Menu items={[{label: 'Continue', value: 'next'}]} onSelect={onDone} />
 					</Box>
@@ -134,25 +124,21 @@ function BlockedPanel({blockers, byHand, onDelete, onStop, onTyping}: BlockedPro
 			setConfirmed([]);
 		}
 	});
+	const {width} = useFrameSpace();
+	// The users come right after what blocks, before the hints: they are what the choice is about.
+	const lines: Line[] = [
+		...blockers.flatMap((blocker) => wrapSegments([{text: `⚠ ${blocker.message}`, color: 'yellow'}], width, '  ')),
+		...(users.length > 0 ? [[{text: 'Users found:'}], ...users.map((user): Line => (confirmed.includes(user) ? [{text: '✔ delete ', color: 'red'}, {text: user}] : [{text: `  • ${user}`}]))] : []),
+		...blockers.flatMap((blocker) => wrapSegments([{text: blocker.hint, dim: true}], width)),
+	];
+	const items = [
+		...(deletable ? [{label: `Delete ${users.length === 1 ? 'this user' : `these ${users.length} users`} (you confirm each name)`, value: 'delete'}] : []),
+		...(byHand ? [{label: byHand.label, value: 'hand'}] : []),
+		{label: 'Stop here: I will handle it myself (nothing was written)', value: 'stop'},
+	];
 	return (
 		<Box flexDirection="column">
-			{blockers.map((blocker) => (
-				<Box key={blocker.id} flexDirection="column">
-					<Text color="yellow">⚠ {blocker.message}</Text>
-					<Text dimColor>{blocker.hint}</Text>
-				</Box>
-			))}
-			{users.length > 0 ? (
-				<Box marginTop={1} flexDirection="column">
-					<Text>Users found:</Text>
-					{users.map((user) => (
-						<Text key={user}>
-							{confirmed.includes(user) ? <Text color="red">✔ delete </Text> : '  • '}
-							{user}
-						</Text>
-					))}
-				</Box>
-			) : null}
+			<FramedLines lines={lines} reserve={1 + (confirming ? 4 : menuHeight(items.map((item) => item.label), width))} />
 			<Box marginTop={1} flexDirection="column">
 				{confirming && current ? (
 					<>
@@ -182,14 +168,7 @@ function BlockedPanel({blockers, byHand, onDelete, onStop, onTyping}: BlockedPro
 						{mismatch ? <Text color="red">✖ That is not the name shown; nothing was deleted.</Text> : null}
 					</>
 				) : (
-					<Menu
-						items={[
-							...(deletable ? [{label: `Delete ${users.length === 1 ? 'this user' : `these ${users.length} users`} (you confirm each name)`, value: 'delete'}] : []),
-							...(byHand ? [{label: byHand.label, value: 'hand'}] : []),
-							{label: 'Stop here: I will handle it myself (nothing was written)', value: 'stop'},
-						]}
-						onSelect={(value) => (value === 'delete' ? setConfirming(true) : value === 'hand' ? byHand?.onChoose() : onStop())}
-					/>
+					<Menu items={items} onSelect={(value) => (value === 'delete' ? setConfirming(true) : value === 'hand' ? byHand?.onChoose() : onStop())} />
 				)}
 			</Box>
 		</Box>

@@ -73,7 +73,7 @@ export function AutomationStep({controller, stage, title, context, notice}: Prop
 		const field = controller.concernedField(concerns);
 		const side = stage === 'register' ? view.pair.idp.name : view.pair.app.name;
 		return {
-			byHand: {label: `Continue by hand: do the ${side} part yourself (its steps are shown)`, onChoose: () => controller.continueByHand(stage)},
+			byHand: {label: `Continue by hand: the ${side} steps, then on`, onChoose: () => controller.continueByHand(stage)},
 			...(field ? {edit: {label: `Edit the answers: ${field.label}`, onChoose: () => controller.editConcerned(stage, concerns)}} : {}),
 		};
 	};

@@ -5,6 +5,8 @@ import type {Field} from '../../core/flows/schema.js';
 import {Menu} from '../components/Menu.js';
 import {TextField} from '../components/TextField.js';
 import {Working} from '../components/Working.js';
+import {useTerminalSize} from '../hooks/use-terminal-size.js';
+import {wrapToWidth} from '../layout/wrap.js';
 import type {FieldOption} from '../../integrations/types.js';
 
 type Props = {
@@ -17,6 +19,24 @@ type Props = {
 	/** For fields with `options_from`: the list to pick from (or why there is none). */
 	loadOptions?(): Promise<{options?: FieldOption[]; error?: string}>;
 };
+
+/** The field's help, wrapped at words to the terminal (Ink's own wrap leaves a space at the start of lines). */
+function Help({text}: {text: string | undefined}) {
+	const {columns} = useTerminalSize();
+	if (!text) {
+		return null;
+	}
+
+	return (
+		<Box flexDirection="column">
+			{wrapToWidth(text, Math.max(columns - 1, 20)).map((line, index) => (
+				<Text key={index} dimColor>
+					{line}
+				</Text>
+			))}
+		</Box>
+	);
+}
 
 const typeInstead = '\u0000type';
 const typeOther = '\u0000other';
@@ -64,7 +84,7 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 		const options = choices.options;
 		return (
 			<Box flexDirection="column">
-				{field.help ? <Text dimColor>{field.help}</Text> : null}
+				<Help text={field.help} />
 				<Box marginTop={1}>
 					<Menu
 						key={field.key}
@@ -92,7 +112,7 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 				: [...(field.choices ?? []).map((choice) => ({label: choice.label, value: choice.value})), ...(field.other ? [{label: field.other, value: typeOther}] : [])];
 		return (
 			<Box flexDirection="column">
-				{field.help ? <Text dimColor>{field.help}</Text> : null}
+				<Help text={field.help} />
 				<Box marginTop={1}>
 					<Menu
 						key={field.key}
@@ -119,7 +139,7 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 	const typedHint = typingOther ? <Text>{field.other}:</Text> : null;
 	return (
 		<Box flexDirection="column">
-			{field.help ? <Text dimColor>{field.help}</Text> : null}
+			<Help text={field.help} />
 			{choices.error ? <Text color="yellow">The list could not be read ({choices.error}); type the value.</Text> : null}
 			{typedHint}
 			<Box marginTop={1}>

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import type {SessionView} from '../../wizard/machine.js';
 import {fieldDefault} from '../../core/flows/pair.js';
 import {currentValues, hasAdminCredential, hasAppCredential, visibleFields} from '../../wizard/machine.js';
-import {Frame} from '../components/Frame.js';
+import {Frame, frameSpace} from '../components/Frame.js';
 import {Menu} from '../components/Menu.js';
 import {type Line, needsPaging, Paged} from '../components/Paged.js';
 import {useTerminalSize} from '../hooks/use-terminal-size.js';
@@ -25,8 +25,6 @@ const derivedRows: Array<[string, string]> = [
 	['fallback_login_url', 'Local admin sign-in'],
 ];
 
-/** Lines the Frame draws around a screen: header, title, footer and the blank lines between. */
-const frameLines = 6;
 const menuItems = [
 	{label: 'Continue', value: 'continue'},
 	{label: 'Edit the answers', value: 'edit'},
@@ -38,8 +36,11 @@ const menuItems = [
  * cut; when the list is longer than the terminal, it pages (the header and the menu stay).
  */
 export function ReviewScreen({view, automated, storage, context, notice, onContinue, onEdit, onQuit}: Props) {
-	const {columns, rows} = useTerminalSize();
-	const width = Math.max(columns - 1, 20);
+	const size = useTerminalSize();
+	const pagingHints = '↑↓ Enter: choose · PgDn/PgUp: more · Esc: back · Ctrl+C: save and quit';
+	// The footer with the paging keys, for the room it leaves (the longer one of the two).
+	const space = frameSpace(size, {title: 'Review', context, notice, hints: pagingHints});
+	const width = space.width;
 	const values = currentValues(view);
 	const fields = visibleFields(view);
 	const secrets = fields.filter((field) => field.kind === 'secret' && view.presentSecrets.has(field.key)).map((field) => field.label.replace(/ \(.*\)$/, ''));
@@ -74,13 +75,11 @@ export function ReviewScreen({view, automated, storage, context, notice, onConti
 		? `Next: ${[hasAdminCredential(view) ? `register the client in ${view.pair.idp.name}` : '', hasAppCredential(view) ? `apply the settings in ${view.pair.app.name}` : ''].filter(Boolean).join(', then ')} (a plan is shown before anything is written), then the checklist of what is left.`
 		: `Next: the checklist of what to do by hand in ${view.pair.idp.name} and ${view.pair.app.name}, with your values filled in.`;
 	const nextLines = wrapToWidth(next, width);
-	const noticeLines = notice ? 1 + wrapToWidth(notice, width).length : 0;
-	// What stays on screen besides the list: the frame, the notice, the next step and the menu. One
-	// line is kept free: a frame as tall as the terminal scrolls its header away.
-	const height = rows === undefined ? undefined : rows - 1 - frameLines - noticeLines - (1 + nextLines.length) - (1 + menuItems.length);
+	// What stays on screen besides the list: the next step and the menu.
+	const height = space.lines === undefined ? undefined : space.lines - (1 + nextLines.length) - (1 + menuItems.length);
 	const paging = needsPaging(lines.length, height);
 	return (
-		<Frame title="Review" context={context} notice={notice} hints={`↑↓ Enter: choose${paging ? ' · PgDn/PgUp: more' : ''} · Esc: back · Ctrl+C: save and quit`}>
+		<Frame title="Review" context={context} notice={notice} hints={paging ? pagingHints : '↑↓ Enter: choose · Esc: back · Ctrl+C: save and quit'}>
 			<Paged lines={lines} height={height} />
 			<Box marginTop={1} flexDirection="column">
 				{nextLines.map((text, index) => (
