@@ -96,7 +96,7 @@ describe.runIf(keychain.available)('wizard in a terminal (manual path)', () => {
 		expect(output).toContain('Connect Harbor to authentik');
 		expect(output).toContain('OIDC Scope: openid,profile,email,offline_access');
 		expect(output).toContain('OIDC Client Secret: (stored in keychain)');
-		expect(output).toMatch(/Check the connection any time with: npx sso-setup verify --session authentik-harbor-[0-9a-f]{6}/);
+		expect(output).toMatch(/Check the connection any time with:\s+npx sso-setup verify --session authentik-harbor-[0-9a-f]{6}/);
 		expect(output).not.toContain(clientSecret);
 	}
 
