@@ -80,7 +80,7 @@ export function App({controller}: Props) {
 
 		case 'idp': {
 			return (
-				<Frame title="Which identity provider?" step="1/2">
+				<Frame title="Which identity provider?" step="1/2" hints={`↑↓ Enter: choose · Ctrl+C: ${view ? 'save and quit' : 'quit'}`}>
 					<PickerScreen
 						intro="Where do your users sign in?"
 						items={byOrder([...catalogue.idps.values()]).map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
@@ -201,7 +201,7 @@ export function App({controller}: Props) {
 			const labels = screen.keys.map((key) => [...view.pair.idp.fields, ...view.pair.app.fields].find((field) => field.key === key)?.label.replace(/ \(.*\)$/, '') ?? key);
 			const consequences = lostSides(view, screen.keys).map((side) => (side === 'idp' ? `the client is created by hand in ${view.pair.idp.name}` : `the settings are entered by hand in ${view.pair.app.name}`));
 			return (
-				<Frame title="Secrets to give again" context={context} notice={notice}>
+				<Frame title="Secrets to give again" context={context} notice={notice} hints="↑↓ Enter: choose · Ctrl+C: save and quit">
 					<LostSecretsScreen
 						sessionId={view.session.id}
 						labels={labels}

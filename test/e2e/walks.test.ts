@@ -170,6 +170,8 @@ describe.runIf(keychain.available)('the four pairs of the guides, walked at 80×
 		const header = 'Pocket ID → Harbor';
 		await pickPair(run, 'Pocket ID', 'Harbor');
 		const titles = await walk(run, header, {'Harbor URL': harbor.url, 'Pocket ID URL': pocketId.url, 'Client ID (from Pocket ID)': 'harbor', 'Client secret (from Pocket ID)': 'walk-pocket-secret'}, /^Review$/m);
+		// A value longer than the line wraps whole instead of being cut.
+		expect(run.viewport().map((row) => row.trim())).toContain('openid,profile,email,offline_access,groups');
 		// The steps come before the client ID they produce.
 		const firstStep = titles.indexOf('By hand in Pocket ID');
 		expect(firstStep).toBeGreaterThan(-1);

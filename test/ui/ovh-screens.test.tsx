@@ -66,6 +66,11 @@ describe('OVH screens in the wizard', () => {
 		expect(last(screen).replaceAll(/\s+/g, ' ')).toContain(field!.help!.slice(0, 60));
 	}
 
+	it('every OVH question has its help', () => {
+		const app = shippedFlows.apps.get('ovh-mpr')!;
+		expect(app.fields.filter((field) => !field.help).map((field) => field.key)).toEqual([]);
+	});
+
 	it('skipping the application key: no secret or consumer key asked, no list tried, help everywhere, no internal key name', async () => {
 		const {controller, screen} = setUp();
 		await startKeycloakOvh(screen);
