@@ -269,7 +269,14 @@ export class WizardController {
 		// say so, instead of quietly taking the manual path.
 		const fields = new Set([...pair.idp.fields, ...pair.app.fields].filter((field) => field.kind === 'secret').map((field) => field.key));
 		const lost = session.secrets.filter((key) => fields.has(key) && !present.has(key));
-		this.set({screen: lost.length > 0 ? {name: 'lost-secrets', keys: lost} : resumeScreen(view)});
+		this.set({screen: lost.length > 0 ? {name: 'lost-secrets', keys: lost} : this.resumed(view)});
+	}
+
+	/** Where a resumed session goes on; at the client ID of the manual path, the IdP's steps come first again. */
+	private resumed(view: SessionView): Screen {
+		const screen = resumeScreen(view);
+		const steps = screen.name === 'fields' && screen.index > 0 && screen.index === firstRegistrationIndex(view) ? manualSteps(view, 'idp') : [];
+		return steps.length > 0 && screen.name === 'fields' ? {name: 'steps', side: 'idp', index: 0, then: screen, back: {name: 'fields', index: screen.index - 1}} : screen;
 	}
 
 	/** The lost secrets are typed again, one field each, then the session goes on where it was. */
@@ -279,7 +286,7 @@ export class WizardController {
 			return;
 		}
 
-		this.moveTo(detourScreen(view, {keys: screen.keys, then: 'resume'}) ?? resumeScreen(view));
+		this.moveTo(detourScreen(view, {keys: screen.keys, then: 'resume'}) ?? this.resumed(view));
 	}
 
 	/** Without the lost credentials: the sides they automated are done by hand. */
@@ -296,7 +303,7 @@ export class WizardController {
 
 		const next = {...view, session: {...session, secrets: session.secrets.filter((key) => !screen.keys.includes(key))}};
 		if (this.persist(next)) {
-			this.moveTo(resumeScreen(next));
+			this.moveTo(this.resumed(next));
 		}
 	}
 
@@ -379,7 +386,7 @@ export class WizardController {
 	/** Where a detour leads once its fields are answered. */
 	private detourEnd(view: SessionView, detour: Detour): Screen {
 		if (detour.then === 'resume') {
-			return resumeScreen(view);
+			return this.resumed(view);
 		}
 
 		if (detour.then === 'review') {

@@ -5,7 +5,7 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {loadFlows} from '../../source/commands/inputs.js';
 import {WizardController} from '../../source/wizard/controller.js';
-import {listSessions, loadSession, sessionFile} from '../../source/core/session/store.js';
+import {listSessions, loadSession, newSession, saveSession, sessionFile} from '../../source/core/session/store.js';
 import {memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
 import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
@@ -177,5 +177,16 @@ describe('issue 11: going back to change the app', () => {
 		expect(second.answers['idp_url']).toBe('https://auth.example.com');
 		expect(second.answers['app_url']).toBe('https://portainer.example.com');
 		expect(listSessions(env).sessions.map((session) => session.id)).toEqual([second.id]);
+	});
+});
+
+describe('issue 11: resuming on the manual path', () => {
+	it('at the client ID, the IdP steps come first again, in full', async () => {
+		const {controller, screen, env} = setUp();
+		const saved = saveSession({...newSession('authentik', 'harbor'), step: 'warnings', answers: {app_url: 'https://harbor.example.com', idp_url: 'https://auth.example.com', slug: 'harbor'}}, env);
+		void controller.start({sessionId: saved.id});
+		const steps = await waitForText(screen, 'By hand in authentik');
+		expect(steps).toContain('Step 1 of 6');
+		expect(steps).toContain('Sign in to https://auth.example.com as an administrator');
 	});
 });
