@@ -138,6 +138,16 @@ describe.runIf(keychain.available)('the four pairs of the guides, walked at 80×
 		expect(review).toContain('OIDC scopes (comma-separated for Harbor): openid,profile,email,offline_access');
 		expect(review).toContain('Next: register the client in authentik, then apply the settings in Harbor');
 		expect(review).toContain('❯ Continue');
+		// What does not fit is one PgDn away, under the same header.
+		if (!review.includes('Local admin sign-in:')) {
+			expect(review).toContain('PgDn: more');
+			await run.press('pageDown');
+			expectFits(run, header);
+		}
+
+		expect(run.viewport().join('\n')).toContain(`Local admin sign-in: ${harbor.url}/account/sign-in`);
+		expect(run.viewport().join('\n')).toContain(`Issuer: ${authentik.url}/application/o/harbor/`);
+
 		await run.press('enter');
 		await run.expectText('authentik authorization flow');
 		expectFits(run, header);

@@ -18,8 +18,8 @@ export function needsPaging(lines: number, height: number | undefined): boolean 
 }
 
 /**
- * Lines that may be more than the screen holds: then a page of them, PgDn/PgUp (or Space/b) to
- * move, and a last line that says where we are. Nothing is cut off or squeezed.
+ * Lines that may be more than the screen holds: then a page of them, PgDn/PgUp to move (no
+ * printable key: a text field may be on the same screen), and a last line that says where we are. Nothing is cut off or squeezed.
  */
 export function Paged({lines, height}: Props) {
 	const paging = needsPaging(lines.length, height);
@@ -28,10 +28,10 @@ export function Paged({lines, height}: Props) {
 	const last = Math.max(lines.length - page, 0);
 	const start = Math.min(offset, last);
 	useInput(
-		(input, key) => {
-			if (key.pageDown || input === ' ') {
+		(_input, key) => {
+			if (key.pageDown) {
 				setOffset(Math.min(start + page, last));
-			} else if (key.pageUp || input === 'b') {
+			} else if (key.pageUp) {
 				setOffset(Math.max(start - page, 0));
 			}
 		},

@@ -1,5 +1,5 @@
 import {Text, useInput} from 'ink';
-import {useCallback, useEffect, useState} from 'react';
+import {type ReactNode, useCallback, useEffect, useState} from 'react';
 import {ExitCode} from '../../core/errors.js';
 import {currentValues} from '../../wizard/machine.js';
 import type {StageRun, WizardController} from '../../wizard/controller.js';
@@ -58,7 +58,7 @@ export function AutomationStep({controller, stage, title, context, notice}: Prop
 
 	const view = controller.state.view;
 	const hints = busy ? 'Ctrl+C: save and quit' : typing ? 'Enter: confirm · Esc: stop typing · Ctrl+C: save and quit' : '↑↓ Enter: choose · Esc: back · Ctrl+C: save and quit';
-	const frame = (content: React.ReactNode) => (
+	const frame = (content: ReactNode) => (
 		<Frame title={title} context={context} notice={notice} hints={hints}>
 			{content}
 		</Frame>
