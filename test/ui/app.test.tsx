@@ -13,9 +13,9 @@ import {keys, press, waitForText} from '../helpers/ink.js';
 const shippedFlows = await loadFlows([]);
 
 /** The whole Ink app on the manual path, with the controller and a store kept in memory. */
-function setUp(options: {keychain?: boolean} = {}) {
+function setUp(options: {keychain?: boolean; env?: Record<string, string>} = {}) {
 	const home = mkdtempSync(path.join(tmpdir(), 'sso-setup-app-'));
-	const env = {SSO_SETUP_HOME: home};
+	const env = {SSO_SETUP_HOME: home, ...options.env};
 	const store: SecretStore = memoryStore();
 	const controller = new WizardController({
 		catalogue: shippedFlows,
@@ -152,6 +152,16 @@ describe('issue 11: a pasted issuer in the wizard', () => {
 		await waitForText(screen, 'Application slug in authentik');
 		const answers = loadSession(controller.state.view!.session.id, env).answers;
 		expect(answers).toMatchObject({idp_url: 'https://auth.example.com', slug: 'registry'});
+	});
+});
+
+describe('issue 11: command hints run as printed', () => {
+	it('from a checkout, the resume hint is the npm start form', async () => {
+		const {controller, screen} = setUp({env: {npm_lifecycle_event: 'start', npm_package_name: 'sso-setup'}});
+		void controller.start();
+		await answerHarborUrl(screen);
+		await press(screen, keys.ctrlC);
+		expect(controller.state.exit?.message).toBe(`Interrupted. Your answers were saved.\nResume with: npm start -- resume ${controller.state.view!.session.id}`);
 	});
 });
 
