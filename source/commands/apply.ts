@@ -15,9 +15,10 @@ import type {AppIntegration, PlanChange} from '../integrations/types.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
-import {commandSession} from './secrets.js';
+import {commandSession, openSecrets} from './secrets.js';
 import {finishLeftoverSignIn} from './sign-in.js';
 import {hasPendingCleanup} from '../sign-in/cleanup.js';
+import {sessionOptionValues} from '../wizard/option-values.js';
 
 /**
  * `sso-setup apply`: the wizard's automated steps without prompts. Registers the client when the
@@ -35,6 +36,9 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const {pair} = input;
 	refuseUnmetRequirements(pair, input.answers);
 	const app = await appIntegrationFor(pair);
+	// With the app's keys, values that come with an answer are read from its API (the OVH registry's
+	// URL, from which the redirect URI derives), before the session is looked up by that URL.
+	Object.assign(input.answers, await reportedValues(pair, input.session ?? newSession(pair.idp.id, pair.app.id), input.answers, keychain));
 
 	// A new run against the same app continues the earlier session: its backup and what it wrote
 	// (e.g. which client secret Harbor already holds) make the run idempotent.
@@ -43,7 +47,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	const start = earlier ?? newSession(pair.idp.id, pair.app.id);
 	const {handle, secrets} = await commandSession({...start, answers: {...start.answers, ...input.answers}}, {keychain, persist: parsed.options['dry-run'] !== true});
 	const session = () => handle.current();
-	onInterrupt(() => (parsed.options['dry-run'] === true ? 'Nothing was saved or changed.' : `The session was saved; continue with: sso-setup apply --session ${session().id}${yes ? ' --yes' : ''}`));
+	onInterrupt(() => (parsed.options['dry-run'] === true ? 'Nothing was saved or changed.' : `The session was saved; continue with: ${commandLine(`apply --session ${session().id}${yes ? ' --yes' : ''}`)}`));
 
 	process.stdout.write(`${out.bold(`sso-setup apply: ${pair.idp.name} → ${pair.app.name}`)} (session ${session().id}${earlier && !input.session ? ', continued from an earlier run against the same app' : ''})\n`);
 	if (parsed.options['dry-run'] === true && hasPendingCleanup(session().artifacts)) {
@@ -194,6 +198,13 @@ function refusePlainHttpEndpoints(endpoints: readonly PlainHttpEndpoint[], appNa
 			hint: 'Make the identity provider publish https:// URLs (its public URL, or its discovery document), then run again. To write them anyway, knowing that the client secret can be read on the way, add --allow-plain-http-secret.',
 		});
 	}
+}
+
+async function reportedValues(pair: Pair, session: Session, answers: Record<string, string>, keychain: ReturnType<typeof openKeychain>): Promise<Record<string, string>> {
+	const {secrets} = await openSecrets(session.id, keychain, false);
+	const {values, notes} = await sessionOptionValues(pair, {...session, answers: {...session.answers, ...answers}}, secrets);
+	for (const note of notes) process.stderr.write(`! ${note}\n`);
+	return values;
 }
 
 function printChanges(changes: readonly PlanChange[], out: Style): void {

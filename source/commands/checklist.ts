@@ -10,9 +10,12 @@ import {printable} from '../core/text.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, refuseUnmetRequirements, resolvePairInput} from './inputs.js';
 import {commandLine} from '../core/command-line.js';
+import type {Pair, Values} from '../core/flows/pair.js';
+import {newSession, type Session} from '../core/session/store.js';
 import {colorEnabled} from '../core/style.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {hasPendingCleanup} from '../sign-in/cleanup.js';
+import {fillReportedValues} from '../wizard/option-values.js';
 import {openSecrets} from './secrets.js';
 import {CleanupRecordSession, finishLeftoverSignIn} from './sign-in.js';
 
@@ -23,18 +26,19 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	}
 
 	const catalogue = await loadFlows(parsed.flows);
-	const {pair, answers, session} = resolvePairInput(parsed, catalogue);
-	refuseUnmetRequirements(pair, answers);
+	const {pair, answers: given, session} = resolvePairInput(parsed, catalogue);
+	refuseUnmetRequirements(pair, given);
 	if (session && hasPendingCleanup(session.artifacts)) {
 		// The checklist saves nothing; the finished clean-up is the one change written to the session.
 		const {secrets, note} = await openSecrets(session.id, openKeychain(), false);
 		if (note) process.stderr.write(`${note}\n`);
-		const handle = new CleanupRecordSession({...session, answers: {...session.answers, ...answers}}, session);
+		const handle = new CleanupRecordSession({...session, answers: {...session.answers, ...given}}, session);
 		await finishLeftoverSignIn(pair, handle, secrets, {color: colorEnabled(process.stderr), retry: commandLine(`verify --session ${session.id}`)});
 		const dropped = handle.dropWhenDone();
 		if (dropped) process.stderr.write(`${dropped}\n`);
 	}
 
+	const answers = await withReportedValues(pair, session, given);
 	const output = parsed.options['output'] as string | undefined;
 	const checklist = buildChecklist(pair, answers, new Set(session?.secrets ?? []), {}, secretPlaces(['client_secret']));
 	const text = formatChecklist(checklist, format as ChecklistFormat, {width: output ? undefined : terminalWidth()});
@@ -46,6 +50,23 @@ export async function checklistCommand(parsed: ParsedCommand): Promise<number> {
 	}
 
 	return ExitCode.ok;
+}
+
+/**
+ * With the app's keys (the session's, or SSO_SETUP_<KEY>), values that come with an answer are read
+ * from the app's API: the OVH registry's URL, from which the redirect URI derives. The keychain is
+ * opened only when there is such an answer; when the API cannot be read, the given values stay.
+ */
+async function withReportedValues(pair: Pair, session: Session | undefined, answers: Values): Promise<Values> {
+	if (!pair.app.fields.some((field) => field.options_from && answers[field.key])) {
+		return answers;
+	}
+
+	let current: Session = {...(session ?? newSession(pair.idp.id, pair.app.id)), answers};
+	const {secrets} = await openSecrets(current.id, openKeychain(), false);
+	const notes = await fillReportedValues(pair, {current: () => current, update: (change) => (current = change(current))}, secrets);
+	for (const note of notes) process.stderr.write(`! ${note}\n`);
+	return current.answers;
 }
 
 /** Secrets the environment gives: the checklist says where they come from (never their value). */

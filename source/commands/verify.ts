@@ -17,6 +17,7 @@ import {loadFlows, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
 import {openSecrets} from './secrets.js';
 import {CleanupRecordSession, finishLeftoverSignIn, prepareSignIn, withTypedSecrets} from './sign-in.js';
+import {fillReportedValues} from '../wizard/option-values.js';
 
 /**
  * `sso-setup verify`: every check against a live setup; changes nothing. With --sign-in, then the
@@ -44,7 +45,7 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 			return `The sign-in's clean-up is not finished: finish it with: ${commandLine(`verify --session ${pending}`)}`;
 		}
 
-		return `verify changes nothing; run it again${input.session ? ` with: sso-setup verify --session ${input.session.id}` : ' with the same options'}.`;
+		return `verify changes nothing; run it again${input.session ? ` with: ${commandLine(`verify --session ${input.session.id}`)}` : ' with the same options'}.`;
 	});
 	const {secrets, note} = await openSecrets(start.id, keychain, false);
 	if (note && !json) {
@@ -61,6 +62,10 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 			process.stderr.write(`${dropped}\n`);
 		}
 	}
+
+	// The OVH registry's URL (so the redirect URI) as its API reports it, when its ID and keys are given.
+	const notes = await fillReportedValues(input.pair, session, secrets);
+	if (!json) for (const line of notes) process.stderr.write(`! ${line}\n`);
 
 	const typed = new Map<string, string>();
 	const context = withTypedSecrets(buildContext(input.pair, session, secrets), typed);

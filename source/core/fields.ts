@@ -58,27 +58,36 @@ export function checkField(field: Field, raw: string, scopeSeparator: ',' | ' ' 
 
 		case 'choice': {
 			const choice = field.choices?.find((item) => item.value === input || item.label.toLowerCase() === input.toLowerCase());
-			return choice ? {ok: true, value: choice.value} : {ok: false, error: `${field.label} must be one of: ${field.choices?.map((item) => item.value).join(', ')}.`};
+			if (choice) {
+				return {ok: true, value: choice.value};
+			}
+
+			return field.other ? checkText(field, input) : {ok: false, error: `${field.label} must be one of: ${field.choices?.map((item) => item.value).join(', ')}.`};
 		}
 
 		case 'text':
 		case 'secret': {
-			if (hasControlCharacters(input)) {
-				return {ok: false, error: `${field.label} contains control characters.`};
-			}
-
-			// Free-text endpoints (ovh_endpoint) too: a password in a URL ends up in files and logs.
-			if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(input)) {
-				return {ok: false, error: `${field.label} must not contain a user name or password (${maskUserInfo(input)}).`};
-			}
-
-			if (field.pattern && !new RegExp(field.pattern, 'u').test(input)) {
-				return {ok: false, error: field.pattern_message ?? `${field.label} has an unexpected format.`};
-			}
-
-			return {ok: true, value: input};
+			return checkText(field, input);
 		}
 	}
+}
+
+/** Free text (and a choice's typed other value): printable, no credentials in a URL, the flow's pattern. */
+function checkText(field: Field, input: string): FieldCheck {
+	if (hasControlCharacters(input)) {
+		return {ok: false, error: `${field.label} contains control characters.`};
+	}
+
+	// Free-text endpoints (ovh_endpoint) too: a password in a URL ends up in files and logs.
+	if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(input)) {
+		return {ok: false, error: `${field.label} must not contain a user name or password (${maskUserInfo(input)}).`};
+	}
+
+	if (field.pattern && !new RegExp(field.pattern, 'u').test(input)) {
+		return {ok: false, error: field.pattern_message ?? `${field.label} has an unexpected format.`};
+	}
+
+	return {ok: true, value: input};
 }
 
 export function normaliseUrl(input: string, trailingSlash: Field['trailing_slash'] = 'strip'): URL | undefined {

@@ -2,8 +2,9 @@ import {Box, Text, useApp, useInput} from 'ink';
 import {Spinner} from './components/Spinner.js';
 import {useEffect} from 'react';
 import {buildChecklist} from '../checklist/build.js';
-import {formatChecklist, plain} from '../checklist/format.js';
-import {currentValues, initialValue, type SessionView, visibleFields, warningsToShow} from '../wizard/machine.js';
+import {formatChecklist} from '../checklist/format.js';
+import {terminalWidth} from '../checklist/wrap.js';
+import {currentValues, initialValue, lostSides, manualSteps, visibleFields, warningsToShow} from '../wizard/machine.js';
 import type {WizardController} from '../wizard/controller.js';
 import {renderTemplate} from '../core/template.js';
 import {Frame} from './components/Frame.js';
@@ -12,6 +13,8 @@ import {AutomationStep} from './screens/AutomationStep.js';
 import {ChecklistScreen} from './screens/ChecklistScreen.js';
 import {FieldScreen} from './screens/FieldScreen.js';
 import {KeychainScreen} from './screens/KeychainScreen.js';
+import {LostSecretsScreen} from './screens/LostSecretsScreen.js';
+import {StepsScreen} from './screens/StepsScreen.js';
 import {PickerScreen} from './screens/PickerScreen.js';
 import {ReviewScreen} from './screens/ReviewScreen.js';
 import {WarningScreen} from './screens/WarningScreen.js';
@@ -33,7 +36,8 @@ export function App({controller}: Props) {
 	useInput((input, key) => {
 		if (key.ctrl && input === 'c') {
 			controller.interrupt();
-		} else if (key.escape) {
+		} else if (key.escape && controller.state.screen.name !== 'automation') {
+			// An automated step handles Esc itself: not while it waits for an answer.
 			controller.back();
 		}
 	});
@@ -76,7 +80,7 @@ export function App({controller}: Props) {
 
 		case 'idp': {
 			return (
-				<Frame title="Which identity provider?" step="1/2">
+				<Frame title="Which identity provider?" step="1/2" hints={`↑↓ Enter: choose · Ctrl+C: ${view ? 'save and quit' : 'quit'}`}>
 					<PickerScreen
 						intro="Where do your users sign in?"
 						items={byOrder([...catalogue.idps.values()]).map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
@@ -94,7 +98,7 @@ export function App({controller}: Props) {
 						intro="Which app should sign its users in through it?"
 						items={byOrder([...catalogue.apps.values()]).map((flow) => ({label: flow.description ? `${flow.name} — ${flow.description}` : flow.name, value: flow.id}))}
 						initialValue={view?.session.app}
-						onSelect={(id) => controller.chooseApp(id)}
+						onSelect={(id) => void controller.chooseApp(id).catch((error: unknown) => controller.fail(error))}
 					/>
 				</Frame>
 			);
@@ -111,10 +115,8 @@ export function App({controller}: Props) {
 				return null;
 			}
 
-			const firstRegistrationField = field.role === 'registration' && fields.findIndex((candidate) => candidate.role === 'registration') === screen.index;
 			return (
 				<Frame title={field.label} context={context} step={`question ${screen.index + 1} of ${fields.length}`} notice={notice} hints="Enter: next · Esc: back · Ctrl+C: save and quit">
-					{firstRegistrationField ? <ManualIdpSteps view={view} /> : null}
 					<FieldScreen
 						key={field.key}
 						field={field}
@@ -157,17 +159,72 @@ export function App({controller}: Props) {
 			}
 
 			return (
-				<Frame title="Review" context={context} notice={notice}>
-					<ReviewScreen view={view} automated={controller.hasAutomation(view)} onContinue={() => controller.confirmReview()} onEdit={() => controller.editAnswers()} onQuit={() => controller.interrupt()} />
+				<ReviewScreen
+					view={view}
+					automated={controller.hasAutomation(view)}
+					storage={state.storage}
+					context={context}
+					notice={notice}
+					onContinue={() => controller.confirmReview()}
+					onEdit={() => controller.editAnswers()}
+					onQuit={() => controller.interrupt()}
+				/>
+			);
+		}
+
+		case 'steps': {
+			if (!view) {
+				return null;
+			}
+
+			const after = screen.then.name === 'fields' ? `ask for the ${visibleFields(view)[screen.then.index]?.label ?? 'values'}` : 'go on';
+			return (
+				<StepsScreen
+					key={`${screen.side}-${screen.index}`}
+					where={`in ${screen.side === 'idp' ? view.pair.idp.name : view.pair.app.name}`}
+					steps={manualSteps(view, screen.side)}
+					index={screen.index}
+					after={after}
+					context={context}
+					notice={notice}
+					onNext={() => controller.nextStep()}
+					onQuit={() => controller.interrupt()}
+				/>
+			);
+		}
+
+		case 'lost-secrets': {
+			if (!view) {
+				return null;
+			}
+
+			const labels = screen.keys.map((key) => [...view.pair.idp.fields, ...view.pair.app.fields].find((field) => field.key === key)?.label.replace(/ \(.*\)$/, '') ?? key);
+			const consequences = lostSides(view, screen.keys).map((side) => (side === 'idp' ? `the client is created by hand in ${view.pair.idp.name}` : `the settings are entered by hand in ${view.pair.app.name}`));
+			return (
+				<Frame title="Secrets to give again" context={context} notice={notice} hints="↑↓ Enter: choose · Ctrl+C: save and quit">
+					<LostSecretsScreen
+						sessionId={view.session.id}
+						labels={labels}
+						storage={state.storage}
+						consequences={consequences}
+						onRetype={() => controller.retypeLostSecrets()}
+						onWithout={() => controller.continueWithoutLostSecrets()}
+						onQuit={() => controller.interrupt()}
+					/>
 				</Frame>
 			);
 		}
 
 		case 'automation': {
 			return (
-				<Frame title={automationTitles[screen.stage](view?.pair.idp.name ?? '', view?.pair.app.name ?? '')} context={context} notice={notice} hints="Enter: choose · Ctrl+C: save and quit">
-					<AutomationStep key={screen.stage} controller={controller} stage={screen.stage} />
-				</Frame>
+				<AutomationStep
+					key={screen.stage}
+					controller={controller}
+					stage={screen.stage}
+					title={automationTitles[screen.stage](view?.pair.idp.name ?? '', view?.pair.app.name ?? '')}
+					context={context}
+					notice={notice}
+				/>
 			);
 		}
 
@@ -177,14 +234,16 @@ export function App({controller}: Props) {
 			}
 
 			const done = {idp: view.session.completed.includes('register'), app: view.session.completed.includes('apply')};
-			const checklist = buildChecklist(view.pair, view.session.answers, view.presentSecrets, done);
+			const checklist = buildChecklist(view.pair, view.session.answers, view.presentSecrets, done, controller.secretPlaces(view));
+			const verifyCommand = controller.command(`verify --session ${view.session.id}`);
 			return (
-				<Frame title={done.idp && done.app ? 'Done: the checklist, for reference' : 'What is left to do by hand'} context={context} notice={notice} hints="Enter: choose · Esc: back · Ctrl+C: save and quit">
+				<Frame title={done.idp && done.app ? 'Done: the checklist, for reference' : 'What is left to do by hand'} context={context} notice={notice} hints="↑↓ Enter: choose · Esc: back · Ctrl+C: save and quit">
 					<ChecklistScreen
 						checklist={checklist}
 						defaultFile={`sso-setup-${view.session.id}.md`}
 						onWrite={(file) => controller.writeChecklist(checklist, file)}
-						onFinish={() => controller.complete(formatChecklist(checklist, 'text'))}
+						onFinish={() => controller.complete(`${formatChecklist(checklist, 'text', {width: terminalWidth()})}\nCheck the connection any time with:\n  ${verifyCommand}`)}
+						verify={done.idp && done.app ? undefined : {onChoose: () => controller.verifyFromChecklist(), command: verifyCommand}}
 					/>
 				</Frame>
 			);
@@ -198,30 +257,4 @@ export function App({controller}: Props) {
 
 function byOrder<T extends {order: number; name: string}>(flows: T[]): T[] {
 	return flows.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
-}
-
-/**
- * On the manual path, the IdP steps come right before the client ID they produce: their titles and
- * the redirect URI to register, short enough for 80×24 (the full text is in the final checklist).
- */
-function ManualIdpSteps({view}: {view: SessionView}) {
-	const steps = buildChecklist(view.pair, view.session.answers, view.presentSecrets).sections[0]?.steps ?? [];
-	const redirectUri = currentValues(view)['redirect_uri'];
-	return (
-		<Box flexDirection="column" marginBottom={1}>
-			<Text>First create the client in {view.pair.idp.name}:</Text>
-			{steps.map((step, index) => (
-				<Text key={index}>
-					{'  '}
-					{index + 1}. {plain(step.title)}
-				</Text>
-			))}
-			{redirectUri ? (
-				<Text>
-					Redirect URI to register: <Text color="cyan">{redirectUri}</Text>
-				</Text>
-			) : null}
-			<Text dimColor>Every step in detail: the checklist at the end, or sso-setup checklist --session {view.session.id}</Text>
-		</Box>
-	);
 }

@@ -9,6 +9,7 @@ import {type StageRun, StageRunner} from './stage-runner.js';
 import {buildContext, type SessionHandle} from '../core/session/integration-context.js';
 import type {Catalogue} from '../core/flows/load.js';
 import {getPair} from '../core/flows/pair.js';
+import {commandLine} from '../core/command-line.js';
 import {describeError, ExitCode} from '../core/errors.js';
 import type {KeychainProbe, SecretStore} from '../secrets/keychain.js';
 import {memoryStore} from '../secrets/keychain.js';
@@ -16,16 +17,26 @@ import {redactHandled} from '../secrets/redact.js';
 import {SessionSecrets} from '../secrets/secrets.js';
 import {
 	type AutomationStage,
+	type Detour,
+	detourScreen,
+	firstRegistrationIndex,
+	hasAppCredential,
+	lostSides,
+	manualSteps,
 	nextWarningScreen,
 	previousScreen,
 	resumeScreen,
 	type Screen,
 	type SessionView,
+	type Side,
+	sideFields,
 	stepOf,
 	visibleFields,
 	warningsToShow,
+	withByHand,
 } from './machine.js';
-import {listSessions, loadSession, newSession, saveSession, type Session} from '../core/session/store.js';
+import {deleteSessionFile, listSessions, loadSession, newSession, saveSession, type Session} from '../core/session/store.js';
+import {secretEnvironmentName} from '../secrets/secrets.js';
 import {hasPendingCleanup} from '../sign-in/cleanup.js';
 
 export type WizardState = {
@@ -91,7 +102,7 @@ export class WizardController {
 		const message = redactHandled(described.message);
 		const hint = described.hint === undefined ? undefined : redactHandled(described.hint);
 		const {exitCode} = described;
-		const resume = this.state.view && !this.state.view.session.finished ? `\nYour answers are saved. Resume with: npx sso-setup resume ${this.state.view.session.id}` : '';
+		const resume = this.state.view && !this.state.view.session.finished ? `\nYour answers are saved. Resume with: ${this.command(`resume ${this.state.view.session.id}`)}` : '';
 		this.finish(exitCode, `✖ ${message}${hint ? `\n  ${hint}` : ''}${resume}`);
 	}
 
@@ -125,7 +136,7 @@ export class WizardController {
 			if (resumable.length === 1) {
 				await this.resumeSession(resumable[0]!.id);
 			} else if (resumable.length === 0) {
-				this.finish(ExitCode.usage, 'There is no unfinished session to resume. Start a new one with: npx sso-setup');
+				this.finish(ExitCode.usage, `There is no unfinished session to resume. Start a new one with: ${this.command()}`);
 			} else {
 				this.set({screen: {name: 'welcome', resumable}});
 			}
@@ -192,7 +203,12 @@ export class WizardController {
 		this.set({screen: {name: 'app'}});
 	}
 
-	chooseApp(app: string): void {
+	/**
+	 * The pair is chosen. Going back and changing the app (or the IdP) replaces the session: the
+	 * answers and stored secrets of the side that stayed are carried over (the IdP URL stays), and the
+	 * old session is deleted instead of being left behind unfinished.
+	 */
+	async chooseApp(app: string): Promise<void> {
 		const idp = this.pendingIdp ?? this.state.view?.session.idp;
 		if (!idp) {
 			this.set({screen: {name: 'idp'}});
@@ -200,10 +216,38 @@ export class WizardController {
 		}
 
 		const previous = this.state.view?.session;
-		const session = previous && previous.idp === idp && previous.app === app ? previous : newSession(idp, app);
+		const pair = getPair(this.deps.catalogue, idp, app);
+		let session = previous && previous.idp === idp && previous.app === app ? previous : newSession(idp, app);
+		const carried: string[] = [];
+		if (previous && session !== previous) {
+			const kept = new Set([...(previous.idp === idp ? pair.idp.fields : []), ...(previous.app === app ? pair.app.fields : [])].map((field) => field.key));
+			session = {...session, answers: Object.fromEntries(Object.entries(previous.answers).filter(([key]) => kept.has(key)))};
+			const store = this.requireStore();
+			for (const key of previous.secrets.filter((item) => kept.has(item))) {
+				const value = await store.get(`${previous.id}/${key}`);
+				if (value) {
+					await store.set(`${session.id}/${key}`, value);
+					carried.push(key);
+				}
+			}
+
+			session = {...session, secrets: carried};
+			await this.discard(previous);
+		}
+
 		this.secrets = new SessionSecrets(this.requireStore(), session.id, this.env);
-		this.set({view: {pair: getPair(this.deps.catalogue, idp, app), session, presentSecrets: this.environmentSecrets(idp, app)}});
+		this.set({view: {pair, session, presentSecrets: new Set([...this.environmentSecrets(idp, app), ...carried])}});
 		this.moveTo({name: 'fields', index: 0});
+	}
+
+	/** A session replaced before it was finished: its file and its keychain entries go. */
+	private async discard(session: Session): Promise<void> {
+		if (session.finished) {
+			return;
+		}
+
+		deleteSessionFile(session.id, this.env);
+		await new SessionSecrets(this.requireStore(), session.id, this.env).deleteAll().catch(() => 0);
 	}
 
 	async resumeSession(id: string): Promise<void> {
@@ -232,13 +276,53 @@ export class WizardController {
 			}
 		}
 
-		this.set({screen: resumeScreen(this.state.view ?? view)});
+		// Secrets the session had but that are not here (a run without keychain kept them in memory):
+		// say so, instead of quietly taking the manual path.
+		const fields = new Set([...pair.idp.fields, ...pair.app.fields].filter((field) => field.kind === 'secret').map((field) => field.key));
+		const lost = session.secrets.filter((key) => fields.has(key) && !present.has(key));
+		this.set({screen: lost.length > 0 ? {name: 'lost-secrets', keys: lost} : this.resumed(this.state.view ?? view)});
+	}
+
+	/** Where a resumed session goes on; at the client ID of the manual path, the IdP's steps come first again. */
+	private resumed(view: SessionView): Screen {
+		const screen = resumeScreen(view);
+		const steps = screen.name === 'fields' && screen.index > 0 && screen.index === firstRegistrationIndex(view) ? manualSteps(view, 'idp') : [];
+		return steps.length > 0 && screen.name === 'fields' ? {name: 'steps', side: 'idp', index: 0, then: screen, back: {name: 'fields', index: screen.index - 1}} : screen;
+	}
+
+	/** The lost secrets are typed again, one field each, then the session goes on where it was. */
+	retypeLostSecrets(): void {
+		const {screen, view} = this.state;
+		if (screen.name !== 'lost-secrets' || !view) {
+			return;
+		}
+
+		this.moveTo(detourScreen(view, {keys: screen.keys, then: 'resume'}) ?? this.resumed(view));
+	}
+
+	/** Without the lost credentials: the sides they automated are done by hand. */
+	continueWithoutLostSecrets(): void {
+		const {screen, view} = this.state;
+		if (screen.name !== 'lost-secrets' || !view) {
+			return;
+		}
+
+		let session = view.session;
+		for (const side of lostSides(view, screen.keys)) {
+			session = withByHand(session, side);
+		}
+
+		const next = {...view, session: {...session, secrets: session.secrets.filter((key) => !screen.keys.includes(key))}};
+		if (this.persist(next)) {
+			this.moveTo(this.resumed(next));
+		}
 	}
 
 	/** The options to offer for a field, or the reason there are none (the person then types it). */
 	async fieldOptions(field: Field): Promise<{options?: FieldOption[]; error?: string}> {
 		const view = this.state.view;
-		if (!view || !field.options_from || !this.deps.fieldOptions || !this.secrets) {
+		// Lists are read with the app's credentials: without them (skipped on purpose) there is no list to offer.
+		if (!view || !field.options_from || !this.deps.fieldOptions || !this.secrets || !hasAppCredential(view)) {
 			return {};
 		}
 
@@ -269,21 +353,72 @@ export class WizardController {
 
 		let next = answered.view;
 		this.set({view: next, notice: undefined});
-		const count = visibleFields(next).length;
-		if (screen.index + 1 < count) {
-			this.moveTo({name: 'fields', index: screen.index + 1});
+		if (screen.detour) {
+			const rest = {...screen.detour, keys: screen.detour.keys.filter((key) => key !== field.key)};
+			const following = rest.keys.length > 0 ? detourScreen(next, rest) : undefined;
+			if (following) {
+				this.moveTo(following);
+				return undefined;
+			}
+
+			next = await this.enrich(next);
+			this.moveTo(this.detourEnd(next, screen.detour));
 			return undefined;
 		}
 
-		if (this.deps.enrichAnswers && this.secrets) {
-			this.set({screen: {name: 'loading', message: `Reading ${next.pair.idp.name}'s discovery document…`}});
-			const enriched = await this.deps.enrichAnswers(next, this.secrets).catch((error: unknown) => ({answers: undefined, notice: describeError(error).message}));
-			next = {...next, session: {...next.session, answers: {...next.session.answers, ...enriched.answers}}};
-			this.set({view: next, notice: enriched.notice});
+		const fields = visibleFields(next);
+		const count = fields.length;
+		if (screen.index + 1 < count) {
+			const following: Screen = {name: 'fields', index: screen.index + 1};
+			// On the manual path the IdP's steps come, in full, before the client ID they produce.
+			const steps = screen.index + 1 === firstRegistrationIndex(next) ? manualSteps(next, 'idp') : [];
+			this.moveTo(steps.length > 0 ? {name: 'steps', side: 'idp', index: 0, then: following, back: screen} : following);
+			return undefined;
 		}
 
+		next = await this.enrich(next);
 		this.moveTo(warningsToShow(next).length > 0 ? {name: 'warnings', index: 0} : {name: 'review'});
 		return undefined;
+	}
+
+	/** Values read once every field is answered (a generic provider's endpoints from discovery). */
+	private async enrich(view: SessionView): Promise<SessionView> {
+		if (!this.deps.enrichAnswers || !this.secrets) {
+			return view;
+		}
+
+		this.set({screen: {name: 'loading', message: `Reading ${view.pair.idp.name}'s discovery document…`}});
+		const enriched = await this.deps.enrichAnswers(view, this.secrets).catch((error: unknown) => ({answers: undefined, notice: describeError(error).message}));
+		const next = {...view, session: {...view.session, answers: {...view.session.answers, ...enriched.answers}}};
+		this.set({view: next, notice: enriched.notice});
+		return next;
+	}
+
+	/** Where a detour leads once its fields are answered. */
+	private detourEnd(view: SessionView, detour: Detour): Screen {
+		if (detour.then === 'resume') {
+			return this.resumed(view);
+		}
+
+		if (detour.then === 'review') {
+			// A changed answer may bring a warning that was not read yet.
+			const warnings = warningsToShow(view);
+			const unread = warnings.findIndex((warning) => !view.session.acknowledged.includes(warning.id));
+			return unread === -1 ? {name: 'review'} : {name: 'warnings', index: unread};
+		}
+
+		const then = detour.then;
+		return then.name === 'automation' && !this.stages.stages(view).includes(then.stage) ? this.stages.after(view, then.stage) : then;
+	}
+
+	/** The next page of a side's manual steps, then what follows them. */
+	nextStep(): void {
+		const {screen, view} = this.state;
+		if (screen.name !== 'steps' || !view) {
+			return;
+		}
+
+		this.moveTo(screen.index + 1 < manualSteps(view, screen.side).length ? {...screen, index: screen.index + 1} : screen.then);
 	}
 
 	acknowledgeWarning(): void {
@@ -324,12 +459,92 @@ export class WizardController {
 			return;
 		}
 
-		const resume = view ? `\nYour answers are saved. Resume with: npx sso-setup resume ${view.session.id}` : '';
+		const resume = view ? `\nYour answers are saved. Resume with: ${this.command(`resume ${view.session.id}`)}` : '';
 		this.finish(code, `${message}${resume}`);
 	}
 
 	editAnswers(): void {
 		this.moveTo({name: 'fields', index: 0});
+	}
+
+	/**
+	 * A failed stage: "Edit the answers" opens the field the failure concerns (the first of `concerns`
+	 * that is asked, a stored credential first), then goes back to that stage.
+	 */
+	editConcerned(stage: AutomationStage, concerns: readonly string[]): void {
+		const view = this.state.view;
+		if (!view) {
+			return;
+		}
+
+		const fields = visibleFields(view);
+		const field = this.concernedField(concerns);
+		const detour = field ? detourScreen(view, {keys: [field.key], then: {name: 'automation', stage}}) : undefined;
+		const first = sideFields(view, stage === 'apply' ? 'app' : 'idp')[0];
+		this.moveTo(detour ?? {name: 'fields', index: first ? fields.indexOf(first) : 0});
+	}
+
+	/** The asked field a failure concerns: the first of `concerns` on screen, a secret only when one is stored. */
+	concernedField(concerns: readonly string[]): Field | undefined {
+		const view = this.state.view;
+		if (!view) {
+			return undefined;
+		}
+
+		const fields = visibleFields(view);
+		const asked = concerns.map((key) => fields.find((field) => field.key === key)).filter((field): field is Field => field !== undefined);
+		return asked.find((field) => field.kind !== 'secret' || view.presentSecrets.has(field.key)) ?? asked[0];
+	}
+
+	/**
+	 * A failed stage: "Continue by hand" records that this side is done by hand, shows its manual steps
+	 * in full, asks what they produce (the client ID and secret), then goes on with the next stage.
+	 */
+	continueByHand(stage: AutomationStage): void {
+		const view = this.state.view;
+		if (!view || stage === 'verify') {
+			return;
+		}
+
+		const side: Side = stage === 'register' ? 'idp' : 'app';
+		const next = {...view, session: withByHand(view.session, side)};
+		if (!this.persist(next)) {
+			return;
+		}
+
+		const after = this.stages.after(next, stage);
+		const registration = next.pair.idp.fields.filter((field) => field.role === 'registration').map((field) => field.key);
+		const then = side === 'idp' ? (detourScreen(next, {keys: registration, then: after}) ?? after) : after;
+		const steps = manualSteps(next, side);
+		this.moveTo(steps.length > 0 ? {name: 'steps', side, index: 0, then, back: {name: 'automation', stage}} : then);
+	}
+
+	/** Esc on a stage that is not waiting: the stage before it, or the review. */
+	backFromStage(stage: AutomationStage): void {
+		const view = this.state.view;
+		if (view) {
+			this.set({notice: undefined});
+			this.moveTo(this.stages.before(view, stage));
+		}
+	}
+
+	/** From the checklist of the manual path: check the setup once the steps are done. */
+	verifyFromChecklist(): void {
+		this.moveTo({name: 'automation', stage: 'verify'});
+	}
+
+	/** Where the client secret is, said in the checklist (never its value). */
+	secretPlaces(view: SessionView): Record<string, string> {
+		const places: Record<string, string> = {};
+		for (const key of ['client_secret']) {
+			if (this.env[secretEnvironmentName(key)]) {
+				places[key] = `from ${secretEnvironmentName(key)}`;
+			} else if (view.presentSecrets.has(key)) {
+				places[key] = this.state.storage === 'memory' ? 'kept in memory for this run' : 'stored in keychain';
+			}
+		}
+
+		return places;
 	}
 
 	/** Esc: one screen back, answers kept. */
@@ -378,7 +593,7 @@ export class WizardController {
 				return;
 			}
 
-			this.finish(ExitCode.interrupted, `${before}Interrupted. Your answers were saved.\nResume with: npx sso-setup resume ${view.session.id}`);
+			this.finish(ExitCode.interrupted, `${before}Interrupted. Your answers were saved.\nResume with: ${this.command(`resume ${view.session.id}`)}`);
 			return;
 		}
 
@@ -472,6 +687,11 @@ export class WizardController {
 		}
 
 		return this.store;
+	}
+
+	/** A command as the person runs sso-setup (npx, or npm start in a checkout): hints run as printed. */
+	command(args = ''): string {
+		return commandLine(args, this.env);
 	}
 
 	private get env(): NodeJS.ProcessEnv {

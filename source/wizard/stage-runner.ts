@@ -2,7 +2,7 @@ import type {SessionHandle} from '../core/session/integration-context.js';
 import {lockAppRun} from '../core/session/run-lock.js';
 import type {AppIntegration, IdpIntegration, IntegrationContext} from '../integrations/types.js';
 import type {SessionSecrets} from '../secrets/secrets.js';
-import {type AutomationStage, currentValues, type Screen, type SessionView} from './machine.js';
+import {type AutomationStage, currentValues, type Screen, type SessionView, stageOrder} from './machine.js';
 import {ApplyStage} from './stages/apply-stage.js';
 import {RegisterStage} from './stages/register-stage.js';
 import {SignInStage} from './stages/sign-in-stage.js';
@@ -43,11 +43,24 @@ export class StageRunner {
 		return first ? {name: 'automation', stage: first} : {name: 'checklist'};
 	}
 
-	/** The screen after a finished (or passed over) stage. */
+	/**
+	 * The screen after a finished (or passed over) stage: the next stage this session gets, then the
+	 * checklist. `from` need not be one of them (a side done by hand, verification from the checklist).
+	 */
 	after(view: SessionView, from: AutomationStage): Screen {
-		const stages = this.stages(view);
-		const next = stages[stages.indexOf(from) + 1];
+		const next = this.stages(view).find((stage) => stageOrder.indexOf(stage) > stageOrder.indexOf(from));
 		return next ? {name: 'automation', stage: next} : {name: 'checklist'};
+	}
+
+	/** Esc on a stage: the stage before it, else the review (the checklist for a verification started there). */
+	before(view: SessionView, from: AutomationStage): Screen {
+		const stages = this.stages(view);
+		if (!stages.includes(from)) {
+			return {name: 'checklist'};
+		}
+
+		const previous = stages.filter((stage) => stageOrder.indexOf(stage) < stageOrder.indexOf(from)).at(-1);
+		return previous ? {name: 'automation', stage: previous} : {name: 'review'};
 	}
 
 	/** The object that runs a stage, or undefined when this pair has no module for it. */

@@ -9,6 +9,7 @@ import {binary} from '../helpers/pty.js';
 import {type FakeAuthentik, startFakeAuthentik} from '../servers/authentik.js';
 import {type FakeHarbor, startFakeHarbor} from '../servers/harbor.js';
 import {startFakeOvh} from '../servers/ovh.js';
+import {startFakeKeycloak} from '../servers/keycloak.js';
 import {startFakePortainer} from '../servers/portainer.js';
 
 /** A second run recognises the secret it sent by a fingerprint whose key lives in the keychain. */
@@ -234,9 +235,13 @@ describe('apply to Portainer', () => {
 	});
 });
 
+/** OVHcloud registry ids are UUIDs (the flow refuses anything else). */
+const registryId = '5e1a4f9c-2b7d-4c3e-9a61-0d8f2b6c7e14';
+const ovhRegistry = {id: registryId, name: 'team-registry', region: 'GRA', status: 'READY', url: 'https://k7x2p9.c1.gra9.container-registry.ovh.net'};
+
 describe('apply to an OVHcloud Managed Private Registry', () => {
 	it('refuses to send deleteUsers without confirmation, and sends it with the exact list', async () => {
-		const ovh = await startFakeOvh({users: ['registry-admin', 'ci-bot'], pollsUntilDone: 0, applicationKey: 'ak-test', applicationSecret: 'as-test', consumerKey: 'ck-test'});
+		const ovh = await startFakeOvh({users: ['registry-admin', 'ci-bot'], pollsUntilDone: 0, applicationKey: 'ak-test', applicationSecret: 'as-test', consumerKey: 'ck-test', projects: {'project-1': [ovhRegistry]}});
 		closers.push(() => ovh.close());
 		const args = [
 			'apply', '--idp', 'oidc', '--app', 'ovh-mpr',
@@ -260,5 +265,54 @@ describe('apply to an OVHcloud Managed Private Registry', () => {
 		expect(posts()[0]!.body).toMatchObject({deleteUsers: true, provider: {endpoint: 'https://login.example.com', clientId: 'registry', scope: 'openid,profile,email,offline_access'}});
 		expect(ovh.contractErrors).toEqual([]);
 		expect(ovh.state.oidc?.status).toBe('READY');
+	});
+});
+
+describe('issue 11: apply keycloak → ovh-mpr reads the registry URL through the OVHcloud API', () => {
+	it('without app_url, plans with the registry\'s real URL, then stops with exit 3 naming the local users', async () => {
+		const ovh = await startFakeOvh({users: ['registry-admin', 'ci-bot'], pollsUntilDone: 0, applicationKey: 'ak-test', applicationSecret: 'as-test', consumerKey: 'ck-test', projects: {'project-1': [ovhRegistry]}});
+		closers.push(() => ovh.close());
+		const keycloak = await startFakeKeycloak({realms: ['mpr']});
+		closers.push(() => keycloak.close());
+		const args = [
+			'apply', '--idp', 'keycloak', '--app', 'ovh-mpr',
+			'--set', `idp_url=${keycloak.url}`, '--set', 'realm=mpr',
+			// The documented full base URL, on loopback: plain http is allowed there.
+			'--set', `ovh_endpoint=${ovh.endpoint}`, '--set', 'ovh_application_key=ak-test',
+			'--set', `ovh_service_name=${ovh.serviceName}`, '--set', `ovh_registry_id=${registryId}`,
+		];
+		const env = {SSO_SETUP_KEYCLOAK_ADMIN_PASSWORD: keycloak.adminPassword, SSO_SETUP_OVH_APPLICATION_SECRET: 'as-test', SSO_SETUP_OVH_CONSUMER_KEY: 'ck-test'};
+		const redirectUri = `${ovhRegistry.url}/c/oidc/callback`;
+
+		const planned = await run(args, env);
+		expect(planned.code, planned.all).toBe(0);
+		expect(planned.all).not.toContain('redirect_uri is missing');
+		expect(planned.stdout).toContain(`the redirect URI ${redirectUri}`);
+		expect(ovh.requests.some((request) => request.method === 'GET' && request.path === `/1.0/cloud/project/${ovh.serviceName}/containerRegistry`)).toBe(true);
+
+		// checklist --session and verify read it the same way (the session holds no app_url).
+		const [session] = listSessions({SSO_SETUP_HOME: home}).sessions;
+		expect(session?.answers['app_url']).toBe(ovhRegistry.url);
+		const sessionWithoutUrl = session!.id;
+		const checklist = await run(['checklist', '--idp', 'keycloak', '--app', 'ovh-mpr', ...args.slice(5), '--format', 'json'], env);
+		expect(checklist.code, checklist.stderr).toBe(0);
+		expect((JSON.parse(checklist.stdout) as {values: Array<{key: string; value: string}>}).values.find((item) => item.key === 'redirect_uri')?.value).toBe(redirectUri);
+		const listsBefore = ovh.requests.length;
+		const fromSession = await run(['checklist', '--session', sessionWithoutUrl, '--format', 'json'], env);
+		expect(fromSession.code, fromSession.stderr).toBe(0);
+		expect(ovh.requests.length).toBeGreaterThan(listsBefore);
+		const verify = await run(['verify', ...args.slice(1), '--json'], env);
+		expect(verify.stdout).toContain(`${ovhRegistry.url}/account/sign-in`);
+
+		const applied = await run([...args, '--yes'], env);
+		expect(applied.code, applied.all).toBe(3);
+		expect(applied.stderr).toContain('registry-admin');
+		expect(applied.stderr).toContain('ci-bot');
+		expect(applied.stderr).toContain('--delete-users registry-admin,ci-bot');
+		expect(keycloak.clients.filter((client) => client.realm === 'mpr').map((client) => client.rep['redirectUris'])).toEqual([[redirectUri]]);
+		const posts = ovh.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/openIdConnect'));
+		expect(posts).toEqual([]);
+		expect(ovh.requests.some((request) => JSON.stringify(request.body ?? '').includes('"deleteUsers":true'))).toBe(false);
+		expect(ovh.contractErrors).toEqual([]);
 	});
 });

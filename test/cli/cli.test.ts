@@ -511,6 +511,18 @@ describe('issue 11: what a new admin trips over', () => {
 		expectUsageError(await run(['checklist', '--idp', 'authentik', '--app', 'harbor', '--set', 'client_id=harbor client']), /^✖ --set client_id: A client ID has no spaces/);
 	});
 
+	it('OVH: the endpoint takes the three regions or a full base URL (http only on loopback); a registry ID is a UUID', async () => {
+		const ovh = ['checklist', '--idp', 'keycloak', '--app', 'ovh-mpr'];
+		for (const endpoint of ['ovh-ca', 'https://eu.api.ovh.com/1.0', 'http://127.0.0.1:8443/1.0']) {
+			const result = await run([...ovh, '--set', `ovh_endpoint=${endpoint}`]);
+			expect(result.exitCode, `${endpoint}: ${result.stderr}`).toBe(0);
+		}
+
+		expectUsageError(await run([...ovh, '--set', 'ovh_endpoint=http://api.example.com/1.0']), /^✖ --set ovh_endpoint: Use ovh-eu, ovh-ca, ovh-us, or a full https:\/\/ API base URL/);
+		expectUsageError(await run([...ovh, '--set', 'ovh_registry_id=not-a-uuid']), /^✖ --set ovh_registry_id: A registry ID is a UUID/);
+		expect((await run([...ovh, '--set', 'ovh_registry_id=5e1a4f9c-2b7d-4c3e-9a61-0d8f2b6c7e14'])).exitCode).toBe(0);
+	});
+
 	it('plain http:// warns about redirect URIs on the app URL only', async () => {
 		const result = await run(['checklist', '--idp', 'authentik', '--app', 'harbor', '--set', 'idp_url=http://auth.lan', '--set', 'app_url=http://harbor.lan']);
 		const warnings = result.stderr.split('\n');

@@ -161,14 +161,14 @@ describe('session files that cannot be used', () => {
 			id: 'keycloak-portainer-bbbbbb',
 			text: () => '{"schema_version": 1, "id": "keycloak-portainer-bb',
 			message: /is not valid JSON \(it may have been edited or truncated\)\.$/,
-			hint: /^Move it away or delete it with: sso-setup sessions forget keycloak-portainer-bbbbbb\. The file was left untouched\.$/,
+			hint: /^Move it away or delete it with: npx sso-setup sessions forget keycloak-portainer-bbbbbb\. The file was left untouched\.$/,
 		},
 		{
 			name: 'a schema-invalid file',
 			id: 'keycloak-portainer-cccccc',
 			text: (valid) => JSON.stringify({...valid, id: 'keycloak-portainer-cccccc', step: 'flying'}),
 			message: /is not a valid session \(step: .+\)\.$/,
-			hint: /^Delete it with: sso-setup sessions forget keycloak-portainer-cccccc\. The file was left untouched\.$/,
+			hint: /^Delete it with: npx sso-setup sessions forget keycloak-portainer-cccccc\. The file was left untouched\.$/,
 		},
 		{
 			name: 'a newer schema_version',

@@ -9,6 +9,7 @@ import {openKeychain} from '../../source/secrets/keychain.js';
 import {SessionSecrets} from '../../source/secrets/secrets.js';
 import {requireKeychain} from '../helpers/keychain.js';
 import {binary, PtyRun, type PtyOptions} from '../helpers/pty.js';
+import {readManualSteps} from '../helpers/wizard-steps.js';
 
 /**
  * The built binary in real terminals that are not the comfortable 100×40 colour xterm: no TTY at
@@ -123,6 +124,7 @@ async function walkTo(run: PtyRun, target: Screen): Promise<void> {
 				await run.press('enter');
 				await run.expectText('authentik API token (optional)');
 				await run.press('enter');
+				await readManualSteps(run);
 				await run.expectText('Client ID (from the authentik provider)');
 				await run.answer('portainer-client');
 				await run.expectText('Client secret (from the authentik provider)');

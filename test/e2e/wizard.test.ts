@@ -7,6 +7,7 @@ import {openKeychain} from '../../source/secrets/keychain.js';
 import {SessionSecrets} from '../../source/secrets/secrets.js';
 import {requireKeychain} from '../helpers/keychain.js';
 import {PtyRun} from '../helpers/pty.js';
+import {readManualSteps} from '../helpers/wizard-steps.js';
 
 /** The wizard, driven in a real pseudo-terminal: authentik → Harbor on the manual path. */
 const keychain = await requireKeychain();
@@ -53,6 +54,9 @@ describe.runIf(keychain.available)('wizard in a terminal (manual path)', () => {
 		await run.press('enter');
 		await run.expectText('authentik API token (optional)');
 		await run.press('enter');
+		// The manual path shows each authentik step in full before asking for the client ID.
+		await run.expectText('By hand in authentik');
+		expect(await readManualSteps(run)).toHaveLength(6);
 		await run.expectText('Client ID (from the authentik provider)');
 		await run.answer('harbor-client');
 		await run.expectText('Client secret (from the authentik provider)');
@@ -92,6 +96,7 @@ describe.runIf(keychain.available)('wizard in a terminal (manual path)', () => {
 		expect(output).toContain('Connect Harbor to authentik');
 		expect(output).toContain('OIDC Scope: openid,profile,email,offline_access');
 		expect(output).toContain('OIDC Client Secret: (stored in keychain)');
+		expect(output).toMatch(/Check the connection any time with:\s+npx sso-setup verify --session authentik-harbor-[0-9a-f]{6}/);
 		expect(output).not.toContain(clientSecret);
 	}
 

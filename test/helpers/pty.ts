@@ -21,6 +21,8 @@ export const keys = {
 	ctrlC: '\u0003',
 	backspace: '\u007F',
 	ctrlU: '\u0015',
+	pageDown: '\u001B[6~',
+	pageUp: '\u001B[5~',
 } as const;
 
 export type PtyOptions = {env?: Record<string, string | undefined>; cols?: number; rows?: number; cwd?: string};
@@ -70,6 +72,17 @@ export class PtyRun {
 		}
 
 		return lines.join('\n').replace(/\n+$/, '');
+	}
+
+	/** The rows the terminal shows now (no scrollback), trailing spaces trimmed; blank rows kept. */
+	viewport(): string[] {
+		const buffer = this.terminal.buffer.active;
+		const rows: string[] = [];
+		for (let index = buffer.viewportY; index < buffer.viewportY + this.terminal.rows; index++) {
+			rows.push(buffer.getLine(index)?.translateToString(true) ?? '');
+		}
+
+		return rows;
 	}
 
 	/** Everything written so far, escape sequences removed. */

@@ -35,3 +35,23 @@ export async function acknowledgeHarborNotices(run: PtyRun): Promise<void> {
 		await run.press('enter');
 	}
 }
+
+/** The manual steps of a side, one screen each ("Step 1 of 6: …"): each is read and confirmed with Enter. */
+export async function readManualSteps(run: PtyRun): Promise<string[]> {
+	const titles: string[] = [];
+	for (let guard = 0; guard < 20; guard++) {
+		await run.expectText(/Step \d+ of \d+/);
+		await run.settle();
+		const match = /Step (\d+) of (\d+): (.*)/.exec(run.screen());
+		const [, index, count, title] = match ?? [];
+		titles.push(title?.trim() ?? '');
+		await run.press('enter');
+		if (index === count) {
+			return titles;
+		}
+
+		await run.expectText(`Step ${Number(index) + 1} of ${count}`);
+	}
+
+	throw new Error(`Too many manual steps. Screen:\n${run.screen()}`);
+}

@@ -179,7 +179,7 @@ describe.runIf(keychain.available)('no secret in what the commands print or writ
 		closers.push(() => provider.close());
 		const ovh = await startFakeOvh({
 			pollsUntilDone: 0,
-			projects: {'project-1': [{id: 'registry-1', name: 'my-registry', url: registry.url}]},
+			projects: {'project-1': [{id: '5e1a4f9c-2b7d-4c3e-9a61-0d8f2b6c7e14', name: 'my-registry', url: registry.url}]},
 			applicationKey: 'leaks-application-key',
 			applicationSecret,
 			consumerKey,

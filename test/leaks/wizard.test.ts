@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {forgetKeychainEntries, requireKeychain} from '../helpers/keychain.js';
 import {PtyRun} from '../helpers/pty.js';
-import {acknowledgeHarborNotices, keepHarborDefaults, startAuthentikToHarbor} from '../helpers/wizard-steps.js';
+import {acknowledgeHarborNotices, keepHarborDefaults, readManualSteps, startAuthentikToHarbor} from '../helpers/wizard-steps.js';
 import {type FakeAuthentik, startFakeAuthentik} from '../servers/authentik.js';
 import {type FakeHarbor, startFakeHarbor} from '../servers/harbor.js';
 import {filesUnder, findLeaks, type Haystack, leakSecret, type Secret} from './helpers/leaks.js';
@@ -155,6 +155,7 @@ describe.runIf(keychain.available)('no secret on screen or on disk from the wiza
 		const run = start();
 		await beginning(run);
 		await run.press('enter');
+		await readManualSteps(run);
 		await run.expectText('Client ID (from the authentik provider)');
 		await run.answer(clientId);
 		await run.expectText('Client secret (from the authentik provider)');

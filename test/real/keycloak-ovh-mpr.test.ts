@@ -37,7 +37,7 @@ await describeWithRealServers('Keycloak → OVHcloud MPR (real Keycloak, fake OV
 		realm = await freshRealm('ovh');
 		registry = await startFakeHarbor({adminPassword: 'Registry-Admin-Pass-9'});
 		const appUrl = registry.url;
-		ovh = await startFakeOvh({pollsUntilDone: 1, ...ovhKeys, projects: {'project-1': [{id: 'registry-1', name: 'my-registry', region: 'GRA', status: 'READY', version: '2.13.1', url: appUrl}]}});
+		ovh = await startFakeOvh({pollsUntilDone: 1, ...ovhKeys, projects: {'project-1': [{id: '5e1a4f9c-2b7d-4c3e-9a61-0d8f2b6c7e14', name: 'my-registry', region: 'GRA', status: 'READY', version: '2.13.1', url: appUrl}]}});
 		session = cli();
 		const sets = {
 			idp_url: keycloak.url,

@@ -5,7 +5,7 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {loadFlows} from '../../source/commands/inputs.js';
 import {WizardController} from '../../source/wizard/controller.js';
-import {loadSession, sessionFile} from '../../source/core/session/store.js';
+import {listSessions, loadSession, newSession, saveSession, sessionFile} from '../../source/core/session/store.js';
 import {memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
 import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
@@ -13,9 +13,9 @@ import {keys, press, waitForText} from '../helpers/ink.js';
 const shippedFlows = await loadFlows([]);
 
 /** The whole Ink app on the manual path, with the controller and a store kept in memory. */
-function setUp(options: {keychain?: boolean} = {}) {
+function setUp(options: {keychain?: boolean; env?: Record<string, string>} = {}) {
 	const home = mkdtempSync(path.join(tmpdir(), 'sso-setup-app-'));
-	const env = {SSO_SETUP_HOME: home};
+	const env = {SSO_SETUP_HOME: home, ...options.env};
 	const store: SecretStore = memoryStore();
 	const controller = new WizardController({
 		catalogue: shippedFlows,
@@ -68,6 +68,14 @@ describe('the wizard app', () => {
 		for (let index = 0; index < 5; index++) await press(screen, keys.backspace);
 		await press(screen, keys.enter);
 		await waitForText(screen, 'Pocket ID API key (optional)');
+		await press(screen, keys.enter);
+		// The manual path: each Pocket ID step in full, then what it produces.
+		const first = await waitForText(screen, 'Step 1 of 3: Create the OIDC client');
+		expect(first).toContain('https://portainer.example.com/');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Step 2 of 3');
+		await press(screen, keys.enter);
+		await waitForText(screen, 'Done: ask for the Client ID (from Pocket ID)');
 		await press(screen, keys.enter);
 		await waitForText(screen, 'Client ID (from Pocket ID)');
 		await typeLine(screen, 'portainer');
@@ -144,5 +152,51 @@ describe('issue 11: a pasted issuer in the wizard', () => {
 		await waitForText(screen, 'Application slug in authentik');
 		const answers = loadSession(controller.state.view!.session.id, env).answers;
 		expect(answers).toMatchObject({idp_url: 'https://auth.example.com', slug: 'registry'});
+	});
+});
+
+describe('issue 11: command hints run as printed', () => {
+	it('from a checkout, the resume hint is the npm start form', async () => {
+		const {controller, screen} = setUp({env: {npm_lifecycle_event: 'start', npm_package_name: 'sso-setup'}});
+		void controller.start();
+		await answerHarborUrl(screen);
+		await press(screen, keys.ctrlC);
+		expect(controller.state.exit?.message).toBe(`Interrupted. Your answers were saved.\nResume with: npm start -- resume ${controller.state.view!.session.id}`);
+	});
+});
+
+describe('issue 11: going back to change the app', () => {
+	it('replaces the session instead of leaving it behind, and keeps the IdP answers', async () => {
+		const {controller, screen, env} = setUp();
+		void controller.start();
+		await answerHarborUrl(screen);
+		await typeLine(screen, 'https://auth.example.com');
+		await waitForText(screen, 'Application slug in authentik');
+		const first = controller.state.view!.session.id;
+		expect(listSessions(env).sessions.map((session) => session.id)).toEqual([first]);
+		await press(screen, keys.escape, keys.escape, keys.escape);
+		await waitForText(screen, 'Which app?');
+		await press(screen, keys.down, keys.enter);
+		await waitForText(screen, 'Portainer URL');
+		await typeLine(screen, 'https://portainer.example.com');
+		// The authentik URL given before is the answer Enter keeps.
+		await waitForText(screen, '› https://auth.example.com');
+		const second = controller.state.view!.session;
+		expect(second.id).not.toBe(first);
+		expect(second.app).toBe('portainer');
+		expect(second.answers['idp_url']).toBe('https://auth.example.com');
+		expect(second.answers['app_url']).toBe('https://portainer.example.com');
+		expect(listSessions(env).sessions.map((session) => session.id)).toEqual([second.id]);
+	});
+});
+
+describe('issue 11: resuming on the manual path', () => {
+	it('at the client ID, the IdP steps come first again, in full', async () => {
+		const {controller, screen, env} = setUp();
+		const saved = saveSession({...newSession('authentik', 'harbor'), step: 'warnings', answers: {app_url: 'https://harbor.example.com', idp_url: 'https://auth.example.com', slug: 'harbor'}}, env);
+		void controller.start({sessionId: saved.id});
+		const steps = await waitForText(screen, 'By hand in authentik');
+		expect(steps).toContain('Step 1 of 6');
+		expect(steps).toContain('Sign in to https://auth.example.com as an administrator');
 	});
 });

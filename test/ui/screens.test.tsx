@@ -84,7 +84,7 @@ describe('WelcomeScreen, KeychainScreen, WarningScreen', () => {
 		const session = {...newSession('authentik', 'harbor'), step: 'review' as const};
 		const onResume = vi.fn();
 		const screen = render(<WelcomeScreen resumable={[session]} onNew={() => {}} onResume={onResume} />);
-		await waitForText(screen, `❯ Resume ${session.id} (authentik → harbor, at review)`);
+		await waitForText(screen, `❯ Resume ${session.id} (authentik → harbor, at the review)`);
 		await press(screen, keys.enter);
 		expect(onResume).toHaveBeenCalledWith(session.id);
 	});
@@ -114,7 +114,7 @@ describe('ReviewScreen and ChecklistScreen', () => {
 	const session: Session = {...newSession('authentik', 'harbor'), answers: {app_url: 'https://harbor.example.com', idp_url: 'https://auth.example.com', slug: 'harbor', client_id: 'harbor-client'}, secrets: ['client_secret']};
 
 	it('masks secrets and shows the derived values', async () => {
-		const screen = render(<ReviewScreen view={{pair, session, presentSecrets: new Set(['client_secret'])}} automated={false} onContinue={() => {}} onEdit={() => {}} onQuit={() => {}} />);
+		const screen = render(<ReviewScreen view={{pair, session, presentSecrets: new Set(['client_secret'])}} automated={false} storage="keychain" onContinue={() => {}} onEdit={() => {}} onQuit={() => {}} />);
 		const frame = await waitForText(screen, 'Redirect URI: https://harbor.example.com/c/oidc/callback');
 		expect(frame).toContain('Issuer: https://auth.example.com/application/o/harbor/');
 		expect(frame).toContain('Secrets (in the keychain, shown as ••••••): Client secret');

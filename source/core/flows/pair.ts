@@ -35,21 +35,25 @@ export function builtinValues(pair: Pair): Values {
 
 /**
  * The fields to ask, in order: the app's `early` fields first (where it is: the IdP side needs the
- * redirect URI); then the IdP; then the rest of the app. Conditions are evaluated on `values`.
+ * redirect URI); then the IdP; then the rest of the app. Conditions are evaluated on `values`; a
+ * field whose `required_when` holds is no longer optional.
  */
 export function pairFields(pair: Pair, values: Values = {}, presentSecrets: ReadonlySet<string> = new Set()): Field[] {
 	const appLocation = pair.app.fields.filter((field) => field.early);
 	const appRest = pair.app.fields.filter((field) => !field.early);
 	const seen = new Set<string>();
 	const all = builtinValues(pair);
-	return [...appLocation, ...pair.idp.fields, ...appRest].filter((field) => {
-		if (seen.has(field.key)) {
-			return false;
-		}
+	const known = {...all, ...values};
+	return [...appLocation, ...pair.idp.fields, ...appRest]
+		.filter((field) => {
+			if (seen.has(field.key)) {
+				return false;
+			}
 
-		seen.add(field.key);
-		return matchesCondition(field.when, {...all, ...values}, presentSecrets);
-	});
+			seen.add(field.key);
+			return matchesCondition(field.when, known, presentSecrets);
+		})
+		.map((field) => (field.optional && field.required_when && matchesCondition(field.required_when, known, presentSecrets) ? {...field, optional: false} : field));
 }
 
 /** A field's default for this pair, rendered with the values known so far. */

@@ -59,6 +59,10 @@ export const fieldSchema = z
 		pattern: z.string().optional(),
 		pattern_message: z.string().optional(),
 		choices: z.array(z.object({value: z.string(), label: z.string()}).strict()).optional(),
+		/** For kind choice: the label of a last item that lets the person type another value, checked by `pattern`. */
+		other: z.string().min(1).optional(),
+		/** An optional field that is required when this holds (e.g. the registry ID once the API keys are given). */
+		required_when: conditionSchema.optional(),
 		/**
 		 * admin-credential: an IdP admin credential; when given, the client is registered automatically.
 		 * app-credential: the app's admin login; when given, the app's settings are applied automatically.
@@ -91,6 +95,10 @@ export const fieldSchema = z
 			} catch {
 				context.addIssue({code: 'custom', message: 'is not a valid regular expression', path: index === 0 ? ['pattern'] : ['paths', index - 1, 'pattern']});
 			}
+		}
+
+		if (field.other !== undefined && (field.kind !== 'choice' || field.pattern === undefined)) {
+			context.addIssue({code: 'custom', message: 'other needs a choice field with a pattern (what the typed value must look like)', path: ['other']});
 		}
 
 		if (field.kind === 'secret' && field.default !== undefined) {

@@ -8,6 +8,7 @@ import {sessionsDirectory, stateDirectory} from '../paths.js';
 import {checkPrivateDirectory, ensurePrivateDirectory, readRegularFile, UnsafeFileError, writePrivateFileAtomic} from '../private-files.js';
 import {answerProblem} from './answer-rules.js';
 import {printable} from '../text.js';
+import {commandLine} from '../command-line.js';
 
 export const sessionSchemaVersion = 1;
 
@@ -61,7 +62,7 @@ export function newSession(idp: string, app: string, now = new Date()): Session 
 
 export function sessionFile(id: string, env: NodeJS.ProcessEnv = process.env): string {
 	if (!/^[a-z0-9][a-z0-9-]{2,80}$/.test(id)) {
-		throw new UsageError(`"${id}" is not a session id.`, {hint: 'List the saved sessions with: sso-setup sessions'});
+		throw new UsageError(`"${id}" is not a session id.`, {hint: `List the saved sessions with: ${commandLine('sessions')}`});
 	}
 
 	return path.join(sessionsDirectory(env), `${id}.json`);
@@ -115,7 +116,7 @@ export function loadSession(id: string, env: NodeJS.ProcessEnv = process.env): S
 		}
 
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-			throw new UsageError(`No saved session "${id}".`, {hint: 'List the saved sessions with: sso-setup sessions'});
+			throw new UsageError(`No saved session "${id}".`, {hint: `List the saved sessions with: ${commandLine('sessions')}`});
 		}
 
 		throw new SessionFileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the permissions of the file; it should belong to you with mode 0600.');
@@ -129,7 +130,7 @@ export function parseSession(file: string, text: string): Session {
 	try {
 		data = JSON.parse(text);
 	} catch {
-		throw new SessionFileError(file, 'is not valid JSON (it may have been edited or truncated)', `Move it away or delete it with: sso-setup sessions forget ${path.basename(file, '.json')}. The file was left untouched.`);
+		throw new SessionFileError(file, 'is not valid JSON (it may have been edited or truncated)', `Move it away or delete it with: ${commandLine(`sessions forget ${path.basename(file, '.json')}`)}. The file was left untouched.`);
 	}
 
 	const version = (data as {schema_version?: unknown} | null)?.schema_version;
@@ -141,7 +142,7 @@ export function parseSession(file: string, text: string): Session {
 	if (!result.success) {
 		const first = result.error.issues[0];
 		const where = first ? printable(`${first.path.join('.') || 'top level'}: ${first.message}`) : 'unknown problem';
-		throw new SessionFileError(file, `is not a valid session (${where})`, `Delete it with: sso-setup sessions forget ${path.basename(file, '.json')}. The file was left untouched.`);
+		throw new SessionFileError(file, `is not a valid session (${where})`, `Delete it with: ${commandLine(`sessions forget ${path.basename(file, '.json')}`)}. The file was left untouched.`);
 	}
 
 	if (`${result.data.id}.json` !== path.basename(file)) {
@@ -151,13 +152,13 @@ export function parseSession(file: string, text: string): Session {
 	// Written by hand or by something else: sso-setup never puts secrets there, and must not pass them on.
 	const leaked = Object.keys(result.data.answers).filter((key) => isSecretKey(key.toLowerCase()));
 	if (leaked.length > 0) {
-		throw new SessionFileError(file, `holds secrets in plain text (${printable(leaked.join(', '))})`, `Delete it with: sso-setup sessions forget ${result.data.id}, and change those secrets: the file could be read. The file was left untouched.`);
+		throw new SessionFileError(file, `holds secrets in plain text (${printable(leaked.join(', '))})`, `Delete it with: ${commandLine(`sessions forget ${result.data.id}`)}, and change those secrets: the file could be read. The file was left untouched.`);
 	}
 
 	for (const [key, value] of Object.entries(result.data.answers)) {
 		const problem = answerProblem(key, value);
 		if (problem) {
-			throw new SessionFileError(file, `is not a valid session (answers.${printable(key)}: ${problem})`, `Delete it with: sso-setup sessions forget ${result.data.id}. The file was left untouched.`);
+			throw new SessionFileError(file, `is not a valid session (answers.${printable(key)}: ${problem})`, `Delete it with: ${commandLine(`sessions forget ${result.data.id}`)}. The file was left untouched.`);
 		}
 	}
 

@@ -1,6 +1,7 @@
 import {UsageError} from '../../core/errors.js';
 import {splitScopes} from '../../core/scopes.js';
 import type {Values} from '../types.js';
+import {commandLine} from '../../core/command-line.js';
 
 /** Reading the session values and secrets an app integration needs, with errors that say which key. */
 
@@ -8,7 +9,7 @@ export function requireValue(values: Values, key: string, app: string): string {
 	const value = values[key]?.trim();
 	if (!value) {
 		throw new UsageError(`${app}: the value "${key}" is missing.`, {
-			hint: `Answer it in the wizard, or pass --set ${key}=… to sso-setup apply.`,
+			hint: `Answer it in the wizard, or pass --set ${key}=… to ${commandLine('apply')}.`,
 		});
 	}
 

@@ -1,21 +1,21 @@
-import {Box, Text} from 'ink';
 import type {PlanChange} from '../../integrations/types.js';
+import {type Line, wrapSegments} from '../layout/wrap.js';
 
-/** A plan as a readable diff: one line per setting, current value → new value. */
-export function Changes({changes}: {changes: readonly PlanChange[]}) {
+/** A plan as a readable diff: one line per setting (wrapped), current value → new value. */
+export function changeLines(changes: readonly PlanChange[], width: number): Line[] {
 	if (changes.length === 0) {
-		return <Text dimColor>No changes.</Text>;
+		return [[{text: 'No changes.', dim: true}]];
 	}
 
-	return (
-		<Box flexDirection="column">
-			{changes.map((change) => (
-				<Text key={change.key}>
-					<Text>{change.label}: </Text>
-					{change.from === undefined ? null : <Text color="red">{change.secret ? '••••••' : JSON.stringify(change.from)} → </Text>}
-					<Text color="green">{change.secret ? '(will be set)' : JSON.stringify(change.to)}</Text>
-				</Text>
-			))}
-		</Box>
+	return changes.flatMap((change) =>
+		wrapSegments(
+			[
+				{text: `${change.label}: `},
+				...(change.from === undefined ? [] : [{text: `${change.secret ? '••••••' : JSON.stringify(change.from)} → `, color: 'red'}]),
+				{text: change.secret ? '(will be set)' : JSON.stringify(change.to), color: 'green'},
+			],
+			width,
+			'  ',
+		),
 	);
 }

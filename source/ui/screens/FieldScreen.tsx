@@ -5,6 +5,8 @@ import type {Field} from '../../core/flows/schema.js';
 import {Menu} from '../components/Menu.js';
 import {TextField} from '../components/TextField.js';
 import {Working} from '../components/Working.js';
+import {useTerminalSize} from '../hooks/use-terminal-size.js';
+import {wrapToWidth} from '../layout/wrap.js';
 import type {FieldOption} from '../../integrations/types.js';
 
 type Props = {
@@ -18,13 +20,34 @@ type Props = {
 	loadOptions?(): Promise<{options?: FieldOption[]; error?: string}>;
 };
 
+/** The field's help, wrapped at words to the terminal (Ink's own wrap leaves a space at the start of lines). */
+function Help({text}: {text: string | undefined}) {
+	const {columns} = useTerminalSize();
+	if (!text) {
+		return null;
+	}
+
+	return (
+		<Box flexDirection="column">
+			{wrapToWidth(text, Math.max(columns - 1, 20)).map((line, index) => (
+				<Text key={index} dimColor>
+					{line}
+				</Text>
+			))}
+		</Box>
+	);
+}
+
 const typeInstead = '\u0000type';
+const typeOther = '\u0000other';
 
 /** One question. Validates as the person types; Enter is refused while the value is invalid. */
 export function FieldScreen({field, initial, secretStored, scopeSeparator, onSubmit, loadOptions}: Props) {
 	const [value, setValue] = useState(initial);
 	const [submitError, setSubmitError] = useState<string>();
 	const [choices, setChoices] = useState<{loading: boolean; options?: FieldOption[]; error?: string; typing?: boolean}>({loading: Boolean(loadOptions)});
+	// A choice with an "other" item starts typing when the saved value is not one of the choices.
+	const [typingOther, setTypingOther] = useState(Boolean(field.other && initial !== '' && !field.choices?.some((choice) => choice.value === initial)));
 	useEffect(() => {
 		setValue(initial);
 		setSubmitError(undefined);
@@ -48,7 +71,9 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 	}, [field.key]);
 
 	const submit = async (raw: string, companions?: Record<string, string>) => {
-		setSubmitError(await onSubmit(raw, companions));
+		// A typed value that is on the list brings what comes with it (the registry's URL with its ID).
+		const listed = companions ?? choices.options?.find((option) => option.value === raw.trim())?.values;
+		setSubmitError(await onSubmit(raw, listed));
 	};
 
 	if (choices.loading) {
@@ -59,7 +84,7 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 		const options = choices.options;
 		return (
 			<Box flexDirection="column">
-				{field.help ? <Text dimColor>{field.help}</Text> : null}
+				<Help text={field.help} />
 				<Box marginTop={1}>
 					<Menu
 						key={field.key}
@@ -80,29 +105,48 @@ export function FieldScreen({field, initial, secretStored, scopeSeparator, onSub
 		);
 	}
 
-	if (field.kind === 'boolean' || field.kind === 'choice') {
-		const items = field.kind === 'boolean' ? [{label: 'Yes', value: 'true'}, {label: 'No', value: 'false'}] : (field.choices ?? []).map((choice) => ({label: choice.label, value: choice.value}));
+	if (field.kind === 'boolean' || (field.kind === 'choice' && !typingOther)) {
+		const items =
+			field.kind === 'boolean'
+				? [{label: 'Yes', value: 'true'}, {label: 'No', value: 'false'}]
+				: [...(field.choices ?? []).map((choice) => ({label: choice.label, value: choice.value})), ...(field.other ? [{label: field.other, value: typeOther}] : [])];
 		return (
 			<Box flexDirection="column">
-				{field.help ? <Text dimColor>{field.help}</Text> : null}
+				<Help text={field.help} />
 				<Box marginTop={1}>
-					<Menu key={field.key} items={items} initialValue={initial} onSelect={(choice) => void submit(choice)} />
+					<Menu
+						key={field.key}
+						items={items}
+						initialValue={initial}
+						onSelect={(choice) => {
+							if (choice === typeOther) {
+								setValue(field.choices?.some((item) => item.value === value) ? '' : value);
+								setTypingOther(true);
+								return;
+							}
+
+							void submit(choice);
+						}}
+					/>
 				</Box>
+				{submitError ? <Text color="red">✖ {submitError}</Text> : null}
 			</Box>
 		);
 	}
 
 	const live = value === '' ? undefined : checkField(field, value, scopeSeparator);
 	const placeholder = field.kind === 'secret' ? (secretStored ? '(already given: Enter keeps it)' : field.optional ? '(optional: Enter skips)' : '') : (field.placeholder ?? (field.optional ? '(optional)' : ''));
+	const typedHint = typingOther ? <Text>{field.other}:</Text> : null;
 	return (
 		<Box flexDirection="column">
-			{field.help ? <Text dimColor>{field.help}</Text> : null}
+			<Help text={field.help} />
 			{choices.error ? <Text color="yellow">The list could not be read ({choices.error}); type the value.</Text> : null}
+			{typedHint}
 			<Box marginTop={1}>
 				<Text color="cyan">{'› '}</Text>
 				<TextField
 					key={field.key}
-					initial={initial}
+					initial={typingOther ? value : initial}
 					placeholder={placeholder}
 					mask={field.kind === 'secret' ? '•' : undefined}
 					onChange={(next) => {

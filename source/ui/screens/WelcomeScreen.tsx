@@ -1,6 +1,19 @@
 import {Box, Text} from 'ink';
-import type {Session} from '../../core/session/store.js';
+import type {Session, WizardStep} from '../../core/session/store.js';
 import {Menu} from '../components/Menu.js';
+
+/** Where a session stopped, in words (never the internal step names). */
+const stepNames: Record<WizardStep, string> = {
+	pair: 'choosing the pair',
+	fields: 'answering the questions',
+	warnings: 'reading the warnings',
+	review: 'at the review',
+	register: 'registering the client',
+	apply: 'applying the settings',
+	verify: 'verifying',
+	checklist: 'at the checklist',
+	done: 'done',
+};
 
 type Props = {
 	resumable: Session[];
@@ -11,7 +24,7 @@ type Props = {
 export function WelcomeScreen({resumable, onNew, onResume}: Props) {
 	const items = [
 		...resumable.slice(0, 5).map((session) => ({
-			label: `Resume ${session.id} (${session.idp} → ${session.app}, at ${session.step})`,
+			label: `Resume ${session.id} (${session.idp} → ${session.app}, ${stepNames[session.step]})`,
 			value: `resume:${session.id}`,
 		})),
 		{label: 'Start a new setup', value: 'new'},

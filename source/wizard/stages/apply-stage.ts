@@ -6,6 +6,8 @@ import type {SessionSecrets} from '../../secrets/secrets.js';
 import {buildContext, type SessionHandle} from '../../core/session/integration-context.js';
 import {reviewPlanEndpoints} from '../../core/plan-endpoints.js';
 import {Observable} from '../observable.js';
+import {concernedKeys} from '../failing-field.js';
+import {RequestWatch} from '../request-watch.js';
 
 export type ApplyState =
 	| {phase: 'preflight'; progress: string}
@@ -13,7 +15,8 @@ export type ApplyState =
 	| {phase: 'confirm'; preflight: AppPreflight; plan: AppPlan; deleteUsers: readonly string[]}
 	| {phase: 'working'; progress: string}
 	| {phase: 'done'; notes: string[]; mismatches: PlanChange[]; changed: boolean}
-	| {phase: 'error'; message: string; hint?: string; exitCode: ExitCodeValue};
+	/** `concerns`: the answers the failure is about, most likely first (see failing-field.ts). */
+	| {phase: 'error'; message: string; hint?: string; exitCode: ExitCodeValue; concerns: string[]};
 
 /**
  * Applies the app's settings: preflight (blockers such as Harbor's local users), plan with a
@@ -26,6 +29,8 @@ export class ApplyStage extends Observable<ApplyState> {
 	/** One context for the whole run, so that a sign-in (Portainer bans bursts) happens once. */
 	private runContext: IntegrationContext | undefined;
 	private progressPhase: 'preflight' | 'working' = 'preflight';
+	/** The request being waited for, for the countdown. */
+	readonly requests = new RequestWatch();
 
 	constructor(
 		private readonly app: AppIntegration,
@@ -97,13 +102,14 @@ export class ApplyStage extends Observable<ApplyState> {
 
 	private context(phase: 'preflight' | 'working'): IntegrationContext {
 		this.progressPhase = phase;
-		this.runContext ??= buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase: this.progressPhase, progress}));
+		this.runContext ??= this.requests.watch(buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase: this.progressPhase, progress})));
 		return this.runContext;
 	}
 
 	private fail(error: unknown): void {
 		const {message, hint, exitCode} = describeError(error);
 		const known = this.secrets.known();
-		this.set({phase: 'error', message: redact(message, known), hint: hint && redact(hint, known), exitCode});
+		const concerns = concernedKeys(error, this.pair, this.session.current().answers, 'app');
+		this.set({phase: 'error', message: redact(message, known), hint: hint && redact(hint, known), exitCode, concerns});
 	}
 }

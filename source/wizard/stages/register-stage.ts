@@ -5,6 +5,8 @@ import {redact} from '../../secrets/redact.js';
 import type {SessionSecrets} from '../../secrets/secrets.js';
 import {buildContext, type SessionHandle} from '../../core/session/integration-context.js';
 import {Observable} from '../observable.js';
+import {concernedKeys} from '../failing-field.js';
+import {RequestWatch} from '../request-watch.js';
 
 export type RegisterState =
 	| {phase: 'planning'; progress: string}
@@ -12,7 +14,8 @@ export type RegisterState =
 	| {phase: 'confirm'; plan: IdpPlan}
 	| {phase: 'working'; progress: string}
 	| {phase: 'done'; registration: IdpRegistration}
-	| {phase: 'error'; message: string; hint?: string; exitCode: ExitCodeValue};
+	/** `concerns`: the answers the failure is about, most likely first (see failing-field.ts). */
+	| {phase: 'error'; message: string; hint?: string; exitCode: ExitCodeValue; concerns: string[]};
 
 /**
  * Registers the client at the IdP: plan (asking the plan's questions one by one), show it, then
@@ -20,6 +23,8 @@ export type RegisterState =
  */
 export class RegisterStage extends Observable<RegisterState> {
 	private plan: IdpPlan | undefined;
+	/** The request being waited for, for the countdown. */
+	readonly requests = new RequestWatch();
 
 	constructor(
 		private readonly idp: IdpIntegration,
@@ -35,7 +40,7 @@ export class RegisterStage extends Observable<RegisterState> {
 	async start(): Promise<void> {
 		this.set({phase: 'planning', progress: `${this.pair.idp.name}: connecting…`});
 		try {
-			const context = buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase: 'planning', progress}));
+			const context = this.requests.watch(buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase: 'planning', progress})));
 			this.plan = await this.idp.plan(context);
 			const open = this.openQuestion(this.plan);
 			if (open && this.useDefaults) {
@@ -69,7 +74,7 @@ export class RegisterStage extends Observable<RegisterState> {
 
 		this.set({phase: 'working', progress: `${this.pair.idp.name}: ${plan.action === 'create' ? 'creating' : 'updating'} the client…`});
 		try {
-			const context = buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase: 'working', progress}));
+			const context = this.requests.watch(buildContext(this.pair, this.session, this.secrets, (progress) => this.set({phase: 'working', progress})));
 			const registration = await this.idp.register(context, plan);
 			this.session.update((session) => ({...session, completed: [...new Set([...session.completed, 'register'])]}));
 			this.set({phase: 'done', registration});
@@ -87,6 +92,7 @@ export class RegisterStage extends Observable<RegisterState> {
 
 	private fail(error: unknown): void {
 		const {message, hint, exitCode} = describeError(error);
-		this.set({phase: 'error', message: redact(message, this.secrets.known()), hint: hint && redact(hint, this.secrets.known()), exitCode});
+		const concerns = concernedKeys(error, this.pair, this.session.current().answers, 'idp');
+		this.set({phase: 'error', message: redact(message, this.secrets.known()), hint: hint && redact(hint, this.secrets.known()), exitCode, concerns});
 	}
 }

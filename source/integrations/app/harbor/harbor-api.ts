@@ -5,6 +5,7 @@ import {requireSecret} from '../../kit/require-secret.js';
 import type {IntegrationContext} from '../../types.js';
 import {appHttp, parseAnswer, withAdvice, type StatusAdvice} from '../../kit/http-advice.js';
 import {appBaseUrl, optionalValue} from '../../kit/values.js';
+import {commandLine} from '../../../core/command-line.js';
 
 /**
  * Harbor's admin API (/api/v2.0) with basic auth and no cookies: Harbor sets a `sid` cookie on
@@ -151,7 +152,7 @@ export const localUsersExplanation =
 
 export function localUsersRefusal(baseUrl: string, cause?: unknown): BlockedError {
 	return new BlockedError(`harbor: Harbor refused to switch to OIDC because local users exist (${new URL(baseUrl).host}). ${localUsersExplanation}`, {
-		hint: 'Run the preflight again to see who they are, then confirm their deletion (sso-setup apply --delete-users NAME,…), or delete them under Administration → Users.',
+		hint: `Run the preflight again to see who they are, then confirm their deletion (${commandLine('apply --delete-users NAME,…')}), or delete them under Administration → Users.`,
 		cause,
 	});
 }

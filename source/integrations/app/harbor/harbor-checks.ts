@@ -8,6 +8,7 @@ import {Findings} from '../../../core/findings.js';
 import type {ProviderMetadata} from '../../../core/provider-metadata.js';
 import {compareSignIn, localAdminSignIn, startSignIn} from '../../kit/harbor-sign-in.js';
 import {certificateChecksOff} from '../../kit/harbor-like.js';
+import {commandLine} from '../../../core/command-line.js';
 
 /**
  * Reads Harbor's settings back, lets Harbor itself reach the IdP (the OIDC ping), and starts a
@@ -76,7 +77,7 @@ export async function harborSettingsCheck(context: IntegrationContext, {discover
 
 function compareSettings(findings: Findings, configurations: HarborConfigurations, expected: {issuer: string; clientId: string; scopes: string | undefined; separator: string | undefined}): void {
 	const value = (key: string) => configurations[key]?.value;
-	const fixApply = 'Apply the settings again (sso-setup apply), or correct them under Administration → Configuration → Authentication.';
+	const fixApply = `Apply the settings again (${commandLine('apply')}), or correct them under Administration → Configuration → Authentication.`;
 	if (value('auth_mode') !== 'oidc_auth') {
 		findings.fail(`Harbor's auth mode is ${String(value('auth_mode'))}, not oidc_auth.`, fixApply);
 		return;

@@ -21,6 +21,7 @@ import {
 import {harborVerification} from './harbor-checks.js';
 import {harborLikeSignIn} from '../../kit/harbor-sign-in.js';
 import {deleteHarborTestUser} from './harbor-test-user.js';
+import {commandLine} from '../../../core/command-line.js';
 
 /** Artifacts: the fingerprint of the client secret last written, and the users deleted so far. */
 const secretArtifact = 'harbor-client-secret';
@@ -60,7 +61,7 @@ function usersBlocker(names: string[]): Blocker {
 	return {
 		id: 'harbor-local-users',
 		message: `Harbor has ${names.length === 1 ? 'a local user' : `${names.length} local users`} besides admin: ${list}. ${localUsersExplanation}`,
-		hint: `To continue, delete ${names.length === 1 ? 'this user' : 'these users'}: confirm it in the wizard, or run sso-setup apply with --delete-users ${names.join(',')}. Their projects and images stay; they come back with new accounts when they first sign in through the identity provider. Or delete them yourself under Administration → Users.`,
+		hint: `To continue, delete ${names.length === 1 ? 'this user' : 'these users'}: confirm it in the wizard, or run ${commandLine('apply')} with --delete-users ${names.join(',')}. Their projects and images stay; they come back with new accounts when they first sign in through the identity provider. Or delete them yourself under Administration → Users.`,
 		users: names,
 	};
 }
@@ -247,7 +248,7 @@ export const harbor = defineApp({
 		context.progress('harbor: checking that the admin can still sign in');
 		const me = await api.currentUser().catch((error: unknown) => {
 			throw new SsoSetupError(`harbor: after the change, "${api.adminUser}" can no longer use the API with a password.`, {
-				hint: `Sign in at ${fallbackSignInUrl(api.baseUrl)} to check the account, or run sso-setup rollback.`,
+				hint: `Sign in at ${fallbackSignInUrl(api.baseUrl)} to check the account, or run ${commandLine('rollback')}.`,
 				cause: error,
 			});
 		});

@@ -12,6 +12,7 @@ import {listOvhProjects, listOvhRegistries, ovhApi, ovhRedirectUri, readOvhRegis
 import {ovhVerification} from './ovh-checks.js';
 import {harborLikeSignIn} from '../../kit/harbor-sign-in.js';
 import {deleteOvhTestUser} from './ovh-test-user.js';
+import {commandLine} from '../../../core/command-line.js';
 
 /** OVHcloud Managed Private Registry: a managed Harbor whose OIDC settings go through the OVHcloud API. */
 
@@ -91,7 +92,7 @@ function usersBlocker(names: string[]): Blocker {
 	return {
 		id: 'ovh-local-users',
 		message: `The registry has ${count}: ${names.join(', ')}. OVHcloud turns on OpenID Connect sign-in only by deleting local users, and then it deletes ALL of them at once (the deleteUsers option): every account listed here, including the one made with the registry. Their passwords stop working, for docker login too.`,
-		hint: `To continue, confirm the deletion of all of them in the wizard, or run sso-setup apply with --delete-users ${names.join(',')}. Afterwards give administrator rights to an OIDC user (the admin group, or setAsAdmin after their first sign-in).`,
+		hint: `To continue, confirm the deletion of all of them in the wizard, or run ${commandLine('apply')} with --delete-users ${names.join(',')}. Afterwards give administrator rights to an OIDC user (the admin group, or setAsAdmin after their first sign-in).`,
 		users: names,
 	};
 }

@@ -9,8 +9,9 @@ import type {ProviderMetadata} from '../../../core/provider-metadata.js';
 import {compareSignIn, harborCurrentUser, localAdminSignIn, startSignIn} from '../../kit/harbor-sign-in.js';
 import {certificateChecksOff} from '../../kit/harbor-like.js';
 import {withoutTrailingSlash} from '../../kit/values.js';
+import {commandLine} from '../../../core/command-line.js';
 
-const fixApply = 'Apply the settings again (sso-setup apply), or correct them in the OVHcloud Control Panel (Managed Private Registry → OIDC).';
+const fixApply = `Apply the settings again (${commandLine('apply')}), or correct them in the OVHcloud Control Panel (Managed Private Registry → OIDC).`;
 
 /**
  * Reads the registry's OIDC configuration back through the OVHcloud API (portainer-ovh.md §2),

@@ -6,6 +6,7 @@ import {appHttp, parseAnswer} from '../../kit/http-advice.js';
 import type {AppVerification, IntegrationContext} from '../../types.js';
 import {Findings} from '../../../core/findings.js';
 import type {ProviderMetadata} from '../../../core/provider-metadata.js';
+import {commandLine} from '../../../core/command-line.js';
 
 const publicSettingsSchema = z.looseObject({AuthenticationMethod: z.number(), OAuthLoginURI: z.string().nullish()});
 const settingsSchema = z.looseObject({
@@ -13,7 +14,7 @@ const settingsSchema = z.looseObject({
 });
 
 const methods: Record<number, string> = {1: 'internal', 2: 'LDAP', 3: 'OAuth'};
-const fixApply = 'Apply the settings again (sso-setup apply), or correct them under Settings → Authentication → OAuth.';
+const fixApply = `Apply the settings again (${commandLine('apply')}), or correct them under Settings → Authentication → OAuth.`;
 
 /**
  * Portainer shows the sign-in URL it will send people to in its public settings (portainer-ovh.md

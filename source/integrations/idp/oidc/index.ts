@@ -4,6 +4,7 @@ import {readAppSettings, required} from '../../kit/app-settings.js';
 import {discover} from '../../kit/discover.js';
 import {defineIdp} from '../../types.js';
 import {oidcSignIn} from './oidc-sign-in.js';
+import {commandLine} from '../../../core/command-line.js';
 
 /** Any other OpenID provider: sso-setup checks its discovery document; the client is created by hand. */
 export const oidcGeneric = defineIdp({
@@ -53,7 +54,7 @@ export const oidcGeneric = defineIdp({
 	},
 	async register() {
 		throw new UsageError('oidc: sso-setup cannot create the client at a generic OpenID provider.', {
-			hint: 'Create the client by hand as the plan describes (sso-setup checklist prints every step), then give client_id and client_secret.',
+			hint: `Create the client by hand as the plan describes (${commandLine('checklist')} prints every step), then give client_id and client_secret.`,
 		});
 	},
 });
