@@ -448,6 +448,14 @@ describe('issue 11: what a new admin trips over', () => {
 		expect(legacy.result.stderr).toContain('(realm corp)');
 	});
 
+	it('a Keycloak served under its own path keeps that path, also when its saved value is checked again', async () => {
+		const pasted = await json(['--idp', 'keycloak', '--app', 'harbor', harborUrl, '--set', 'idp_url=https://sso.example.com/kc/realms/corp']);
+		expect(issuerOf(pasted.checklist)).toBe('https://sso.example.com/kc/realms/corp');
+		// The saved value, given again (Enter on a default, a resumed session), means the same.
+		const again = await json(['--idp', 'keycloak', '--app', 'harbor', harborUrl, '--set', 'idp_url=https://sso.example.com/kc/', '--set', 'realm=corp']);
+		expect(issuerOf(again.checklist)).toBe('https://sso.example.com/kc/realms/corp');
+	});
+
 	it('refuses an IdP URL path it cannot understand, and a realm that contradicts the pasted one', async () => {
 		expectUsageError(await run(['checklist', '--idp', 'authentik', '--app', 'harbor', '--set', 'idp_url=https://auth.example.com/some/page']), /^✖ --set idp_url: authentik URL: the path "\/some\/page" is not understood\./);
 		const contradiction = await run(['checklist', '--idp', 'keycloak', '--app', 'harbor', '--set', 'idp_url=https://sso.example.com/realms/mpr', '--set', 'realm=other']);
