@@ -18,7 +18,7 @@ export async function rollbackCommand(parsed: ParsedCommand): Promise<number> {
 	const out = createStyle(colorEnabled(process.stdout));
 	const id = parsed.positionals[0] ?? newestWithBackup();
 	let session: Session = loadSession(id);
-	onInterrupt(() => `Run it again to finish restoring: sso-setup rollback ${session.id} --yes`);
+	onInterrupt(() => `Run it again to finish restoring: ${commandLine(`rollback ${session.id} --yes`)}`);
 	if (hasPendingCleanup(session.artifacts)) {
 		const catalogue = await loadFlows(parsed.flows);
 		const {handle, secrets} = await commandSession(session, {persist: true});
