@@ -26,7 +26,7 @@ import {
 	warningsToShow,
 } from './machine.js';
 import {listSessions, loadSession, newSession, saveSession, type Session} from '../core/session/store.js';
-import {hasPendingCleanup} from '../sign-in/cleanup.js';
+import {hasPendingCleanup} from '../sign-in/pending.js';
 
 export type WizardState = {
 	screen: Screen;
