@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
+import {widthRunsOf} from './string-width/table.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, 'bundle');
@@ -92,6 +93,43 @@ const yogaWithoutFetch = {
 	},
 };
 
+/**
+ * Ink measures every line with string-width, which builds an Intl.Segmenter and Unicode-property
+ * regular expressions (RGI_Emoji among them) on import and compiles them on first use: about
+ * 50 ms before the first frame. Each import of string-width gets scripts/string-width/lazy-width.js
+ * instead, with a table of that copy's own answers for the characters that stand alone; the copy
+ * itself is evaluated on the first string the table cannot measure.
+ */
+const lazyStringWidth = {
+	name: 'lazy-string-width',
+	setup(builder) {
+		const lazyModule = path.join(root, 'scripts', 'string-width', 'lazy-width.js');
+		let replaced = 0;
+		builder.onEnd(() => {
+			if (replaced === 0) throw new Error('lazy-string-width: nothing imported string-width; update or remove this plugin.');
+		});
+		builder.onResolve({filter: /^string-width$/}, async (args) => {
+			if (args.pluginData?.real) return undefined;
+			const real = await builder.resolve(args.path, {resolveDir: args.resolveDir, importer: args.importer, kind: args.kind, pluginData: {real: true}});
+			return real.errors.length > 0 ? {errors: real.errors} : {path: real.path, namespace: 'lazy-string-width'};
+		});
+		builder.onLoad({filter: /.*/, namespace: 'lazy-string-width'}, async ({path: real}) => {
+			const resolveDir = path.dirname(real);
+			const stripAnsi = await builder.resolve('strip-ansi', {resolveDir, kind: 'import-statement'});
+			if (stripAnsi.errors.length > 0) return {errors: stripAnsi.errors};
+			const runs = (await widthRunsOf(real)).flat();
+			replaced++;
+			const contents = [
+				`import stripAnsi from ${JSON.stringify(stripAnsi.path)};`,
+				`import {lazyStringWidth} from ${JSON.stringify(lazyModule)};`,
+				// require(): esbuild then evaluates that module (and what only it imports) when first called.
+				`export default lazyStringWidth(${JSON.stringify(runs)}, stripAnsi, () => require(${JSON.stringify(real)}).default);`,
+			].join('\n');
+			return {contents, resolveDir, loader: 'js'};
+		});
+	},
+};
+
 const result = await build({
 	absWorkingDir: root,
 	entryPoints: [path.join(root, 'source', 'cli.ts')],
@@ -120,8 +158,11 @@ const result = await build({
 			"const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
 		].join("\n"),
 	},
-	define: {'process.env.NODE_ENV': '"production"', __SSO_SETUP_SHIPPED_FLOWS__: JSON.stringify(shippedFlows)},
-	plugins: [zodNamespaceImport, yogaWithoutFetch],
+	// The flows as one string literal that the module using it parses (JSON.parse is faster than an
+	// object literal of the same size), inlined where it is used: an object here would be a module of
+	// its own that every chunk initialises, and `--version` would evaluate it.
+	define: {'process.env.NODE_ENV': '"production"', __SSO_SETUP_SHIPPED_FLOWS__: JSON.stringify(JSON.stringify(shippedFlows))},
+	plugins: [zodNamespaceImport, yogaWithoutFetch, lazyStringWidth],
 	metafile: true,
 	logLevel: 'warning',
 });
@@ -134,4 +175,9 @@ for (const entry of await readdir(outdir, {recursive: true, withFileTypes: true}
 	if (entry.isFile() && !written.has(file)) {
 		await rm(file, {force: true});
 	}
+}
+
+// For measuring what each chunk holds: `SSO_SETUP_METAFILE=/tmp/meta.json npm run build`, then esbuild's analyzer.
+if (process.env.SSO_SETUP_METAFILE) {
+	await writeFile(process.env.SSO_SETUP_METAFILE, JSON.stringify(result.metafile));
 }

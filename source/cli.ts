@@ -1,14 +1,15 @@
-import {describeError, ExitCode} from './core/errors.js';
-import {colorEnabled, createStyle} from './core/style.js';
-import {helpText} from './commands/help.js';
 import {parseCommandLine} from './commands/parse.js';
-import {printable} from './core/text.js';
-import {redactHandled} from './secrets/redact.js';
+import {ExitCode} from './core/errors.js';
 import {version} from './version.js';
 
+/**
+ * The entry point. It loads only the parser: `--version` prints from here, and everything else
+ * (the help text, the commands, the error report) is imported when it is needed.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
 	const parsed = parseCommandLine(argv);
 	if ('help' in parsed) {
+		const {helpText} = await import('./commands/help.js');
 		process.stdout.write(helpText(parsed.help));
 		return ExitCode.ok;
 	}
@@ -18,28 +19,14 @@ export async function main(argv: readonly string[]): Promise<number> {
 		return ExitCode.ok;
 	}
 
-	if (parsed.options['no-color'] || !colorEnabled(process.stdout)) {
-		// Ink and its dependencies read this before they are imported.
-		process.env['FORCE_COLOR'] = '0';
-	}
-
 	const {runCommand} = await import('./commands/run.js');
 	return runCommand(parsed);
 }
 
-function lineByLine(text: string): string {
-	return text.split('\n').map((line) => printable(line)).join('\n');
-}
-
-export function reportError(error: unknown): number {
-	const described = describeError(error);
-	// Messages quote server answers and files: each line made printable, the line breaks kept.
-	const message = lineByLine(redactHandled(described.message));
-	const hint = described.hint === undefined ? undefined : lineByLine(redactHandled(described.hint));
-	const {exitCode} = described;
-	const style = createStyle(colorEnabled(process.stderr));
-	process.stderr.write(`${style.red('✖')} ${message}\n${hint ? `  ${style.dim(hint)}\n` : ''}`);
-	return exitCode;
+/** Reports what escaped as one sentence (never a stack trace); returns the exit code. */
+async function report(error: unknown): Promise<number> {
+	const {reportError} = await import('./commands/report-error.js');
+	return reportError(error);
 }
 
 // Run only as the program, not when imported by tests.
@@ -47,8 +34,13 @@ const invokedDirectly = import.meta.url === `file://${process.argv[1]}` || /(?:c
 if (invokedDirectly) {
 	// Never a stack trace: anything that escapes is reported as a sentence (exit 1).
 	const last = (error: unknown) => {
-		process.exitCode = reportError(error);
-		process.exit();
+		void report(error).then(
+			(code) => {
+				process.exitCode = code;
+				process.exit();
+			},
+			() => process.exit(1),
+		);
 	};
 	process.on('uncaughtException', last);
 	process.on('unhandledRejection', last);
@@ -56,8 +48,8 @@ if (invokedDirectly) {
 		(code) => {
 			process.exitCode = code;
 		},
-		(error: unknown) => {
-			process.exitCode = reportError(error);
+		async (error: unknown) => {
+			process.exitCode = await report(error);
 		},
 	);
 }

@@ -32,7 +32,7 @@ export async function applyCommand(parsed: ParsedCommand): Promise<number> {
 	// Talks to D-Bus: started while the flows are read.
 	const keychain = openKeychain();
 	const catalogue = await loadFlows(parsed.flows);
-	const input = resolvePairInput(parsed, catalogue);
+	const input = await resolvePairInput(parsed, catalogue);
 	const {pair} = input;
 	refuseUnmetRequirements(pair, input.answers);
 	const app = await appIntegrationFor(pair);

@@ -1,5 +1,4 @@
-export const commandNames = ['wizard', 'resume', 'sessions', 'checklist', 'apply', 'verify', 'rollback'] as const;
-export type CommandName = (typeof commandNames)[number];
+import type {CommandName} from './parse.js';
 
 const common = `Global options:
   --flows DIR      load extra flow files (YAML) from DIR; may be repeated

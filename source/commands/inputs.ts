@@ -4,7 +4,7 @@ import {shippedCatalogue} from '../core/flows/builtin.js';
 import type {Catalogue} from '../core/flows/load.js';
 import {computeValues, getPair, type Pair, pairFields, unmetRequirements, type Values} from '../core/flows/pair.js';
 import {UsageError} from '../core/errors.js';
-import {loadSession, type Session} from '../core/session/store.js';
+import type {Session} from '../core/session/store.js';
 import {knownAutomation} from '../integrations/registry.js';
 import {secretEnvironmentName} from '../secrets/secrets.js';
 import type {ParsedCommand} from './parse.js';
@@ -190,11 +190,12 @@ function checkAdvanced(key: string, raw: string): string {
 
 export type PairInput = {pair: Pair; answers: Values; session?: Session};
 
-/** --session ID, or --idp and --app, plus --set overrides. */
-export function resolvePairInput(parsed: ParsedCommand, catalogue: Catalogue): PairInput {
+/** --session ID, or --idp and --app, plus --set overrides. The session store loads only for --session. */
+export async function resolvePairInput(parsed: ParsedCommand, catalogue: Catalogue): Promise<PairInput> {
 	const sets = (parsed.options['set'] as string[] | undefined) ?? [];
 	const sessionId = parsed.options['session'] as string | undefined;
 	if (sessionId) {
+		const {loadSession} = await import('../core/session/store.js');
 		const session = loadSession(sessionId);
 		for (const [option, value] of [['idp', session.idp], ['app', session.app]] as const) {
 			const given = parsed.options[option];

@@ -1,9 +1,11 @@
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {commandLine} from '../core/command-line.js';
 import {UsageError} from '../core/errors.js';
-import {type CommandName, commandNames} from './help.js';
 
 /** The command line, read into a command, its options and positionals (no command runs here). */
+
+export const commandNames = ['wizard', 'resume', 'sessions', 'checklist', 'apply', 'verify', 'rollback'] as const;
+export type CommandName = (typeof commandNames)[number];
 
 type Option = NonNullable<ParseArgsConfig['options']>[string];
 

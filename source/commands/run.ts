@@ -1,7 +1,13 @@
 import {ExitCode} from '../core/errors.js';
+import {colorEnabled} from '../core/style.js';
 import type {ParsedCommand} from './parse.js';
 
 export async function runCommand(parsed: ParsedCommand): Promise<number> {
+	if (parsed.options['no-color'] || !colorEnabled(process.stdout)) {
+		// Ink and its dependencies read this before they are imported.
+		process.env['FORCE_COLOR'] = '0';
+	}
+
 	switch (parsed.command) {
 		case 'wizard':
 		case 'resume': {

@@ -35,7 +35,7 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 	// Talks to D-Bus: started while the flows are read.
 	const keychain = openKeychain();
 	const catalogue = await loadFlows(parsed.flows);
-	const input = resolvePairInput(parsed, catalogue);
+	const input = await resolvePairInput(parsed, catalogue);
 	const start: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
 	const session = new CleanupRecordSession({...start, answers: {...start.answers, ...input.answers}}, input.session);
 	const retry = () => commandLine(`verify --session ${session.pendingId() ?? start.id}`);

@@ -1,6 +1,4 @@
-import {buildContext, type SessionHandle} from '../core/session/integration-context.js';
-import {finishPendingCleanup} from '../sign-in/cleanup.js';
-import {cleanupLines} from '../sign-in/format.js';
+import type {SessionHandle} from '../core/session/integration-context.js';
 import {commandLine} from '../core/command-line.js';
 import {describeError, UsageError} from '../core/errors.js';
 import type {Field} from '../core/flows/schema.js';
@@ -20,11 +18,13 @@ export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 		});
 	}
 
-	// The keychain check talks to D-Bus: start it while the flows are read and Ink loads.
+	// The keychain check talks to D-Bus, and Ink takes longest to load: both start first, and the
+	// flows are read meanwhile. What the steps after the welcome screen need loads when they start.
 	const keychain = openKeychain();
+	const ui = import('../ui/render.js');
 	const catalogue = await loadFlows(parsed.flows);
 	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers, loadIdpIntegration, loadAppIntegration, finishSignInCleanup});
-	const {runWizard} = await import('../ui/render.js');
+	const {runWizard} = await ui;
 	return runWizard(controller, {resume: parsed.command === 'resume', sessionId: parsed.positionals[0]});
 }
 
@@ -51,6 +51,7 @@ export async function fieldOptions(view: SessionView, field: Field, secrets: Ses
 
 	const session = view.session;
 	const readOnly = {current: () => session, update: () => {}};
+	const {buildContext} = await import('../core/session/integration-context.js');
 	return app.options(field.options_from, buildContext(view.pair, readOnly, secrets));
 }
 
@@ -62,6 +63,7 @@ export async function enrichAnswers(view: SessionView, secrets: SessionSecrets):
 	}
 
 	const session = view.session;
+	const {buildContext} = await import('../core/session/integration-context.js');
 	const context = buildContext(view.pair, {current: () => session, update: () => {}}, secrets);
 	try {
 		const answers = await idp.enrichAnswers(context);
@@ -73,6 +75,7 @@ export async function enrichAnswers(view: SessionView, secrets: SessionSecrets):
 
 /** A resumed session's pending sign-in clean-up, finished before anything else; what it did, in one notice. */
 export async function finishSignInCleanup(view: SessionView, handle: SessionHandle, secrets: SessionSecrets): Promise<string | undefined> {
+	const [{buildContext}, {finishPendingCleanup}, {cleanupLines}] = await Promise.all([import('../core/session/integration-context.js'), import('../sign-in/cleanup.js'), import('../sign-in/format.js')]);
 	const finished = await finishPendingCleanup(buildContext(view.pair, handle, secrets), await loadPairIntegrations(view.pair));
 	if (!finished) {
 		return undefined;

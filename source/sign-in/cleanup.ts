@@ -3,6 +3,7 @@ import {describeError} from '../core/errors.js';
 import type {TestUserRecord} from '../core/sign-in.js';
 import type {AppIntegration, IdpIntegration, IntegrationContext} from '../integrations/types.js';
 import {redactHandled} from '../secrets/redact.js';
+import {cleanupArtifact} from './pending.js';
 import {StepTimeout, withinTime} from './time-limit.js';
 
 /**
@@ -12,7 +13,7 @@ import {StepTimeout, withinTime} from './time-limit.js';
  * ids, never a secret.
  */
 
-export const cleanupArtifact = 'sign-in-cleanup';
+export {cleanupArtifact, hasPendingCleanup} from './pending.js';
 
 const pendingSchema = z
 	.object({
@@ -56,11 +57,6 @@ export type CleanupOptions = {
 export const defaultCleanupTimeoutMs = 15_000;
 
 type Integrations = {app?: AppIntegration | undefined; idp?: IdpIntegration | undefined};
-
-/** Whether a session's artifacts hold a clean-up that a run left pending (no integration needed to tell). */
-export function hasPendingCleanup(artifacts: Readonly<Record<string, unknown>>): boolean {
-	return artifacts[cleanupArtifact] !== undefined && artifacts[cleanupArtifact] !== null;
-}
 
 /** The pending record, `undefined` when there is none, or `invalid` when the session's copy cannot be read. */
 export function readPendingCleanup(context: IntegrationContext): PendingCleanup | undefined | 'invalid' {

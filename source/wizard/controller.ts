@@ -37,7 +37,7 @@ import {
 } from './machine.js';
 import {deleteSessionFile, listSessions, loadSession, newSession, saveSession, type Session} from '../core/session/store.js';
 import {secretEnvironmentName} from '../secrets/secrets.js';
-import {hasPendingCleanup} from '../sign-in/cleanup.js';
+import {hasPendingCleanup} from '../sign-in/pending.js';
 
 export type WizardState = {
 	screen: Screen;

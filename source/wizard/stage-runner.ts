@@ -1,13 +1,14 @@
 import type {SessionHandle} from '../core/session/integration-context.js';
-import {lockAppRun} from '../core/session/run-lock.js';
 import type {AppIntegration, IdpIntegration, IntegrationContext} from '../integrations/types.js';
 import type {SessionSecrets} from '../secrets/secrets.js';
 import {type AutomationStage, currentValues, type Screen, type SessionView, stageOrder} from './machine.js';
-import {ApplyStage} from './stages/apply-stage.js';
-import {RegisterStage} from './stages/register-stage.js';
-import {SignInStage} from './stages/sign-in-stage.js';
-import {VerifyStage} from './stages/verify-stage.js';
-import {tryItActions, type TryItActions} from './try-it.js';
+// The stages (and verification, the sign-in proof, the HTTP client behind them) load when a stage
+// starts, not with the wizard: its first frame needs none of them.
+import type {ApplyStage} from './stages/apply-stage.js';
+import type {RegisterStage} from './stages/register-stage.js';
+import type {SignInStage} from './stages/sign-in-stage.js';
+import type {VerifyStage} from './stages/verify-stage.js';
+import type {TryItActions} from './try-it.js';
 
 /** The verify step ends with the sign-in proof (`signIn`), offered once the checks are done. */
 export type StageRun = {kind: 'register'; stage: RegisterStage} | {kind: 'apply'; stage: ApplyStage} | {kind: 'verify'; stage: VerifyStage; tryIt?: TryItActions | undefined; signIn: SignInStage};
@@ -67,21 +68,25 @@ export class StageRunner {
 	async create(name: AutomationStage, view: SessionView, handle: SessionHandle, secrets: SessionSecrets, readOnlyContext: () => IntegrationContext): Promise<StageRun | undefined> {
 		if (name !== 'verify') {
 			// The same lock as `sso-setup apply` for this app: never two writing runs at once.
+			const {lockAppRun} = await import('../core/session/run-lock.js');
 			lockAppRun({idp: view.pair.idp.id, app: view.pair.app.id, appUrl: currentValues(view)['app_url'], sessionId: view.session.id}, this.sources.env);
 		}
 
 		switch (name) {
 			case 'register': {
+				const {RegisterStage} = await import('./stages/register-stage.js');
 				const idp = view.pair.idp.automation ? await this.sources.loadIdpIntegration?.(view.pair.idp.automation) : undefined;
 				return idp ? {kind: 'register', stage: new RegisterStage(idp, view.pair, handle, secrets)} : undefined;
 			}
 
 			case 'apply': {
+				const {ApplyStage} = await import('./stages/apply-stage.js');
 				const app = await this.app(view);
 				return app ? {kind: 'apply', stage: new ApplyStage(app, view.pair, handle, secrets)} : undefined;
 			}
 
 			case 'verify': {
+				const [{VerifyStage}, {SignInStage}, {tryItActions}] = await Promise.all([import('./stages/verify-stage.js'), import('./stages/sign-in-stage.js'), import('./try-it.js')]);
 				const app = await this.app(view);
 				const tryIt = tryItActions(currentValues(view), app, readOnlyContext);
 				const verify = new VerifyStage(view.pair, handle, secrets);
