@@ -1,6 +1,6 @@
 import type {SessionHandle} from '../core/session/integration-context.js';
 import {saveSession, type Session} from '../core/session/store.js';
-import {type KeychainProbe, memoryStore, openKeychain} from '../secrets/keychain.js';
+import {type KeychainProbe, memoryStore, openKeychain, storeOnceOpened} from '../secrets/keychain.js';
 import {SessionSecrets} from '../secrets/secrets.js';
 
 /**
@@ -13,11 +13,23 @@ export async function openSecrets(sessionId: string, probe: Promise<KeychainProb
 		return {secrets: new SessionSecrets(keychain.store, sessionId)};
 	}
 
+	return {secrets: new SessionSecrets(memoryStore(), sessionId), note: keychainNote(keychain.reason, writes)};
+}
+
+/**
+ * The same secrets without waiting for the probe: values from SSO_SETUP_<KEY> are read at once,
+ * the keychain when the probe has answered. `note` settles with the probe (what `openSecrets` says).
+ */
+export function openSecretsNow(sessionId: string, probe: Promise<KeychainProbe>, writes = true): {secrets: SessionSecrets; note: Promise<string | undefined>} {
 	return {
-		secrets: new SessionSecrets(memoryStore(), sessionId),
-		// Only a command that writes can create a client secret (apply registering one); verify creates nothing.
-		note: `! The OS keychain cannot be used (${keychain.reason}). Secrets come from SSO_SETUP_<KEY> variables${writes ? ' and are kept in memory for this run only; a client secret created now is not saved' : ''}.`,
+		secrets: new SessionSecrets(storeOnceOpened(probe), sessionId),
+		note: probe.then((keychain) => (keychain.ok ? undefined : keychainNote(keychain.reason, writes))),
 	};
+}
+
+function keychainNote(reason: string, writes: boolean): string {
+	// Only a command that writes can create a client secret (apply registering one); verify creates nothing.
+	return `! The OS keychain cannot be used (${reason}). Secrets come from SSO_SETUP_<KEY> variables${writes ? ' and are kept in memory for this run only; a client secret created now is not saved' : ''}.`;
 }
 
 /**

@@ -9,10 +9,10 @@ import type {IntegrationContext} from '../integrations/types.js';
 import {loadPairIntegrations} from '../integrations/registry.js';
 import {redactHandled, rememberSecret} from '../secrets/redact.js';
 import type {SessionSecrets} from '../secrets/secrets.js';
-import {cleanupArtifact, finishPendingCleanup, hasPendingCleanup} from '../sign-in/cleanup.js';
+import {cleanupArtifact, hasPendingCleanup} from '../sign-in/pending.js';
 import {cleanupLines, describeSignInPlan} from '../sign-in/format.js';
-import {planSignIn, type SignInIntegrations, type SignInPlan} from '../sign-in/run.js';
-import {askSecret, askYesNo, canAsk} from './prompt.js';
+// The sign-in engine and the clean-up load only when a run needs them: `verify` alone uses neither.
+import type {SignInIntegrations, SignInPlan} from '../sign-in/run.js';
 
 /**
  * What the commands share of the sign-in proof: verify's session that stores nothing but the
@@ -99,6 +99,7 @@ export async function finishLeftoverSignIn(
 
 	const say = (line: string) => process.stderr.write(`${line}\n`);
 	say(`Session ${handle.current().id} holds a sign-in test user that an earlier run did not delete: deleting it first.`);
+	const {finishPendingCleanup} = await import('../sign-in/cleanup.js');
 	const context = buildContext(pair, handle, secrets);
 	const finished = await finishPendingCleanup(context, options.integrations ?? (await loadPairIntegrations(pair)));
 	if (!finished) {
@@ -133,6 +134,7 @@ export async function prepareSignIn(
 	pair: Pair,
 	options: {yes: boolean; typed: Map<string, string>},
 ): Promise<{plan: SignInPlan; declined?: boolean}> {
+	const [{planSignIn}, {askSecret, askYesNo, canAsk}] = await Promise.all([import('../sign-in/run.js'), import('./prompt.js')]);
 	let plan = await planSignIn(context, integrations);
 	const missing = plan.kind === 'skip' ? plan.missing[0] : undefined;
 	if (missing && isSecretKey(missing) && canAsk()) {

@@ -11,11 +11,11 @@ import type {CheckResult} from '../verify/types.js';
 import {loadPairIntegrations} from '../integrations/registry.js';
 import {redactHandled} from '../secrets/redact.js';
 import {cleanupLines, formatSignIn, signInExitCode, signInJson} from '../sign-in/format.js';
-import {runSignIn, type SignInReport, skippedSignIn} from '../sign-in/run.js';
+import type {SignInReport} from '../sign-in/run.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 import {openKeychain} from '../secrets/keychain.js';
-import {openSecrets} from './secrets.js';
+import {openSecretsNow} from './secrets.js';
 import {CleanupRecordSession, finishLeftoverSignIn, prepareSignIn, withTypedSecrets} from './sign-in.js';
 import {fillReportedValues} from '../wizard/option-values.js';
 
@@ -47,15 +47,19 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 
 		return `verify changes nothing; run it again${input.session ? ` with: ${commandLine(`verify --session ${input.session.id}`)}` : ' with the same options'}.`;
 	});
-	const {secrets, note} = await openSecrets(start.id, keychain, false);
-	if (note && !json) {
-		process.stderr.write(`${note}\n`);
-	}
-
+	// The checks start without waiting for the keychain: the secrets the environment gives are read
+	// at once, the others when the keychain has answered. Its note, if any, still comes first.
+	const {secrets, note} = openSecretsNow(start.id, keychain, false);
+	const noted = note.then((text) => {
+		if (text && !json) {
+			process.stderr.write(`${text}\n`);
+		}
+	});
 	const integrations = await loadPairIntegrations(input.pair);
 	const color = colorEnabled(process.stdout);
 	let leftoverLeft = 0;
 	if (input.session) {
+		await noted;
 		leftoverLeft = (await finishLeftoverSignIn(input.pair, session, secrets, {color: colorEnabled(process.stderr), retry: retry(), integrations}))?.left ?? 0;
 		const dropped = session.dropWhenDone();
 		if (dropped) {
@@ -69,17 +73,20 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 
 	const typed = new Map<string, string>();
 	const context = withTypedSecrets(buildContext(input.pair, session, secrets), typed);
-	const prepared = signIn ? await prepareSignIn(context, integrations, input.pair, {yes, typed}) : undefined;
+	const prepared = signIn ? await noted.then(async () => prepareSignIn(context, integrations, input.pair, {yes, typed})) : undefined;
 	if (prepared && !prepared.declined && prepared.plan.kind !== 'skip' && !input.session) {
 		// Said before anything exists: even a run killed without a chance to clean up can be finished.
 		process.stderr.write(`Until the test user is deleted, session ${start.id} keeps what is needed to delete it (${commandLine(`verify --session ${start.id}`)} finishes it if this run is stopped).\n`);
 	}
 
 	const checks = await runVerification(context, {integrations});
+	await noted;
 	let report: SignInReport | undefined;
 	if (prepared?.declined) {
+		const {skippedSignIn} = await import('../sign-in/run.js');
 		report = skippedSignIn('You chose not to run it, so nothing was created.');
 	} else if (prepared) {
+		const {runSignIn} = await import('../sign-in/run.js');
 		report = await signInWithCleanupOnSignal(async (signal) => runSignIn(context, integrations, {temporarySession: !input.session, signal}), session, retry);
 		if (report.status === 'interrupted') {
 			// The signal's handler says what the clean-up did and exits with the signal's code.

@@ -76,10 +76,7 @@ export class HttpClient {
 				body: init.body === undefined || init.body === null ? undefined : String(init.body),
 				expect: 'any',
 			});
-			return new Response(response.status === 204 || response.status === 304 ? null : response.text, {
-				status: response.status,
-				headers: response.headers,
-			});
+			return fetchResponse(response);
 		};
 	}
 
@@ -134,6 +131,14 @@ export class HttpClient {
 			outgoing.end();
 		});
 	}
+}
+
+/** An answer of this client as the fetch API's Response (what fetchFor gives libraries). */
+export function fetchResponse(response: HttpResponse): Response {
+	return new Response(response.status === 204 || response.status === 304 ? null : response.text, {
+		status: response.status,
+		headers: response.headers,
+	});
 }
 
 /** Far above any answer of these APIs (authentik's largest lists are a few hundred KB). */

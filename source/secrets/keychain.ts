@@ -115,6 +115,34 @@ function keychainName(platform: NodeJS.Platform): string {
 	return 'The OS keychain (Secret Service)';
 }
 
+/**
+ * The store a probe opens, usable before the probe has answered: each operation waits for it, then
+ * goes to the keychain when it works, else to this run's memory. A command can so start its work
+ * (and its requests, whose secrets come from the environment) while the keychain is still asked.
+ */
+export function storeOnceOpened(probe: Promise<KeychainProbe>): SecretStore {
+	let opened: SecretStore | undefined;
+	const ready = probe.then((keychain) => (opened = keychain.ok ? keychain.store : memoryStore()));
+	return {
+		// Nothing can be stored before the probe has answered, so until then it holds what memory would: nothing.
+		get kind() {
+			return opened?.kind ?? 'memory';
+		},
+		async get(account) {
+			return (await ready).get(account);
+		},
+		async set(account, value) {
+			await (await ready).set(account, value);
+		},
+		async delete(account) {
+			await (await ready).delete(account);
+		},
+		async accounts(prefix) {
+			return (await ready).accounts(prefix);
+		},
+	};
+}
+
 /** Secrets kept for this run only, when the person chose that over having no keychain. */
 export function memoryStore(): SecretStore {
 	const values = new Map<string, string>();

@@ -9,7 +9,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import {afterEach, describe, expect, it} from 'vitest';
-import {keychainService, memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
+import {type KeychainProbe, keychainService, memoryStore, type SecretStore, storeOnceOpened} from '../../source/secrets/keychain.js';
 import {maskSecret, redact} from '../../source/secrets/redact.js';
 import {secretEnvironmentName, SessionSecrets} from '../../source/secrets/secrets.js';
 import {describeWithKeychain} from '../helpers/keychain.js';
@@ -111,6 +111,37 @@ describe('the memory store', () => {
 		await store.delete('s-1/client_secret');
 		expect(await store.get('s-1/client_secret')).toBeUndefined();
 		expect(await memoryStore().get('s-1/authentik_token')).toBeUndefined();
+	});
+});
+
+describe('a store used before the keychain probe has answered', () => {
+	it('waits for the probe, then uses the keychain it opened', async () => {
+		let answer: (probe: KeychainProbe) => void = () => {};
+		const keychain = memoryStore();
+		await keychain.set('s/key', 'from the keychain');
+		const store = storeOnceOpened(new Promise((resolve) => (answer = resolve)));
+		const read = store.get('s/key');
+		let settled = false;
+		void read.then(() => (settled = true));
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(settled).toBe(false);
+		answer({ok: true, store: keychain});
+		expect(await read).toBe('from the keychain');
+		expect(store.kind).toBe('memory');
+	});
+
+	it('keeps secrets in memory for this run when the keychain cannot be used', async () => {
+		const store = storeOnceOpened(Promise.resolve({ok: false, reason: 'no Secret Service'}));
+		await store.set('s/a', 'one');
+		expect(await store.get('s/a')).toBe('one');
+		expect(await store.accounts('s/')).toEqual(['s/a']);
+		await store.delete('s/a');
+		expect(await store.get('s/a')).toBeUndefined();
+	});
+
+	it('lets SessionSecrets read the environment without waiting for the probe', async () => {
+		const secrets = new SessionSecrets(storeOnceOpened(new Promise(() => {})), 'session', {[secretEnvironmentName('client_secret')]: 'from the environment'});
+		expect(await secrets.get('client_secret')).toBe('from the environment');
 	});
 });
 
