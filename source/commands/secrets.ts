@@ -17,14 +17,24 @@ export async function openSecrets(sessionId: string, probe: Promise<KeychainProb
 }
 
 /**
- * The same secrets without waiting for the probe: values from SSO_SETUP_<KEY> are read at once,
- * the keychain when the probe has answered. `note` settles with the probe (what `openSecrets` says).
+ * The same secrets, the keychain asked only when one is needed: values from SSO_SETUP_<KEY> are
+ * read at once, and the keychain is probed on the first read the environment cannot answer (or at
+ * once when `now`). `noted` settles once what `openSecrets` would say has been written (at once
+ * while no probe ran).
  */
-export function openSecretsNow(sessionId: string, probe: Promise<KeychainProbe>, writes = true): {secrets: SessionSecrets; note: Promise<string | undefined>} {
-	return {
-		secrets: new SessionSecrets(storeOnceOpened(probe), sessionId),
-		note: probe.then((keychain) => (keychain.ok ? undefined : keychainNote(keychain.reason, writes))),
+export function openSecretsOnDemand(sessionId: string, options: {say: (note: string) => void; writes?: boolean; now?: boolean}): {secrets: SessionSecrets; noted(): Promise<void>} {
+	const {say, writes = true} = options;
+	let said: Promise<void> = Promise.resolve();
+	const probe = () => {
+		const opened = openKeychain();
+		// Registered before the store's own reaction: the note comes before the value it delays.
+		said = opened.then((keychain) => {
+			if (!keychain.ok) say(keychainNote(keychain.reason, writes));
+		});
+		return opened;
 	};
+
+	return {secrets: new SessionSecrets(storeOnceOpened(options.now ? probe() : probe), sessionId), noted: async () => said};
 }
 
 function keychainNote(reason: string, writes: boolean): string {

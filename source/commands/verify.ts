@@ -14,8 +14,7 @@ import {cleanupLines, formatSignIn, signInExitCode, signInJson} from '../sign-in
 import type {SignInReport} from '../sign-in/run.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
-import {openKeychain} from '../secrets/keychain.js';
-import {openSecretsNow} from './secrets.js';
+import {openSecretsOnDemand} from './secrets.js';
 import {CleanupRecordSession, finishLeftoverSignIn, prepareSignIn, withTypedSecrets} from './sign-in.js';
 import {fillReportedValues} from '../wizard/option-values.js';
 
@@ -32,8 +31,6 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 		throw new UsageError('--yes goes with --sign-in: verify alone changes nothing, so there is nothing to allow.', {hint: `See: ${commandLine('verify --help')}`});
 	}
 
-	// Talks to D-Bus: started while the flows are read.
-	const keychain = openKeychain();
 	const catalogue = await loadFlows(parsed.flows);
 	const input = await resolvePairInput(parsed, catalogue);
 	const start: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
@@ -47,19 +44,15 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 
 		return `verify changes nothing; run it again${input.session ? ` with: ${commandLine(`verify --session ${input.session.id}`)}` : ' with the same options'}.`;
 	});
-	// The checks start without waiting for the keychain: the secrets the environment gives are read
-	// at once, the others when the keychain has answered. Its note, if any, still comes first.
-	const {secrets, note} = openSecretsNow(start.id, keychain, false);
-	const noted = note.then((text) => {
-		if (text && !json) {
-			process.stderr.write(`${text}\n`);
-		}
-	});
+	// The checks start without the keychain: the secrets the environment gives are read at once, and
+	// the keychain is asked for the others when one is needed (at once for a saved session's clean-up
+	// or a sign-in, which need it). Its note, if any, comes first.
+	const {secrets, noted} = openSecretsOnDemand(start.id, {say: (note) => json || process.stderr.write(`${note}\n`), writes: false, now: Boolean(input.session) || signIn});
 	const integrations = await loadPairIntegrations(input.pair);
 	const color = colorEnabled(process.stdout);
 	let leftoverLeft = 0;
 	if (input.session) {
-		await noted;
+		await noted();
 		leftoverLeft = (await finishLeftoverSignIn(input.pair, session, secrets, {color: colorEnabled(process.stderr), retry: retry(), integrations}))?.left ?? 0;
 		const dropped = session.dropWhenDone();
 		if (dropped) {
@@ -73,14 +66,14 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 
 	const typed = new Map<string, string>();
 	const context = withTypedSecrets(buildContext(input.pair, session, secrets), typed);
-	const prepared = signIn ? await noted.then(async () => prepareSignIn(context, integrations, input.pair, {yes, typed})) : undefined;
+	const prepared = signIn ? await noted().then(async () => prepareSignIn(context, integrations, input.pair, {yes, typed})) : undefined;
 	if (prepared && !prepared.declined && prepared.plan.kind !== 'skip' && !input.session) {
 		// Said before anything exists: even a run killed without a chance to clean up can be finished.
 		process.stderr.write(`Until the test user is deleted, session ${start.id} keeps what is needed to delete it (${commandLine(`verify --session ${start.id}`)} finishes it if this run is stopped).\n`);
 	}
 
 	const checks = await runVerification(context, {integrations});
-	await noted;
+	await noted();
 	let report: SignInReport | undefined;
 	if (prepared?.declined) {
 		const {skippedSignIn} = await import('../sign-in/run.js');

@@ -119,26 +119,30 @@ function keychainName(platform: NodeJS.Platform): string {
  * The store a probe opens, usable before the probe has answered: each operation waits for it, then
  * goes to the keychain when it works, else to this run's memory. A command can so start its work
  * (and its requests, whose secrets come from the environment) while the keychain is still asked.
+ * Given a function, the probe starts on the first operation: a run that never needs the store
+ * never touches the keychain.
  */
-export function storeOnceOpened(probe: Promise<KeychainProbe>): SecretStore {
+export function storeOnceOpened(probe: Promise<KeychainProbe> | (() => Promise<KeychainProbe>)): SecretStore {
 	let opened: SecretStore | undefined;
-	const ready = probe.then((keychain) => (opened = keychain.ok ? keychain.store : memoryStore()));
+	let ready: Promise<SecretStore> | undefined;
+	const store = async () => (ready ??= (typeof probe === 'function' ? probe() : probe).then((keychain) => (opened = keychain.ok ? keychain.store : memoryStore())));
+	if (typeof probe !== 'function') void store();
 	return {
 		// Nothing can be stored before the probe has answered, so until then it holds what memory would: nothing.
 		get kind() {
 			return opened?.kind ?? 'memory';
 		},
 		async get(account) {
-			return (await ready).get(account);
+			return (await store()).get(account);
 		},
 		async set(account, value) {
-			await (await ready).set(account, value);
+			await (await store()).set(account, value);
 		},
 		async delete(account) {
-			await (await ready).delete(account);
+			await (await store()).delete(account);
 		},
 		async accounts(prefix) {
-			return (await ready).accounts(prefix);
+			return (await store()).accounts(prefix);
 		},
 	};
 }

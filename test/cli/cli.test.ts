@@ -540,9 +540,13 @@ describe('issue 11: what a new admin trips over', () => {
 
 	it('without a keychain: verify does not speak of creating a secret; forget of an unknown session says only that', async () => {
 		const env = {DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus'};
-		const verify = await run(['verify', '--idp', 'oidc', '--app', 'harbor'], {env});
+		// The app's check needs Harbor's admin password, which only the keychain could give here.
+		const verify = await run(['verify', '--idp', 'oidc', '--app', 'harbor', '--set', 'app_url=http://127.0.0.1:9'], {env});
 		expect(verify.stderr).toContain('The OS keychain cannot be used');
 		expect(verify.stderr).not.toContain('created now');
+		// With every secret from the environment, verify never asks the keychain, so it has nothing to say about it.
+		const fromEnvironment = await run(['verify', '--idp', 'oidc', '--app', 'harbor', '--set', 'app_url=http://127.0.0.1:9'], {env: {...env, SSO_SETUP_HARBOR_ADMIN_PASSWORD: 'from-the-environment'}});
+		expect(fromEnvironment.stderr).not.toContain('keychain');
 		expectUsageError(await run(['sessions', 'forget', 'authentik-harbor-000000'], {env}), 'No saved session "authentik-harbor-000000".');
 	});
 });
