@@ -123,7 +123,7 @@ export function App({controller}: Props) {
 						initial={initialValue(view, field)}
 						secretStored={view.presentSecrets.has(field.key)}
 						scopeSeparator={view.pair.app.scopes.separator}
-						onSubmit={async (raw, companions) => controller.submitField(raw, companions)}
+						onSubmit={async (raw, companions) => controller.submitField(raw, companions, field.key)}
 						loadOptions={field.options_from ? async () => controller.fieldOptions(field) : undefined}
 					/>
 				</Frame>

@@ -334,15 +334,19 @@ export class WizardController {
 		}
 	}
 
-	/** Validates and stores the answer of the current field; returns the error to show, if any. */
-	async submitField(raw: string, companions: Record<string, string> = {}): Promise<string | undefined> {
+	/**
+	 * Validates and stores the answer of the current field; returns the error to show, if any.
+	 * `forKey` is the field the screen was showing: a key press that reaches a screen already left
+	 * (a fast double Enter) must not answer the next field with the previous one's value.
+	 */
+	async submitField(raw: string, companions: Record<string, string> = {}, forKey?: string): Promise<string | undefined> {
 		const {screen, view} = this.state;
 		if (screen.name !== 'fields' || !view) {
 			return undefined;
 		}
 
 		const field = visibleFields(view)[screen.index];
-		if (!field) {
+		if (!field || (forKey !== undefined && field.key !== forKey)) {
 			return undefined;
 		}
 
