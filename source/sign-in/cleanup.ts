@@ -4,7 +4,7 @@ import type {TestUserRecord} from '../core/sign-in.js';
 import type {AppIntegration, IdpIntegration, IntegrationContext} from '../integrations/types.js';
 import {redactHandled} from '../secrets/redact.js';
 import {cleanupArtifact} from './pending.js';
-import {StepTimeout, withinTime} from './time-limit.js';
+import {StepTimeout, withinTime} from '../core/time-limit.js';
 
 /**
  * The sign-in proof's pending clean-up. The record is written to the session (artifact

@@ -6,7 +6,7 @@ import type {AppIntegration, AppSignInResult, IdpIntegration, IntegrationContext
 import {redact, redactHandled, rememberSecret} from '../secrets/redact.js';
 import {type CleanupReport, cleanUp, defaultCleanupTimeoutMs, type PendingCleanup, savePendingCleanup} from './cleanup.js';
 import {newTestUser} from './test-user.js';
-import {StepInterrupted, StepTimeout, withinTime} from './time-limit.js';
+import {StepInterrupted, StepTimeout, withinTime} from '../core/time-limit.js';
 
 /**
  * The sign-in proof (`verify --sign-in`, the wizard's last step): a throw-away test user at the

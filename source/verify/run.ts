@@ -1,5 +1,6 @@
 import {skipped} from '../core/check-outcome.js';
 import {describeError} from '../core/errors.js';
+import {StepTimeout, withinTime} from '../core/time-limit.js';
 import type {ProviderMetadata} from '../core/provider-metadata.js';
 import {loadAppIntegration, loadIdpIntegration} from '../integrations/registry.js';
 import type {AppIntegration, IdpIntegration, IntegrationContext} from '../integrations/types.js';
@@ -80,16 +81,11 @@ async function integrationsOf({values}: IntegrationContext): Promise<{app?: AppI
 }
 
 async function withinLimit(work: () => Promise<CheckOutcome>, limitMs: number): Promise<CheckOutcome> {
-	let timer: NodeJS.Timeout | undefined;
-	const timeLimit = new Promise<CheckOutcome>((resolve) => {
-		timer = setTimeout(() => {
-			resolve({status: 'fail', seen: `No result within ${Math.round(limitMs / 1000)} s.`, fix: 'Check that the servers are reachable from this machine, then run the verification again.'});
-		}, limitMs);
-	});
 	try {
-		return await Promise.race([work().catch(failureOutcome), timeLimit]);
-	} finally {
-		clearTimeout(timer);
+		return await withinTime(async () => work().catch(failureOutcome), limitMs);
+	} catch (error) {
+		if (!(error instanceof StepTimeout)) throw error;
+		return {status: 'fail', seen: `No result within ${error.seconds} s.`, fix: 'Check that the servers are reachable from this machine, then run the verification again.'};
 	}
 }
 
