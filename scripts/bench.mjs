@@ -13,7 +13,8 @@ import {spawn as spawnPty} from '@lydell/node-pty';
 import {build} from 'esbuild';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const cli = process.env.BENCH_CLI ?? path.join(root, 'bundle', 'cli.mjs');
+// The program as installed (package.json's bin).
+const cli = process.env.BENCH_CLI ?? path.join(root, 'bundle', 'cli.cjs');
 const delayMs = 200;
 const processTimeoutMs = 60_000;
 const frameTimeoutMs = 15_000;

@@ -1,4 +1,5 @@
-// Bundles the CLI into bundle/cli.mjs and chunks loaded on demand: `npx sso-setup` then parses a few files instead of hundreds.
+// Bundles the CLI into bundle/cli.mjs and chunks loaded on demand (`npx sso-setup` then parses a few
+// files instead of hundreds), and the program as installed, bundle/cli.cjs, which starts it.
 import {mkdir, mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -218,9 +219,28 @@ for (const output of result.outputFiles) {
 	await writeFile(output.path, output.path.endsWith('.mjs') ? withoutUnusedGlobals(output.path, output.text) : output.contents);
 }
 
+/**
+ * The program as installed: a CommonJS file, which Node runs without starting its ES module loader.
+ * It answers --version, --help and usage errors itself and imports bundle/cli.mjs for the rest.
+ */
+const launcher = await build({
+	absWorkingDir: root,
+	entryPoints: [path.join(root, 'source', 'launcher.ts')],
+	outfile: path.join(outdir, 'cli.cjs'),
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	...(readable ? {minifySyntax: true} : {minify: true}),
+	legalComments: 'none',
+	banner: {js: shebang},
+	metafile: true,
+	logLevel: 'warning',
+});
+
 // Chunk names change with their content: without this, every earlier build's chunks would be
 // published too (`files` ships the whole folder).
-const written = new Set(Object.keys(result.metafile.outputs).map((file) => path.join(root, file)));
+const written = new Set([...Object.keys(result.metafile.outputs), ...Object.keys(launcher.metafile.outputs)].map((file) => path.join(root, file)));
 for (const entry of await readdir(outdir, {recursive: true, withFileTypes: true})) {
 	const file = path.join(entry.parentPath ?? entry.path, entry.name);
 	if (entry.isFile() && !written.has(file)) {
