@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto';
 import {readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
@@ -8,6 +7,7 @@ import {sessionsDirectory, stateDirectory} from '../paths.js';
 import {checkPrivateDirectory, ensurePrivateDirectory, readRegularFile, UnsafeFileError, writePrivateFileAtomic} from '../private-files.js';
 import {answerProblem} from './answer-rules.js';
 import {printable} from '../text.js';
+import {randomHex} from '../random.js';
 
 export const sessionSchemaVersion = 1;
 
@@ -44,7 +44,7 @@ export function newSession(idp: string, app: string, now = new Date()): Session 
 	const stamp = now.toISOString();
 	return {
 		schema_version: sessionSchemaVersion,
-		id: `${idp}-${app}-${randomBytes(3).toString('hex')}`,
+		id: `${idp}-${app}-${randomHex(3)}`,
 		idp,
 		app,
 		created_at: stamp,
