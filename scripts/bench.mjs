@@ -219,7 +219,7 @@ function chargeSamples(profile, untilUs, modulesOf) {
 			for (const tick of node.positionTicks) charge(lines[tick.line - 1] ?? lines[0], (us * tick.ticks) / ticks);
 		} else if (lines) charge(lines[Math.max(0, lineNumber)] ?? lines[0], us);
 		else if (functionName === 'compileSourceTextModule' || /^node:internal\/modules\//.test(url) || /^(openFileHandle|read|fstat|close|internalModuleStat|realpath)$/.test(functionName)) charge('Node: loading the bundle (resolve, read, parse, link)', us);
-		else if (url.startsWith('node:internal/bootstrap/realm') || functionName === 'compileForInternalLoader') charge("Node: loading its own modules (tty, stream, crypto, …)", us);
+		else if (url.startsWith('node:internal/bootstrap/realm') || functionName === 'compileForInternalLoader') charge("Node: loading its own modules (tty, net, stream, …)", us);
 		else charge(url.startsWith('node:') ? 'Node: the rest of its own code' : `native: ${functionName || '(anonymous)'}`, us);
 	}
 
@@ -678,12 +678,12 @@ async function some(names) {
 		process.stdout.write(`- ${result.metric}: ${result.note}\n`);
 	}
 
-	if (breakdown) process.stdout.write(`\n${breakdownLines(breakdown).join('\n')}\n`);
+	if (breakdown) process.stdout.write(`\nThe first frame, module by module: ${breakdownLines(breakdown).join('\n')}\n`);
 }
 
 function breakdownLines(breakdown) {
 	return [
-		`First frame, module by module: ${breakdown.cpuMs} ms of CPU before the frame appeared (${breakdown.frameMs} ms after the spawn, a readable build under --cpu-prof, ${breakdown.runs} runs; the profiler slows everything a little). The largest costs:`,
+		`${breakdown.cpuMs} ms of CPU before the first frame appeared (${breakdown.frameMs} ms after the spawn; a readable build of the same bundle under --cpu-prof, ${breakdown.runs} runs, the profiler slows everything a little). The largest costs, by the module whose code ran or what Node did meanwhile:`,
 		'',
 		'| ms | what |',
 		'| --- | --- |',
@@ -719,7 +719,7 @@ async function main() {
 		process.stdout.write(`- ${result.metric}: ${result.note}\n`);
 	}
 
-	process.stdout.write(`\n${breakdownLines(breakdown).join('\n')}\n`);
+	process.stdout.write(`\nThe first frame, module by module: ${breakdownLines(breakdown).join('\n')}\n`);
 }
 
 try {
