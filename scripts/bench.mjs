@@ -2,16 +2,19 @@
 // a verification, the download), measured on this machine against baselines taken in the same run.
 // Not part of `npm test`: the figures depend on the machine. Writes bench/results.json and bench/RESULTS.md.
 import {spawn} from 'node:child_process';
-import {lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {readFile} from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {spawn as spawnPty} from '@lydell/node-pty';
+import {build} from 'esbuild';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const cli = path.join(root, 'bundle', 'cli.mjs');
+// The program as installed (package.json's bin).
+const cli = process.env.BENCH_CLI ?? path.join(root, 'bundle', 'cli.cjs');
 const delayMs = 200;
 const processTimeoutMs = 60_000;
 const frameTimeoutMs = 15_000;
@@ -77,8 +80,12 @@ const timeNode = (args, options) => async () => (await runOk(process.execPath, a
 
 const bareNode = timeNode(['-e', '0']);
 
+/** A bare `node -e 0` of this run (the start-up row's baseline): what any process pays before its first line. */
+const bare = {startMs: undefined};
+
 async function startup() {
 	const samples = await compare({runs: 15, warmups: 2}, timeNode([cli, '--version']), bareNode);
+	bare.startMs ??= median(samples.baseline);
 	return ratioResult('startup', 'start-up: --version', samples, {text: '≤ 1.2× bare node', met: (ratio) => ratio <= 1.2}, 'baseline: node -e 0');
 }
 
@@ -134,24 +141,187 @@ async function firstFrame() {
 	return ratioResult('firstFrame', 'first frame of the wizard (pty)', samples, {text: '≤ 2.5× bare node in a pty', met: (ratio) => ratio <= 2.5}, note);
 }
 
+// ─── the first frame, module by module ──────────────────────────────────────
+
+/**
+ * Where the first frame's time goes: the wizard of a readable build (same bundle, names and lines
+ * kept, each module after a comment naming its file) runs under --cpu-prof in the same kind of
+ * pty; the CPU samples taken before the frame appeared are charged to the module whose code ran
+ * (a chunk's top-level code by the lines it spent them on), or to what Node did meanwhile.
+ */
+async function firstFrameBreakdown() {
+	const readable = path.join(work, 'readable');
+	await runOk(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {env: {...process.env, SSO_SETUP_BUNDLE_DIR: path.join(readable, 'bundle'), SSO_SETUP_READABLE: '1'}, timeoutMs: 300_000});
+	cpSync(path.join(root, 'flows'), path.join(readable, 'flows'), {recursive: true});
+	const modulesOf = moduleLines(path.join(readable, 'bundle'));
+	const runs = 5;
+	const totals = new Map();
+	let before = 0;
+	for (let index = 0; index < runs; index++) {
+		const profiles = path.join(work, `profile-${index}`);
+		const {ms, frameAt} = await profiledFrame([`--cpu-prof`, `--cpu-prof-dir=${profiles}`, path.join(readable, 'bundle', 'cli.mjs')], /Welcome|No keychain/);
+		before += ms;
+		const [file] = readdirSync(profiles);
+		for (const [what, us] of chargeSamples(JSON.parse(readFileSync(path.join(profiles, file), 'utf8')), frameAt, modulesOf)) {
+			totals.set(what, (totals.get(what) ?? 0) + us / 1000 / runs);
+		}
+	}
+
+	const busy = [...totals.values()].reduce((sum, ms) => sum + ms, 0);
+	const largest = [...totals].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([what, ms]) => ({what, ms: Math.round(ms * 10) / 10}));
+	return {id: 'firstFrameBreakdown', runs, frameMs: Math.round(before / runs), cpuMs: Math.round(busy), largest};
+}
+
+/** For each file of a readable bundle, the module each line belongs to (by esbuild's `// path` comments). */
+function moduleLines(bundleDirectory) {
+	const byUrl = new Map();
+	for (const entry of readdirSync(bundleDirectory, {recursive: true, withFileTypes: true})) {
+		if (!entry.isFile() || !entry.name.endsWith('.mjs')) continue;
+		const file = path.join(entry.parentPath ?? entry.path, entry.name);
+		let current = `the bundle's own glue (${path.relative(bundleDirectory, file)})`;
+		const lines = readFileSync(file, 'utf8').split('\n').map((line) => {
+			const named = /^\/\/ ((?:node_modules\/)?\S+\.(?:[cm]?js|tsx?|json))$/.exec(line);
+			if (named) current = moduleName(named[1]);
+			return current;
+		});
+		byUrl.set(pathToFileURL(file).href, lines);
+	}
+
+	return byUrl;
+}
+
+/** A package by its name, sso-setup's own code by its folder. */
+function moduleName(file) {
+	const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+	if (dependency) return dependency[1];
+	return file.startsWith('source/') ? `sso-setup ${path.dirname(file).replace(/^source\/?/, '') || file}` : file;
+}
+
+/** CPU microseconds by what ran, for the samples taken before `untilUs` (the monotonic clock the profile uses). */
+function chargeSamples(profile, untilUs, modulesOf) {
+	const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+	const charged = new Map();
+	const charge = (what, us) => charged.set(what, (charged.get(what) ?? 0) + us);
+	let at = profile.startTime;
+	for (const [index, id] of profile.samples.entries()) {
+		at += profile.timeDeltas[index];
+		if (at > untilUs) break;
+		const node = nodes.get(id);
+		const {functionName, url, lineNumber} = node.callFrame;
+		const us = profile.timeDeltas[index];
+		const lines = modulesOf.get(url);
+		if (functionName === '(idle)') continue;
+		if (functionName === '(garbage collector)') charge('garbage collection', us);
+		else if (url.startsWith('wasm://')) charge('yoga-layout', us);
+		else if (lines && lineNumber === 0 && node.positionTicks?.length) {
+			// A chunk's top-level code (its modules' own top levels): by the lines the ticks fell on.
+			const ticks = node.positionTicks.reduce((sum, tick) => sum + tick.ticks, 0);
+			for (const tick of node.positionTicks) charge(lines[tick.line - 1] ?? lines[0], (us * tick.ticks) / ticks);
+		} else if (lines) charge(lines[Math.max(0, lineNumber)] ?? lines[0], us);
+		else if (functionName === 'compileSourceTextModule' || /^node:internal\/modules\//.test(url) || /^(openFileHandle|read|fstat|close|internalModuleStat|realpath)$/.test(functionName)) charge('Node: loading the bundle (resolve, read, parse, link)', us);
+		else if (url.startsWith('node:internal/bootstrap/realm') || functionName === 'compileForInternalLoader') charge("Node: loading its own modules (tty, net, stream, …)", us);
+		else charge(url.startsWith('node:') ? 'Node: the rest of its own code' : `native: ${functionName || '(anonymous)'}`, us);
+	}
+
+	return charged;
+}
+
+/** Like timeToText, with node flags, and the monotonic time (µs) at which the text appeared; waits for the process to end (Ctrl+C). */
+function profiledFrame(args, pattern) {
+	return new Promise((resolve, reject) => {
+		const env = Object.fromEntries(Object.entries({...childEnv, TERM: 'xterm-256color', NO_COLOR: undefined}).filter(([, value]) => value !== undefined));
+		const started = performance.now();
+		const terminal = spawnPty(process.execPath, args, {cols: 100, rows: 30, cwd: root, env});
+		let output = '';
+		let seen;
+		const timer = setTimeout(() => {
+			terminal.kill();
+			reject(new Error(`no ${pattern} within ${frameTimeoutMs} ms; the screen said:\n${stripAnsi(output).slice(-500)}`));
+		}, frameTimeoutMs);
+		terminal.onData((data) => {
+			output += data;
+			if (!seen && pattern.test(stripAnsi(output))) {
+				seen = {ms: performance.now() - started, frameAt: Number(process.hrtime.bigint() / 1000n)};
+				// Ctrl+C: the wizard ends normally, and Node writes the profile.
+				setTimeout(() => terminal.write('\u0003'), 200);
+			}
+		});
+		terminal.onExit(() => {
+			clearTimeout(timer);
+			seen ? resolve(seen) : reject(new Error(`exited before ${pattern}:\n${stripAnsi(output).slice(-500)}`));
+		});
+	});
+}
+
 // ─── verify against delayed local servers ───────────────────────────────────
 
 const bench = {clientId: 'harbor-bench', clientSecret: 'bench-client-secret', harborPassword: 'bench-admin-password'};
 const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
+/**
+ * Every answer of the servers made through `delayedListener`: when the request arrived and when
+ * its answer left, as the servers saw it.
+ */
+const answers = [];
+
+/** A request listener that answers `delayMs` after `listener` has, recording each answer in `answers`. */
+function delayedListener(listener) {
+	return (request, response) => {
+		const record = {start: performance.now(), end: Number.NaN, what: `${request.method} ${request.url?.split('?')[0]}`};
+		const end = response.end.bind(response);
+		response.end = (...args) => {
+			setTimeout(() => {
+				record.end = performance.now();
+				answers.push(record);
+				end(...args);
+			}, delayMs);
+			return response;
+		};
+		listener(request, response);
+	};
+}
+
+/**
+ * The floor of a run: the longest chain of answers that came one after the other (each request
+ * arrived after the one before it in the chain had been answered), the sum of their times. A
+ * client that spent no time of its own would take this long; requests sent at the same time
+ * count once, the longest of them.
+ */
+function sequentialFloor(records) {
+	const sorted = [...records].sort((a, b) => a.start - b.start);
+	const chain = [];
+	for (const [index, record] of sorted.entries()) {
+		let before = 0;
+		for (let earlier = 0; earlier < index; earlier++) {
+			if (sorted[earlier].end <= record.start) before = Math.max(before, chain[earlier]);
+		}
+
+		chain.push(before + (record.end - record.start));
+	}
+
+	return Math.max(0, ...chain);
+}
+
+/** Runs the command, and the floor of the answers its servers gave meanwhile. */
+function timeWithFloor(args, options) {
+	return async () => {
+		answers.length = 0;
+		const result = await runOk(process.execPath, args, options);
+		return {ms: result.ms, floor: sequentialFloor(answers), answered: answers.length, stdout: result.stdout};
+	};
+}
+
 /** An HTTP server on 127.0.0.1 that answers every request `delayMs` after it has been read, with its `handle`. */
 async function delayedServer() {
-	const server = http.createServer((request, response) => {
+	const server = http.createServer(delayedListener((request, response) => {
 		request.resume();
 		request.on('end', () => {
-			setTimeout(() => {
-				const answer = running.handle(request, new URL(request.url, running.origin));
-				const body = answer.json === undefined ? '' : JSON.stringify(answer.json);
-				response.writeHead(answer.status, {...(answer.json === undefined ? {} : {'content-type': 'application/json'}), ...answer.headers});
-				response.end(body);
-			}, delayMs);
+			const answer = running.handle(request, new URL(request.url, running.origin));
+			const body = answer.json === undefined ? '' : JSON.stringify(answer.json);
+			response.writeHead(answer.status, {...(answer.json === undefined ? {} : {'content-type': 'application/json'}), ...answer.headers});
+			response.end(body);
 		});
-	});
+	}));
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const running = {
 		origin: `http://127.0.0.1:${server.address().port}`,
@@ -235,28 +405,19 @@ function harborHandler(harbor, issuer) {
 	};
 }
 
-/** The longest request chains of a single check, timed in this process: each is two round trips. */
-async function slowestChain(idp, harbor) {
-	const auth = {authorization: basic('admin', bench.harborPassword)};
-	const timed = async (chain) => {
-		const started = performance.now();
-		await chain();
-		return performance.now() - started;
-	};
-	const clientSecret = timed(async () => {
-		const metadata = await (await fetch(`${idp}/.well-known/openid-configuration`)).json();
-		const form = new URLSearchParams({grant_type: 'authorization_code', code: 'bench', redirect_uri: `${harbor}/c/oidc/callback`});
-		await (await fetch(metadata.token_endpoint, {method: 'POST', body: form, headers: {authorization: basic(bench.clientId, bench.clientSecret)}})).text();
-	});
-	const appSettings = timed(async () => {
-		await (await fetch(`${harbor}/api/v2.0/configurations`, {headers: auth})).text();
-		await Promise.all([
-			fetch(`${harbor}/api/v2.0/system/oidc/ping`, {method: 'POST', headers: {...auth, 'content-type': 'application/json'}, body: '{}'}).then((response) => response.text()),
-			fetch(`${harbor}/api/v2.0/systeminfo`, {headers: auth}).then((response) => response.text()),
-			fetch(`${harbor}/c/oidc/login`, {redirect: 'manual'}).then((response) => response.text()),
-		]);
-	});
-	return Math.max(await clientSecret, await appSettings);
+/** Target and floor of each run, alternated as compare() does: the floor is the run's own. */
+async function compareWithFloor({runs, warmups}, target) {
+	const samples = {target: [], baseline: [], answered: []};
+	for (let index = 0; index < warmups + runs; index++) {
+		const run = await target();
+		if (index >= warmups) {
+			samples.target.push(run.ms);
+			samples.baseline.push(run.floor);
+			samples.answered.push(run.answered);
+		}
+	}
+
+	return samples;
 }
 
 async function verify() {
@@ -273,17 +434,82 @@ async function verify() {
 			throw new Error(`verify against the bench servers did not pass (exit ${checked.code}):\n${checked.stdout}${checked.stderr}`);
 		}
 
-		const samples = await compare({runs: 9, warmups: 1}, timeNode(args, {env}), () => slowestChain(idp.origin, harbor.origin));
+		const samples = await compareWithFloor({runs: 9, warmups: 1}, timeWithFloor(args, {env}));
 		const checks = report.checks.map((check) => `${check.id} ${check.status}`).join(', ');
 		const overhead = Math.round(median(samples.target) - median(samples.baseline));
 		const note = [
-			`baseline: the slowest check's request chain timed in this process (discovery → token probe, and Harbor configurations → ping ‖ systeminfo ‖ login: 2 × ${delayMs} ms each), the slower of the two; the --json output has no per-check timing`,
-			`${overhead} ms of the total is the process itself (start-up, flows, keychain probe, output)`,
+			`baseline: the slowest chain of this run's requests as the servers saw them (the longest chain of answers that came one after the other: ${Math.round(median(samples.baseline) / delayMs)} × ${delayMs} ms here, ${median(samples.answered)} requests in all)`,
+			`${overhead} ms of the total is the process itself (start-up, flows, keychain probe, output)${bare.startMs === undefined ? '' : `, of which ${Math.round(bare.startMs)} ms is any node's own start-up (a bare node -e 0): a process that spent nothing else would take ${Math.round(median(samples.baseline) + bare.startMs)} ms, ${((median(samples.baseline) + bare.startMs) / median(samples.baseline)).toFixed(2)}× the chain`}`,
 			`checks: ${checks}`,
 		].join('; ');
 		return ratioResult('verify', `verify oidc → harbor (${delayMs} ms per answer)`, samples, {text: '≤ 1.3× slowest chain', met: (ratio) => ratio <= 1.3}, note);
 	} finally {
 		await Promise.all([idp.close(), harbor.close()]);
+	}
+}
+
+// ─── verify --sign-in against the fakes ─────────────────────────────────────
+
+/**
+ * The sign-in scenario of scripts/bench-sign-in.ts (the fakes of test/servers/), bundled for this
+ * process. Files under test/ keep their own import.meta.url (the fakes find their contracts by it).
+ */
+async function loadSignInScenario() {
+	const ownUrl = {
+		name: 'own-import-meta-url',
+		setup(builder) {
+			builder.onLoad({filter: /[\\/]test[\\/].*\.ts$/}, async ({path: file}) => ({contents: (await readFile(file, 'utf8')).replaceAll('import.meta.url', JSON.stringify(pathToFileURL(file).href)), loader: 'ts'}));
+		},
+	};
+	const bundled = await build({absWorkingDir: root, entryPoints: [path.join(root, 'scripts', 'bench-sign-in.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', write: false, plugins: [ownUrl], logLevel: 'warning'});
+	// Next to the project's node_modules, so that the fakes' dependencies resolve.
+	const file = path.join(root, 'node_modules', `.bench-sign-in-${process.pid}.mjs`);
+	writeFileSync(file, bundled.outputFiles[0].contents);
+	try {
+		return await import(pathToFileURL(file).href);
+	} finally {
+		rmSync(file, {force: true});
+	}
+}
+
+/** Starts the fakes with every server they create answering `delayMs` late (recorded in `answers`). */
+async function delayedScenario(start) {
+	const createServer = http.createServer;
+	http.createServer = (...args) => {
+		const index = args.findIndex((arg) => typeof arg === 'function');
+		if (index >= 0) args[index] = delayedListener(args[index]);
+		return createServer(...args);
+	};
+	try {
+		return await start();
+	} finally {
+		http.createServer = createServer;
+	}
+}
+
+async function signIn() {
+	const {startSignInScenario} = await loadSignInScenario();
+	const scenario = await delayedScenario(startSignInScenario);
+	try {
+		const args = [cli, ...scenario.args];
+		const env = {...childEnv, ...scenario.env};
+		const checked = await run(process.execPath, args, {env});
+		const report = JSON.parse(checked.stdout || '{}');
+		if (checked.code !== 0 || report.signIn?.status !== 'passed' || scenario.problems().length > 0) {
+			throw new Error(`verify --sign-in against the fakes did not pass (exit ${checked.code}):\n${checked.stdout}${checked.stderr}\n${scenario.problems().join('\n')}`);
+		}
+
+		const samples = await compareWithFloor({runs: 5, warmups: 1}, timeWithFloor(args, {env}));
+		const overhead = Math.round(median(samples.target) - median(samples.baseline));
+		const links = report.signIn.links.map((link) => `${link.id} ${link.status}`).join(', ');
+		const note = [
+			`baseline: the sum of the sequential round trips of this run (the longest chain of answers that came one after the other, as the fake authentik and Harbor saw them: ${Math.round(median(samples.baseline) / delayMs)} × ${delayMs} ms here, ${median(samples.answered)} requests in all, Harbor's own calls to authentik inside its answers)`,
+			`${overhead} ms of the total is the process itself`,
+			`the checks, then the sign-in: ${links}`,
+		].join('; ');
+		return ratioResult('signIn', `verify --sign-in authentik → harbor (${delayMs} ms per answer)`, samples, undefined, note);
+	} finally {
+		await scenario.close();
 	}
 }
 
@@ -383,7 +609,7 @@ function textTable(results) {
 	return table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }
 
-function markdown(results, machine) {
+function markdown(results, machine, breakdown) {
 	const line = (cells) => `| ${cells.join(' | ')} |`;
 	return [
 		'# sso-setup benchmark',
@@ -396,6 +622,7 @@ function markdown(results, machine) {
 		'',
 		...results.filter((result) => result.note).map((result) => `- **${result.metric}**${result.runs ? ` (${result.runs} runs)` : ''}: ${result.note}`),
 		'',
+		...(breakdown ? ['## The first frame, module by module', '', ...breakdownLines(breakdown), ''] : []),
 	].join('\n');
 }
 
@@ -429,7 +656,7 @@ function startBurner() {
 	};
 }
 
-const timed = [startup, firstFrame, checklist, verify];
+const timed = [startup, firstFrame, checklist, verify, signIn];
 
 async function measureAll(measures, label = '') {
 	const results = [];
@@ -439,6 +666,29 @@ async function measureAll(measures, label = '') {
 	}
 
 	return results;
+}
+
+/** `npm run bench -- verify signIn`: only these rows, printed and not written (for comparing builds while working). */
+async function some(names) {
+	const chosen = [...timed, footprint].filter((measure) => names.includes(measure.name));
+	const results = await measureAll(chosen);
+	const breakdown = names.includes('firstFrameBreakdown') ? await firstFrameBreakdown() : undefined;
+	process.stdout.write(`\nload average ${machine().load} at the end (partial run: nothing written)\n\n${textTable(results)}\n\n`);
+	for (const result of results.filter((entry) => entry.note)) {
+		process.stdout.write(`- ${result.metric}: ${result.note}\n`);
+	}
+
+	if (breakdown) process.stdout.write(`\nThe first frame, module by module: ${breakdownLines(breakdown).join('\n')}\n`);
+}
+
+function breakdownLines(breakdown) {
+	return [
+		`${breakdown.cpuMs} ms of CPU before the first frame appeared (${breakdown.frameMs} ms after the spawn; a readable build of the same bundle under --cpu-prof, ${breakdown.runs} runs, the profiler slows everything a little). The largest costs, by the module whose code ran or what Node did meanwhile:`,
+		'',
+		'| ms | what |',
+		'| --- | --- |',
+		...breakdown.largest.map((entry) => `| ${entry.ms.toFixed(1)} | ${entry.what} |`),
+	];
 }
 
 async function main() {
@@ -456,20 +706,24 @@ async function main() {
 	}
 
 	info.loadedRunLoad = loadedAt;
+	process.stderr.write('bench: firstFrameBreakdown …\n');
+	const breakdown = await firstFrameBreakdown();
 	info.endLoad = os.loadavg()[0].toFixed(2);
 
 	const benchDir = path.join(root, 'bench');
 	mkdirSync(benchDir, {recursive: true});
-	writeFileSync(path.join(benchDir, 'results.json'), `${JSON.stringify({...info, delayMs, results}, null, 2)}\n`);
-	writeFileSync(path.join(benchDir, 'RESULTS.md'), markdown(results, info));
+	writeFileSync(path.join(benchDir, 'results.json'), `${JSON.stringify({...info, delayMs, results, firstFrameBreakdown: breakdown}, null, 2)}\n`);
+	writeFileSync(path.join(benchDir, 'RESULTS.md'), markdown(results, info, breakdown));
 	process.stdout.write(`\n${info.date} · Node ${info.node} · ${info.cpu} × ${info.cores} · load average ${info.load} at the start, ${info.loadedRunLoad} in the loaded run, ${info.endLoad} at the end\n\n${textTable(results)}\n\n`);
 	for (const result of results.filter((entry) => entry.note)) {
 		process.stdout.write(`- ${result.metric}: ${result.note}\n`);
 	}
+
+	process.stdout.write(`\nThe first frame, module by module: ${breakdownLines(breakdown).join('\n')}\n`);
 }
 
 try {
-	await main();
+	await (process.argv.length > 2 ? some(process.argv.slice(2)) : main());
 } finally {
 	rmSync(work, {recursive: true, force: true});
 }

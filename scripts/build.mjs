@@ -1,13 +1,17 @@
-// Bundles the CLI into bundle/cli.mjs and chunks loaded on demand: `npx sso-setup` then parses a few files instead of hundreds.
-import {mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
+// Bundles the CLI into bundle/cli.mjs and chunks loaded on demand (`npx sso-setup` then parses a few
+// files instead of hundreds), and the program as installed, bundle/cli.cjs, which starts it.
+import {mkdir, mkdtemp, readFile, readdir, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
-import {widthRunsOf} from './string-width/table.mjs';
+import {standingAloneRuns, widthRunsOf} from './string-width/table.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const outdir = path.join(root, 'bundle');
+// For measuring (scripts/bench.mjs): SSO_SETUP_BUNDLE_DIR builds elsewhere, and SSO_SETUP_READABLE=1
+// keeps names and one statement per line, each module after a comment naming its file.
+const outdir = process.env.SSO_SETUP_BUNDLE_DIR ? path.resolve(process.env.SSO_SETUP_BUNDLE_DIR) : path.join(root, 'bundle');
+const readable = process.env.SSO_SETUP_READABLE === '1';
 // Ink imports react-devtools-core only in development; the bundle must not look for it.
 const stub = path.join(root, 'scripts', 'stubs', 'react-devtools-core.js');
 const sources = path.join(root, 'source') + path.sep;
@@ -130,6 +134,43 @@ const lazyStringWidth = {
 	},
 };
 
+/**
+ * Ink's dependencies build an Intl.Segmenter when they are imported, and the first one of a process
+ * loads ICU's break-iterator data (about 10 ms before the first frame). In the dependencies,
+ * `new Intl.Segmenter(` builds scripts/string-width/lazy-segmenter.js's instead: the same segments,
+ * ICU only for strings that need it.
+ */
+const lazyIntlSegmenter = {
+	name: 'lazy-intl-segmenter',
+	setup(builder) {
+		const lazyModule = path.join(root, 'scripts', 'string-width', 'lazy-segmenter.js');
+		let replaced = 0;
+		builder.onEnd(() => {
+			if (replaced === 0) throw new Error('lazy-intl-segmenter: no dependency builds an Intl.Segmenter; update or remove this plugin.');
+		});
+		builder.onResolve({filter: /^lazy-intl-segmenter$/}, () => ({path: 'lazy-intl-segmenter', namespace: 'lazy-intl-segmenter'}));
+		builder.onLoad({filter: /.*/, namespace: 'lazy-intl-segmenter'}, () => ({
+			contents: `import {lazySegmenterClass} from ${JSON.stringify(lazyModule)};\nexport const LazySegmenter = lazySegmenterClass(${JSON.stringify(standingAloneRuns().flat())});`,
+			resolveDir: root,
+			loader: 'js',
+		}));
+		builder.onLoad({filter: /[\\/]node_modules[\\/].*\.[cm]?js$/}, async ({path: file}) => {
+			const text = await readFile(file, 'utf8');
+			if (!text.includes('new Intl.Segmenter(')) return undefined;
+			replaced++;
+			return {contents: `import {LazySegmenter as __LazySegmenter} from "lazy-intl-segmenter";\n${text.replaceAll('new Intl.Segmenter(', 'new __LazySegmenter(')}`, loader: 'js'};
+		});
+	},
+};
+
+const shebang = '#!/usr/bin/env node';
+// Bundled CommonJS dependencies expect these. Each file gets them, and files that do not use them
+// lose them again below: creating a require() per chunk costs every run a few milliseconds.
+const commonJsGlobals = [
+	'import {createRequire as __cr} from "node:module"; import {fileURLToPath as __fu} from "node:url"; import {dirname as __dn} from "node:path";',
+	'const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);',
+].join('\n');
+
 const result = await build({
 	absWorkingDir: root,
 	entryPoints: [path.join(root, 'source', 'cli.ts')],
@@ -145,31 +186,61 @@ const result = await build({
 	format: 'esm',
 	target: 'node20',
 	jsx: 'automatic',
-	minify: true,
+	...(readable ? {minifySyntax: true} : {minify: true}),
 	legalComments: 'none',
 	// The keychain module is a native addon: it stays a real dependency, loaded at run time.
 	external: ['@napi-rs/keyring'],
 	alias: {'react-devtools-core': stub},
-	banner: {
-		js: [
-			"#!/usr/bin/env node",
-			// Bundled CommonJS dependencies expect these.
-			"import {createRequire as __cr} from \"node:module\"; import {fileURLToPath as __fu} from \"node:url\"; import {dirname as __dn} from \"node:path\";",
-			"const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
-		].join("\n"),
-	},
+	banner: {js: `${shebang}\n${commonJsGlobals}`},
 	// The flows as one string literal that the module using it parses (JSON.parse is faster than an
 	// object literal of the same size), inlined where it is used: an object here would be a module of
 	// its own that every chunk initialises, and `--version` would evaluate it.
 	define: {'process.env.NODE_ENV': '"production"', __SSO_SETUP_SHIPPED_FLOWS__: JSON.stringify(JSON.stringify(shippedFlows))},
-	plugins: [zodNamespaceImport, yogaWithoutFetch, lazyStringWidth],
+	plugins: [zodNamespaceImport, yogaWithoutFetch, lazyStringWidth, lazyIntlSegmenter],
+	metafile: true,
+	write: false,
+	logLevel: 'warning',
+});
+
+/**
+ * The entry keeps its shebang; a file keeps the CommonJS globals only if its code names one of them
+ * (a name in a string keeps them too, which costs nothing but the time saved).
+ */
+function withoutUnusedGlobals(file, text) {
+	const banner = `${shebang}\n${commonJsGlobals}\n`;
+	if (!text.startsWith(banner)) throw new Error(`build: ${file} does not start with the banner; update withoutUnusedGlobals.`);
+	const code = text.slice(banner.length);
+	const globals = /\b(?:require|__filename|__dirname)\b/.test(code) ? `${commonJsGlobals}\n` : '';
+	return `${path.basename(file) === 'cli.mjs' ? `${shebang}\n` : ''}${globals}${code}`;
+}
+
+for (const output of result.outputFiles) {
+	await mkdir(path.dirname(output.path), {recursive: true});
+	await writeFile(output.path, output.path.endsWith('.mjs') ? withoutUnusedGlobals(output.path, output.text) : output.contents);
+}
+
+/**
+ * The program as installed: a CommonJS file, which Node runs without starting its ES module loader.
+ * It answers --version, --help and usage errors itself and imports bundle/cli.mjs for the rest.
+ */
+const launcher = await build({
+	absWorkingDir: root,
+	entryPoints: [path.join(root, 'source', 'launcher.ts')],
+	outfile: path.join(outdir, 'cli.cjs'),
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	...(readable ? {minifySyntax: true} : {minify: true}),
+	legalComments: 'none',
+	banner: {js: shebang},
 	metafile: true,
 	logLevel: 'warning',
 });
 
 // Chunk names change with their content: without this, every earlier build's chunks would be
 // published too (`files` ships the whole folder).
-const written = new Set(Object.keys(result.metafile.outputs).map((file) => path.join(root, file)));
+const written = new Set([...Object.keys(result.metafile.outputs), ...Object.keys(launcher.metafile.outputs)].map((file) => path.join(root, file)));
 for (const entry of await readdir(outdir, {recursive: true, withFileTypes: true})) {
 	const file = path.join(entry.parentPath ?? entry.path, entry.name);
 	if (entry.isFile() && !written.has(file)) {
@@ -177,7 +248,7 @@ for (const entry of await readdir(outdir, {recursive: true, withFileTypes: true}
 	}
 }
 
-// For measuring what each chunk holds: `SSO_SETUP_METAFILE=/tmp/meta.json npm run build`, then esbuild's analyzer.
+// What each chunk holds: `SSO_SETUP_METAFILE=/tmp/meta.json npm run build`, then esbuild's analyzer.
 if (process.env.SSO_SETUP_METAFILE) {
 	await writeFile(process.env.SSO_SETUP_METAFILE, JSON.stringify(result.metafile));
 }

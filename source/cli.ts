@@ -1,3 +1,5 @@
+import {realpathSync} from 'node:fs';
+import {pathToFileURL} from 'node:url';
 import {parseCommandLine} from './commands/parse.js';
 import {ExitCode} from './core/errors.js';
 import {version} from './version.js';
@@ -29,9 +31,8 @@ async function report(error: unknown): Promise<number> {
 	return reportError(error);
 }
 
-// Run only as the program, not when imported by tests.
-const invokedDirectly = import.meta.url === `file://${process.argv[1]}` || /(?:cli\.(?:m?js|ts)|sso-setup)$/.test(process.argv[1] ?? '');
-if (invokedDirectly) {
+/** Runs the command line as the program: exit code set, anything that escapes reported as a sentence. */
+export function run(argv: readonly string[]): void {
 	// Never a stack trace: anything that escapes is reported as a sentence (exit 1).
 	const last = (error: unknown) => {
 		void report(error).then(
@@ -44,7 +45,7 @@ if (invokedDirectly) {
 	};
 	process.on('uncaughtException', last);
 	process.on('unhandledRejection', last);
-	main(process.argv.slice(2)).then(
+	main(argv).then(
 		(code) => {
 			process.exitCode = code;
 		},
@@ -52,4 +53,17 @@ if (invokedDirectly) {
 			process.exitCode = await report(error);
 		},
 	);
+}
+
+/** Whether this module is the file Node was started with (`node bundle/cli.mjs`), not one imported by the launcher or by tests. */
+function startedAsProgram(): boolean {
+	try {
+		return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+	} catch {
+		return false;
+	}
+}
+
+if (startedAsProgram()) {
+	run(process.argv.slice(2));
 }

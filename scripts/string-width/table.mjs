@@ -34,6 +34,24 @@ export function standsAlone(character) {
 	return plainCategory.test(character) && !joinsOddly.test(character) && count(`a${character}a`) === 3 && count(`${character}${character}`) === 2;
 }
 
+/** [start, end] runs, sorted, of the code points that stand alone. */
+export function standingAloneRuns() {
+	const runs = [];
+	for (const [first, last] of candidateRanges) {
+		for (let code = first; code <= last; code++) {
+			if (!standsAlone(String.fromCodePoint(code))) continue;
+			const run = runs.at(-1);
+			if (run && run[1] === code - 1) {
+				run[1] = code;
+			} else {
+				runs.push([code, code]);
+			}
+		}
+	}
+
+	return runs;
+}
+
 /**
  * [start, end, width] runs, sorted, of the code points that stand alone, with the width the given
  * string-width gives each (its default options).

@@ -47,7 +47,10 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 	// The checks start without the keychain: the secrets the environment gives are read at once, and
 	// the keychain is asked for the others when one is needed (at once for a saved session's clean-up
 	// or a sign-in, which need it). Its note, if any, comes first.
-	const {secrets, noted} = openSecretsOnDemand(start.id, {say: (note) => json || process.stderr.write(`${note}\n`), writes: false, now: Boolean(input.session) || signIn});
+	const say = (note: string) => {
+		if (!json) process.stderr.write(`${note}\n`);
+	};
+	const {secrets, noted} = openSecretsOnDemand(start.id, {say, writes: false, now: Boolean(input.session) || signIn});
 	const integrations = await loadPairIntegrations(input.pair);
 	const color = colorEnabled(process.stdout);
 	let leftoverLeft = 0;

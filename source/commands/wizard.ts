@@ -18,13 +18,16 @@ export async function wizardCommand(parsed: ParsedCommand): Promise<number> {
 		});
 	}
 
-	// The keychain check talks to D-Bus, and Ink takes longest to load: both start first, and the
-	// flows are read meanwhile. What the steps after the welcome screen need loads when they start.
-	const keychain = openKeychain();
+	// Ink takes longest to load: it starts first, and the flows are read meanwhile. What the steps
+	// after the welcome screen need loads when they start.
 	const ui = import('../ui/render.js');
 	const catalogue = await loadFlows(parsed.flows);
-	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers, loadIdpIntegration, loadAppIntegration, finishSignInCleanup});
 	const {runWizard} = await ui;
+	// The keychain check (a native module, then D-Bus) starts once the first frame is out: the welcome
+	// screen needs no keychain, and the screens after it wait for the answer. runWizard renders that
+	// frame before it returns to the event loop.
+	const keychain = new Promise<void>((resolve) => setImmediate(resolve)).then(openKeychain);
+	const controller = new WizardController({catalogue, openKeychain: async () => keychain, automationStages, fieldOptions, enrichAnswers, loadIdpIntegration, loadAppIntegration, finishSignInCleanup});
 	return runWizard(controller, {resume: parsed.command === 'resume', sessionId: parsed.positionals[0]});
 }
 

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
+import type http from 'node:http';
+import type https from 'node:https';
 import {RemoteError, UsageError} from './errors.js';
 import {networkError, statusError} from './http-errors.js';
 import {credentialScrubber} from './http-scrub.js';
@@ -20,18 +19,26 @@ export type {HttpOptions, HttpRequest, HttpResponse} from './http-types.js';
 
 export const defaultTimeoutMs = 15_000;
 
+/**
+ * Node's HTTP stack (http, https, tls) loads with the first request, not with the client: a
+ * command or a wizard screen that makes none never pays for it.
+ */
+let loadedTransports: Promise<{http: typeof http; https: typeof https; rootCertificates: readonly string[]}> | undefined;
+async function transports() {
+	loadedTransports ??= Promise.all([import('node:http'), import('node:https'), import('node:tls')]).then(([{default: httpModule}, {default: httpsModule}, {rootCertificates}]) => ({http: httpModule, https: httpsModule, rootCertificates}));
+	return loadedTransports;
+}
+
 export class HttpClient {
-	private readonly agentOptions: https.AgentOptions;
+	/** The extra CA (read when the client is made, so that a bad file is said at once), trusted beside the system's. */
+	private readonly extraCa: string | undefined;
 	private readonly timeoutMs: number;
 	private readonly userAgent: string;
 
 	constructor(options: HttpOptions = {}) {
 		this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
 		this.userAgent = options.userAgent ?? 'sso-setup';
-		this.agentOptions = {};
-		if (options.caFile) {
-			this.agentOptions.ca = [...tls.rootCertificates, readCaFile(options.caFile)];
-		}
+		this.extraCa = options.caFile ? readCaFile(options.caFile) : undefined;
 	}
 
 	async request(request: HttpRequest): Promise<HttpResponse> {
@@ -80,15 +87,17 @@ export class HttpClient {
 		};
 	}
 
-	private send(url: URL, request: HttpRequest, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
-		const transport = url.protocol === 'https:' ? https : http;
+	private async send(url: URL, request: HttpRequest, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
+		const {http: plain, https: secure, rootCertificates} = await transports();
+		const transport = url.protocol === 'https:' ? secure : plain;
+		const agentOptions: https.AgentOptions = this.extraCa === undefined ? {} : {ca: [...rootCertificates, this.extraCa]};
 		return new Promise<HttpResponse>((resolve, reject) => {
 			const outgoing = transport.request(
 				url,
 				{
 					method: request.method ?? (body === undefined ? 'GET' : 'POST'),
 					headers,
-					...(url.protocol === 'https:' ? this.agentOptions : {}),
+					...(url.protocol === 'https:' ? agentOptions : {}),
 					agent: false,
 				},
 				(incoming) => {

@@ -18,8 +18,9 @@ export function sessionsDirectory(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 /**
- * The flow files shipped with the package. The bundle lives in `bundle/cli.mjs` and the sources in
- * `source/core/paths.ts`; both find `flows/` by walking up from their own location.
+ * The flow files shipped with the package. The bundle lives in `bundle/` (`cli.cjs`, `cli.mjs` and
+ * `chunks/`) and the sources in `source/core/paths.ts`; both find `flows/` by walking up from their
+ * own location.
  */
 export function shippedFlowsDirectory(moduleUrl: string = import.meta.url): string {
 	let directory = path.dirname(fileURLToPath(moduleUrl));

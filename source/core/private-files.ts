@@ -1,8 +1,8 @@
-import {randomBytes} from 'node:crypto';
 import {chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, type Stats, writeSync} from 'node:fs';
 import path from 'node:path';
 import {UsageError} from './errors.js';
 import {printable} from './text.js';
+import {randomHex} from './random.js';
 
 /**
  * Files and directories other local users must not be able to plant or redirect: the state
@@ -170,7 +170,7 @@ function kindOf(stats: Stats): string {
  * rename replaces a symlink at the target rather than writing through it.
  */
 export function writePrivateFileAtomic(file: string, text: string): void {
-	const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(12).toString('hex')}.tmp`);
+	const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomHex(12)}.tmp`);
 	const descriptor = openPrivateFile(temporary);
 	try {
 		try {

@@ -51,7 +51,7 @@ describe('the build', () => {
 		const copy = copyOfTheProject();
 		expect((await build(copy)).code).toBe(0);
 		rmSync(path.join(copy, 'flows', 'apps', 'harbor.yaml'));
-		const {stdout} = await run(process.execPath, [path.join(copy, 'bundle', 'cli.mjs'), 'checklist', '--idp', 'oidc', '--app', 'harbor', '--format', 'text'], {timeout: 60_000});
+		const {stdout} = await run(process.execPath, [path.join(copy, 'bundle', 'cli.cjs'), 'checklist', '--idp', 'oidc', '--app', 'harbor', '--format', 'text'], {timeout: 60_000});
 		expect(stdout).toContain('Harbor');
 	});
 });

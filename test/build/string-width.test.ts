@@ -3,12 +3,14 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
+import {lazySegmenterClass} from '../../scripts/string-width/lazy-segmenter.js';
 import {lazyStringWidth} from '../../scripts/string-width/lazy-width.js';
-import {candidateRanges, widthRunsOf} from '../../scripts/string-width/table.mjs';
+import {candidateRanges, standingAloneRuns, widthRunsOf} from '../../scripts/string-width/table.mjs';
 
 /**
  * The bundle measures text with a table of string-width's own answers (scripts/string-width/) and
- * loads string-width only for text the table cannot measure: every answer must be string-width's.
+ * loads string-width only for text the table cannot measure, and segments simple text without ICU:
+ * every answer must be string-width's, every segment Intl.Segmenter's.
  */
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -36,6 +38,14 @@ async function pair(modulePath: string): Promise<{real: StringWidth; lazy: Strin
 
 const copies = installedCopies();
 
+/** Pieces of text that stand alone, that join, that are controls or escapes, or that need ICU. */
+const pieces = [
+	'a', ' ', '~', '·', '→', '❯', '─', '╭', '…', '✔', '✖', '⚠', '©', '™', 'é', 'Ж', 'ω', '【', 'ア', 'Ａ', '中',
+	'\u0301', '\u200d', '\ufe0f', '\u200b', '\u00ad', '\t', '\n', '\r', '\u0007', '\u001b', '\u009b',
+	'\u001b[31m', '\u001b[39m', '\u001b]8;;https://example.com\u0007', '\u001b[1;2', '👍', '🏽', '🇫', '🇷', '1\u20e3',
+	'\u1100', '\u1161', '\u11a8', '가', '\u0e33', '\ud800', '\udc00', '\u0600', '\r\n',
+];
+
 describe('string-width without string-width (the bundle\'s lazy-width)', () => {
 	it('finds the copies Ink uses', () => {
 		expect(copies.length).toBeGreaterThanOrEqual(2);
@@ -58,12 +68,6 @@ describe('string-width without string-width (the bundle\'s lazy-width)', () => {
 
 	it.each(copies.map((copy) => [path.relative(root, copy)]))('%s: any mix of table characters, escapes, marks, emoji, controls and options', async (copy) => {
 		const {real, lazy} = await pair(path.join(root, copy));
-		const pieces = [
-			'a', ' ', '~', '·', '→', '❯', '─', '╭', '…', '✔', '✖', '⚠', '©', '™', 'é', 'Ж', 'ω', '【', 'ア', 'Ａ', '中',
-			'\u0301', '\u200d', '\ufe0f', '\u200b', '\u00ad', '\t', '\n', '\r', '\u0007', '\u001b', '\u009b',
-			'\u001b[31m', '\u001b[39m', '\u001b]8;;https://example.com\u0007', '\u001b[1;2', '👍', '🏽', '🇫', '🇷', '1\u20e3',
-			'\u1100', '\u1161', '\u11a8', '가', '\u0e33', '\ud800', '\udc00', '\u0600',
-		];
 		fc.assert(
 			fc.property(fc.array(fc.constantFrom(...pieces), {maxLength: 12}), fc.constantFrom(undefined, {}, {ambiguousIsNarrow: false}, {countAnsiEscapeCodes: true}), (parts, options) => {
 				const text = parts.join('');
@@ -81,5 +85,41 @@ describe('string-width without string-width (the bundle\'s lazy-width)', () => {
 		lazy('👍');
 		lazy('e\u0301');
 		expect(loads()).toBe(1);
+	});
+});
+
+describe('Intl.Segmenter without ICU for simple text (the bundle\'s lazy-segmenter)', () => {
+	const LazySegmenter = lazySegmenterClass(standingAloneRuns().flat());
+	const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+	const same = (text: string) => {
+		const lazy = new LazySegmenter(undefined, {granularity: 'grapheme'}).segment(text);
+		const real = graphemes.segment(text);
+		expect([...lazy]).toEqual([...real]);
+		for (const position of [-1, 0, 1, text.length - 1, text.length, Number.NaN, 0.7, ...Array.from(text, (_, index) => index)]) {
+			expect(lazy.containing(position)).toEqual(real.containing(position));
+		}
+	};
+
+	it('gives every candidate character the segments ICU gives it, alone and between other text', () => {
+		for (const [first, last] of candidateRanges) {
+			for (let code = first; code <= last; code++) {
+				const character = String.fromCodePoint(code);
+				for (const text of [character, `a${character}b`, `\u001b[1m${character}${character}\r\n`]) same(text);
+			}
+		}
+	});
+
+	it('gives any mix of simple characters, controls, escapes, marks and emoji the segments ICU gives it', () => {
+		fc.assert(
+			fc.property(fc.array(fc.constantFrom(...pieces), {maxLength: 12}), (parts) => same(parts.join(''))),
+			{numRuns: 3000},
+		);
+	});
+
+	it('leaves other granularities, and their errors, to Intl.Segmenter', () => {
+		const words = new LazySegmenter('en', {granularity: 'word'});
+		expect([...words.segment('two words')].map((part) => part.segment)).toEqual(['two', ' ', 'words']);
+		expect(() => new LazySegmenter('en', {granularity: 'letters' as 'word'})).toThrow(RangeError);
+		expect(new LazySegmenter().resolvedOptions().granularity).toBe('grapheme');
 	});
 });

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -10,7 +10,7 @@ import {SessionSecrets} from '../../source/secrets/secrets.js';
 import {describeWithKeychain} from '../helpers/keychain.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bundle = path.join(root, 'bundle', 'cli.mjs');
+const bundle = path.join(root, 'bundle', 'cli.cjs');
 const dexFlows = fileURLToPath(new URL('../fixtures/flows/dex', import.meta.url));
 const packageVersion = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -148,6 +148,37 @@ describe('version and help', () => {
 		expectUsageError(await run(['checklist', 'extra']), 'Unexpected argument "extra".');
 		expectUsageError(await run(['checklist', '--app', 'harbor']), 'checklist needs --idp and --app (or --session ID).');
 		expectUsageError(await run(['checklist', '--idp', 'okta', '--app', 'harbor']), 'Unknown identity provider "okta".');
+	});
+});
+
+describe('the two entry files', () => {
+	/** The same command line through another file of the bundle (or a link to it), as `run` does. */
+	async function through(file: string, args: string[]): Promise<Run> {
+		const result = await execa(process.execPath, [file, ...args], {env: {...cleanEnvironment(), SSO_SETUP_HOME: home, FORCE_COLOR: '0'}, extendEnv: false, input: '', reject: false, stripFinalNewline: false, timeout: 20_000});
+		return {exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr)};
+	}
+
+	it('bundle/cli.mjs answers as the installed program (bundle/cli.cjs) does, and runs each command once', async () => {
+		const esModule = path.join(path.dirname(bundle), 'cli.mjs');
+		const checklist = ['checklist', '--idp', 'oidc', '--app', 'harbor', '--format', 'text'];
+		for (const args of [['--version'], ['checklist', '--help'], ['frobnicate'], checklist]) {
+			expect(await through(esModule, args)).toEqual(await run(args));
+		}
+
+		const printed = (await run(checklist)).stdout;
+		expect(printed.split('Connect Harbor to').length).toBe(2);
+	});
+
+	it('runs through a link named as npm installs it (node_modules/.bin/sso-setup)', async () => {
+		const bin = path.join(home, 'bin');
+		mkdirSync(bin, {recursive: true});
+		const link = path.join(bin, 'sso-setup');
+		rmSync(link, {force: true});
+		symlinkSync(bundle, link);
+		expect(await through(link, ['--version'])).toEqual({exitCode: 0, stdout: `${packageVersion}\n`, stderr: ''});
+		const checklist = await through(link, ['checklist', '--idp', 'oidc', '--app', 'harbor', '--format', 'text']);
+		expect(checklist.exitCode).toBe(0);
+		expect(checklist.stdout.split('Connect Harbor to').length).toBe(2);
 	});
 });
 

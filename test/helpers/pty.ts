@@ -11,7 +11,8 @@ import xterm from '@xterm/headless';
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const binary = path.join(root, 'bundle', 'cli.mjs');
+/** The program as installed (package.json's bin). */
+export const binary = path.join(root, 'bundle', 'cli.cjs');
 
 export const keys = {
 	enter: '\r',

@@ -12,9 +12,10 @@ import {listSessions, loadSession, newSession, saveSession, type Session, sessio
  * session files) and class 6 (special files in sessions/).
  */
 const fixedRandom = vi.hoisted(() => ({value: undefined as Buffer | undefined}));
-vi.mock('node:crypto', async (original) => {
-	const actual = await original<typeof import('node:crypto')>();
-	return {...actual, randomBytes: (size: number) => fixedRandom.value?.subarray(0, size) ?? actual.randomBytes(size)};
+// The one source of the random parts of names (session ids, temporary files).
+vi.mock('../../source/core/random.js', async (original) => {
+	const actual = await original<typeof import('../../source/core/random.js')>();
+	return {...actual, randomHex: (size: number) => fixedRandom.value?.subarray(0, size).toString('hex') ?? actual.randomHex(size)};
 });
 
 const isRoot = process.getuid?.() === 0;

@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto';
 import {readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
@@ -9,6 +8,7 @@ import {checkPrivateDirectory, ensurePrivateDirectory, readRegularFile, UnsafeFi
 import {answerProblem} from './answer-rules.js';
 import {printable} from '../text.js';
 import {commandLine} from '../command-line.js';
+import {randomHex} from '../random.js';
 
 export const sessionSchemaVersion = 1;
 
@@ -45,7 +45,7 @@ export function newSession(idp: string, app: string, now = new Date()): Session 
 	const stamp = now.toISOString();
 	return {
 		schema_version: sessionSchemaVersion,
-		id: `${idp}-${app}-${randomBytes(3).toString('hex')}`,
+		id: `${idp}-${app}-${randomHex(3)}`,
 		idp,
 		app,
 		created_at: stamp,
