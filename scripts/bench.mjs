@@ -306,8 +306,17 @@ function sequentialFloor(records) {
 function timeWithFloor(args, options) {
 	return async () => {
 		answers.length = 0;
+		const spawned = performance.now();
 		const result = await runOk(process.execPath, args, options);
-		return {ms: result.ms, floor: sequentialFloor(answers), answered: answers.length, stdout: result.stdout};
+		const firstAsked = Math.min(...answers.map((answer) => answer.start)) - spawned;
+		const lastAnswered = Math.max(...answers.map((answer) => answer.end)) - spawned;
+		if (process.env.BENCH_TIMELINE) {
+			// Each request as the servers saw it, in ms after the spawn (for finding where the time goes).
+			const lines = [...answers].sort((a, b) => a.start - b.start).map((answer) => `  ${Math.round(answer.start - spawned)}–${Math.round(answer.end - spawned)} ${answer.what}`);
+			process.stderr.write(`bench: ${Math.round(result.ms)} ms in all\n${lines.join('\n')}\n`);
+		}
+
+		return {ms: result.ms, floor: sequentialFloor(answers), answered: answers.length, firstAsked, afterLast: result.ms - lastAnswered, stdout: result.stdout};
 	};
 }
 
@@ -407,13 +416,15 @@ function harborHandler(harbor, issuer) {
 
 /** Target and floor of each run, alternated as compare() does: the floor is the run's own. */
 async function compareWithFloor({runs, warmups}, target) {
-	const samples = {target: [], baseline: [], answered: []};
+	const samples = {target: [], baseline: [], answered: [], firstAsked: [], afterLast: []};
 	for (let index = 0; index < warmups + runs; index++) {
 		const run = await target();
 		if (index >= warmups) {
 			samples.target.push(run.ms);
 			samples.baseline.push(run.floor);
 			samples.answered.push(run.answered);
+			samples.firstAsked.push(run.firstAsked);
+			samples.afterLast.push(run.afterLast);
 		}
 	}
 
@@ -440,6 +451,7 @@ async function verify() {
 		const note = [
 			`baseline: the slowest chain of this run's requests as the servers saw them (the longest chain of answers that came one after the other: ${Math.round(median(samples.baseline) / delayMs)} × ${delayMs} ms here, ${median(samples.answered)} requests in all)`,
 			`${overhead} ms of the total is the process itself (start-up, flows, keychain probe, output)${bare.startMs === undefined ? '' : `, of which ${Math.round(bare.startMs)} ms is any node's own start-up (a bare node -e 0): a process that spent nothing else would take ${Math.round(median(samples.baseline) + bare.startMs)} ms, ${((median(samples.baseline) + bare.startMs) / median(samples.baseline)).toFixed(2)}× the chain`}`,
+			`the first request reached a server ${Math.round(median(samples.firstAsked))} ms after the spawn, and the process ended ${Math.round(median(samples.afterLast))} ms after the last answer left`,
 			`checks: ${checks}`,
 		].join('; ');
 		return ratioResult('verify', `verify oidc → harbor (${delayMs} ms per answer)`, samples, {text: '≤ 1.3× slowest chain', met: (ratio) => ratio <= 1.3}, note);
