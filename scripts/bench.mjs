@@ -37,7 +37,8 @@ function median(values) {
 function run(command, args, options = {}) {
 	return new Promise((resolve, reject) => {
 		const started = performance.now();
-		const child = spawn(command, args, {cwd: options.cwd ?? root, env: options.env ?? childEnv, stdio: ['ignore', 'pipe', 'pipe']});
+		const env = process.env.BENCH_TIMELINE ? {...(options.env ?? childEnv), BENCH_SPAWNED_AT: String(performance.timeOrigin + performance.now())} : (options.env ?? childEnv);
+		const child = spawn(command, args, {cwd: options.cwd ?? root, env, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
@@ -149,11 +150,21 @@ async function firstFrame() {
  * pty; the CPU samples taken before the frame appeared are charged to the module whose code ran
  * (a chunk's top-level code by the lines it spent them on), or to what Node did meanwhile.
  */
+let readableBuild;
+
+/** A readable build of the same bundle (esbuild's module comments kept, nothing minified), built once per run. */
+async function readableBundle() {
+	readableBuild ??= (async () => {
+		const readable = path.join(work, 'readable');
+		await runOk(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {env: {...process.env, SSO_SETUP_BUNDLE_DIR: path.join(readable, 'bundle'), SSO_SETUP_READABLE: '1'}, timeoutMs: 300_000});
+		cpSync(path.join(root, 'flows'), path.join(readable, 'flows'), {recursive: true});
+		return {readable, modulesOf: moduleLines(path.join(readable, 'bundle'))};
+	})();
+	return readableBuild;
+}
+
 async function firstFrameBreakdown() {
-	const readable = path.join(work, 'readable');
-	await runOk(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {env: {...process.env, SSO_SETUP_BUNDLE_DIR: path.join(readable, 'bundle'), SSO_SETUP_READABLE: '1'}, timeoutMs: 300_000});
-	cpSync(path.join(root, 'flows'), path.join(readable, 'flows'), {recursive: true});
-	const modulesOf = moduleLines(path.join(readable, 'bundle'));
+	const {readable, modulesOf} = await readableBundle();
 	const runs = 5;
 	const totals = new Map();
 	let before = 0;
@@ -176,7 +187,7 @@ async function firstFrameBreakdown() {
 function moduleLines(bundleDirectory) {
 	const byUrl = new Map();
 	for (const entry of readdirSync(bundleDirectory, {recursive: true, withFileTypes: true})) {
-		if (!entry.isFile() || !entry.name.endsWith('.mjs')) continue;
+		if (!entry.isFile() || !/\.[cm]js$/.test(entry.name)) continue;
 		const file = path.join(entry.parentPath ?? entry.path, entry.name);
 		let current = `the bundle's own glue (${path.relative(bundleDirectory, file)})`;
 		const lines = readFileSync(file, 'utf8').split('\n').map((line) => {
@@ -226,6 +237,22 @@ function chargeSamples(profile, untilUs, modulesOf) {
 	return charged;
 }
 
+/** The samples before `untilUs` as runs of one module each, in the order they ran (BENCH_TIMELINE=1). */
+function sampleTimeline(profile, untilUs, modulesOf) {
+	const segments = [];
+	let at = profile.startTime;
+	for (const [index, id] of profile.samples.entries()) {
+		at += profile.timeDeltas[index];
+		if (at > untilUs) break;
+		const [[what] = ['(idle)']] = chargeSamples({...profile, samples: [id], timeDeltas: [0], startTime: 0}, 0, modulesOf);
+		const last = segments.at(-1);
+		if (last?.what === what) last.us += profile.timeDeltas[index];
+		else segments.push({what, from: Math.round((at - profile.startTime) / 1000), us: profile.timeDeltas[index]});
+	}
+
+	return segments.filter((segment) => segment.us >= 300).map((segment) => `  ${segment.from} ms +${(segment.us / 1000).toFixed(1)} ${segment.what}`).join('\n');
+}
+
 /** Like timeToText, with node flags, and the monotonic time (µs) at which the text appeared; waits for the process to end (Ctrl+C). */
 function profiledFrame(args, pattern) {
 	return new Promise((resolve, reject) => {
@@ -267,7 +294,7 @@ const answers = [];
 /** A request listener that answers `delayMs` after `listener` has, recording each answer in `answers`. */
 function delayedListener(listener) {
 	return (request, response) => {
-		const record = {start: performance.now(), end: Number.NaN, what: `${request.method} ${request.url?.split('?')[0]}`};
+		const record = {start: performance.now(), startUs: Number(process.hrtime.bigint() / 1000n), end: Number.NaN, what: `${request.method} ${request.url?.split('?')[0]}`};
 		const end = response.end.bind(response);
 		response.end = (...args) => {
 			setTimeout(() => {
@@ -313,7 +340,7 @@ function timeWithFloor(args, options) {
 		if (process.env.BENCH_TIMELINE) {
 			// Each request as the servers saw it, in ms after the spawn (for finding where the time goes).
 			const lines = [...answers].sort((a, b) => a.start - b.start).map((answer) => `  ${Math.round(answer.start - spawned)}–${Math.round(answer.end - spawned)} ${answer.what}`);
-			process.stderr.write(`bench: ${Math.round(result.ms)} ms in all\n${lines.join('\n')}\n`);
+			process.stderr.write(`bench: ${Math.round(result.ms)} ms in all\n${result.stderr}${lines.join('\n')}\n`);
 		}
 
 		return {ms: result.ms, floor: sequentialFloor(answers), answered: answers.length, firstAsked, afterLast: result.ms - lastAnswered, stdout: result.stdout};
@@ -431,18 +458,36 @@ async function compareWithFloor({runs, warmups}, target) {
 	return samples;
 }
 
-async function verify() {
+/** The bench's IdP and Harbor, and the verify command line that checks them (with `program` as the CLI). */
+async function withVerifyServers(use) {
 	const idp = await delayedServer();
 	const harbor = await delayedServer();
 	idp.handle = oidcHandler(idp.origin);
 	harbor.handle = harborHandler(harbor.origin, idp.origin);
 	try {
-		const args = [cli, 'verify', '--idp', 'oidc', '--app', 'harbor', '--set', `issuer=${idp.origin}`, '--set', `client_id=${bench.clientId}`, '--set', `app_url=${harbor.origin}`, '--json'];
+		const argsFor = (program) => [program, 'verify', '--idp', 'oidc', '--app', 'harbor', '--set', `issuer=${idp.origin}`, '--set', `client_id=${bench.clientId}`, '--set', `app_url=${harbor.origin}`, '--json'];
 		const env = {...childEnv, SSO_SETUP_CLIENT_SECRET: bench.clientSecret, SSO_SETUP_HARBOR_ADMIN_PASSWORD: bench.harborPassword};
+		return await use({argsFor, env});
+	} finally {
+		await Promise.all([idp.close(), harbor.close()]);
+	}
+}
+
+async function verify() {
+	return withVerifyServers(async ({argsFor, env}) => {
+		const args = argsFor(cli);
 		const checked = await run(process.execPath, args, {env});
 		const report = JSON.parse(checked.stdout || '{}');
 		if (checked.code !== 0 || !report.ok) {
 			throw new Error(`verify against the bench servers did not pass (exit ${checked.code}):\n${checked.stdout}${checked.stderr}`);
+		}
+
+		if (process.env.BENCH_COMPARE) {
+			// Two builds, alternated run by run (for judging a change of a few ms on a noisy machine).
+			const other = timeWithFloor(argsFor(process.env.BENCH_COMPARE), {env});
+			const ours = timeWithFloor(args, {env});
+			const both = await compare({runs: 21, warmups: 2}, async () => (await ours()).ms, async () => (await other()).ms);
+			process.stderr.write(`bench: this build ${Math.round(median(both.target))} ms, ${process.env.BENCH_COMPARE} ${Math.round(median(both.baseline))} ms (medians of 21 alternated runs)\n`);
 		}
 
 		const samples = await compareWithFloor({runs: 9, warmups: 1}, timeWithFloor(args, {env}));
@@ -455,9 +500,38 @@ async function verify() {
 			`checks: ${checks}`,
 		].join('; ');
 		return ratioResult('verify', `verify oidc → harbor (${delayMs} ms per answer)`, samples, {text: '≤ 1.3× slowest chain', met: (ratio) => ratio <= 1.3}, note);
-	} finally {
-		await Promise.all([idp.close(), harbor.close()]);
-	}
+	});
+}
+
+/**
+ * What verify's process does before its first request reaches a server, module by module (the
+ * readable build under --cpu-prof, as for the first frame), and its CPU over the whole run.
+ */
+async function verifyBreakdown() {
+	const {readable, modulesOf} = await readableBundle();
+	return withVerifyServers(async ({argsFor, env}) => {
+		const runs = 5;
+		const before = new Map();
+		const whole = new Map();
+		let firstAsked = 0;
+		for (let index = 0; index < runs; index++) {
+			const profiles = path.join(work, `verify-profile-${index}`);
+			answers.length = 0;
+			const spawned = performance.now();
+			await runOk(process.execPath, [`--cpu-prof`, `--cpu-prof-dir=${profiles}`, ...argsFor(path.join(readable, 'bundle', 'cli.cjs'))], {env});
+			const first = answers.reduce((earliest, answer) => (answer.start < earliest.start ? answer : earliest));
+			firstAsked += first.start - spawned;
+			const [file] = readdirSync(profiles);
+			const profile = JSON.parse(readFileSync(path.join(profiles, file), 'utf8'));
+			if (process.env.BENCH_TIMELINE && index === runs - 1) process.stderr.write(`${sampleTimeline(profile, first.startUs, modulesOf)}\n`);
+			for (const [totals, until] of [[before, first.startUs], [whole, Number.POSITIVE_INFINITY]]) {
+				for (const [what, us] of chargeSamples(profile, until, modulesOf)) totals.set(what, (totals.get(what) ?? 0) + us / 1000 / runs);
+			}
+		}
+
+		const summary = (totals) => ({cpuMs: Math.round([...totals.values()].reduce((sum, ms) => sum + ms, 0)), largest: [...totals].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([what, ms]) => ({what, ms: Math.round(ms * 10) / 10}))});
+		return {id: 'verifyBreakdown', runs, firstAskedMs: Math.round(firstAsked / runs), beforeFirstRequest: summary(before), wholeRun: summary(whole)};
+	});
 }
 
 // ─── verify --sign-in against the fakes ─────────────────────────────────────
@@ -691,6 +765,20 @@ async function some(names) {
 	}
 
 	if (breakdown) process.stdout.write(`\nThe first frame, module by module: ${breakdownLines(breakdown).join('\n')}\n`);
+	if (names.includes('verifyBreakdown')) process.stdout.write(`\n${verifyBreakdownLines(await verifyBreakdown()).join('\n')}\n`);
+}
+
+function verifyBreakdownLines(breakdown) {
+	const table = ({largest}) => ['| ms | what |', '| --- | --- |', ...largest.map((entry) => `| ${entry.ms.toFixed(1)} | ${entry.what} |`)];
+	return [
+		`verify's first request reached a server ${breakdown.firstAskedMs} ms after the spawn (the readable build under --cpu-prof, ${breakdown.runs} runs). Before it, ${breakdown.beforeFirstRequest.cpuMs} ms of CPU went to:`,
+		'',
+		...table(breakdown.beforeFirstRequest),
+		'',
+		`Over the whole run, ${breakdown.wholeRun.cpuMs} ms of CPU went to:`,
+		'',
+		...table(breakdown.wholeRun),
+	];
 }
 
 function breakdownLines(breakdown) {

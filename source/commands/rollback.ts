@@ -9,7 +9,7 @@ import {colorEnabled, createStyle} from '../core/style.js';
 import {loadAppIntegration} from '../integrations/registry.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows} from './inputs.js';
-import {commandSession} from './secrets.js';
+import {commandSession} from './command-session.js';
 import {finishLeftoverSignIn} from './sign-in.js';
 import {hasPendingCleanup} from '../sign-in/cleanup.js';
 

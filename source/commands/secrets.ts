@@ -1,5 +1,3 @@
-import type {SessionHandle} from '../core/session/integration-context.js';
-import {saveSession, type Session} from '../core/session/store.js';
 import {type KeychainProbe, memoryStore, openKeychain, storeOnceOpened} from '../secrets/keychain.js';
 import {SessionSecrets} from '../secrets/secrets.js';
 
@@ -40,24 +38,4 @@ export function openSecretsOnDemand(sessionId: string, options: {say: (note: str
 function keychainNote(reason: string, writes: boolean): string {
 	// Only a command that writes can create a client secret (apply registering one); verify creates nothing.
 	return `! The OS keychain cannot be used (${reason}). Secrets come from SSO_SETUP_<KEY> variables${writes ? ' and are kept in memory for this run only; a client secret created now is not saved' : ''}.`;
-}
-
-/**
- * The session a command works on and its secrets. `persist`: every change is saved (apply,
- * rollback); otherwise changes stay in memory (verify never writes). A keychain note goes to stderr.
- */
-export async function commandSession(initial: Session, options: {persist: boolean; quiet?: boolean; keychain?: Promise<KeychainProbe>}): Promise<{handle: SessionHandle; secrets: SessionSecrets}> {
-	let session = initial;
-	const handle: SessionHandle = {
-		current: () => session,
-		update(change) {
-			session = options.persist ? saveSession(change(session)) : change(session);
-		},
-	};
-	const {secrets, note} = await openSecrets(session.id, options.keychain, options.persist);
-	if (note && !options.quiet) {
-		process.stderr.write(`${note}\n`);
-	}
-
-	return {handle, secrets};
 }

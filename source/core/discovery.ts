@@ -1,9 +1,6 @@
 import * as z from 'zod';
 
-/** OIDC Discovery 1.0 §4: the issuer without a trailing slash, plus the well-known path (where go-oidc looks too). */
-export function discoveryUrl(issuer: string): string {
-	return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-}
+export {discoveryUrl} from './discovery-url.js';
 
 /** The provider metadata fields (OIDC Discovery 1.0 §3) sso-setup reads; other members are kept as they come. */
 export const discoverySchema = z.looseObject({

@@ -20,14 +20,26 @@ export type {HttpOptions, HttpRequest, HttpResponse} from './http-types.js';
 export const defaultTimeoutMs = 15_000;
 
 /**
- * Node's HTTP stack (http, https, tls) loads with the first request, not with the client: a
- * command or a wizard screen that makes none never pays for it.
+ * Node's HTTP stack loads with the first request, not with the client: a command or a wizard
+ * screen that makes none never pays for it, and plain HTTP (a lab on loopback) loads no TLS.
  */
-let loadedTransports: Promise<{http: typeof http; https: typeof https; rootCertificates: readonly string[]}> | undefined;
-async function transports() {
-	loadedTransports ??= Promise.all([import('node:http'), import('node:https'), import('node:tls')]).then(([{default: httpModule}, {default: httpsModule}, {rootCertificates}]) => ({http: httpModule, https: httpsModule, rootCertificates}));
-	return loadedTransports;
+let plainTransport: Promise<typeof http> | undefined;
+let secureTransport: Promise<{https: typeof https; rootCertificates: readonly string[]}> | undefined;
+async function transport(url: URL) {
+	if (url.protocol !== 'https:') {
+		plainTransport ??= import('node:http').then((loaded) => loaded.default);
+		return {http: await plainTransport};
+	}
+
+	secureTransport ??= Promise.all([import('node:https'), import('node:tls')]).then(([{default: httpsModule}, {rootCertificates}]) => ({https: httpsModule, rootCertificates}));
+	return secureTransport;
 }
+
+/**
+ * Answers on their way for requests sent ahead of time (`HttpClient.early`), by what makes two
+ * requests the same. Process-wide, so that any client trusting the same CAs takes them.
+ */
+const earlyAnswers = new Map<string, Promise<HttpResponse>>();
 
 export class HttpClient {
 	/** The extra CA (read when the client is made, so that a bad file is said at once), trusted beside the system's. */
@@ -42,18 +54,12 @@ export class HttpClient {
 	}
 
 	async request(request: HttpRequest): Promise<HttpResponse> {
-		const url = parseUrl(request.url, request.step);
-		const {body, contentType} = encodeBody(request);
-		const headers: Record<string, string> = {
-			accept: 'application/json',
-			'user-agent': this.userAgent,
-			...(contentType ? {'content-type': contentType} : {}),
-			...(body === undefined ? {} : {'content-length': String(Buffer.byteLength(body))}),
-			...request.headers,
-		};
-		refusePlainCredential(url, request, headers);
+		const {url, body, headers} = this.prepare(request);
 		const timeoutMs = request.timeoutMs ?? this.timeoutMs;
-		const response = await this.send(url, request, headers, body, timeoutMs);
+		const key = this.earlyKey(url, request, headers, body);
+		const early = earlyAnswers.get(key);
+		earlyAnswers.delete(key);
+		const response = await (early ?? this.send(url, request, headers, body, timeoutMs));
 		const expected = request.expect ?? 'ok';
 		const accepted =
 			expected === 'any' ||
@@ -63,6 +69,35 @@ export class HttpClient {
 		}
 
 		return response;
+	}
+
+	/**
+	 * Sends a GET now whose answer the next request with the same method, URL, headers and trusted
+	 * CAs takes (the user agent aside, which libraries set their own way): a command can start its
+	 * first requests before it loads the code that reads their answers. An answer that no request
+	 * takes is left unread; a failure reaches the request that takes it, and one refused before it
+	 * is sent (a credential over plain HTTP) is left to the request itself. Resolves once the request
+	 * is handed to Node.
+	 */
+	async early(request: HttpRequest & {method?: 'GET'}): Promise<void> {
+		let prepared;
+		try {
+			prepared = this.prepare(request);
+		} catch {
+			// The request itself, made later, says what is wrong with it.
+			return;
+		}
+
+		const {url, body, headers} = prepared;
+		const key = this.earlyKey(url, request, headers, body);
+		if (body !== undefined || earlyAnswers.has(key)) {
+			return;
+		}
+
+		await transport(url);
+		const answer = this.send(url, request, headers, body, request.timeoutMs ?? this.timeoutMs);
+		answer.catch(() => {});
+		earlyAnswers.set(key, answer);
 	}
 
 	/** Requests JSON and returns the parsed body (validate it with a schema at the call site). */
@@ -87,12 +122,34 @@ export class HttpClient {
 		};
 	}
 
+	private prepare(request: HttpRequest): {url: URL; body: string | undefined; headers: Record<string, string>} {
+		const url = parseUrl(request.url, request.step);
+		const {body, contentType} = encodeBody(request);
+		const headers: Record<string, string> = {
+			accept: 'application/json',
+			'user-agent': this.userAgent,
+			...(contentType ? {'content-type': contentType} : {}),
+			...(body === undefined ? {} : {'content-length': String(Buffer.byteLength(body))}),
+			...request.headers,
+		};
+		refusePlainCredential(url, request, headers);
+		return {url, body, headers};
+	}
+
+	private earlyKey(url: URL, request: HttpRequest, headers: Record<string, string>, body: string | undefined): string {
+		const sameHeaders = Object.entries(headers)
+			.map(([name, value]) => [name.toLowerCase(), value])
+			.filter(([name]) => name !== 'user-agent')
+			.sort(([a = ''], [b = '']) => a.localeCompare(b));
+		return JSON.stringify([request.method ?? (body === undefined ? 'GET' : 'POST'), url.href, sameHeaders, body ?? null, this.extraCa ?? null]);
+	}
+
 	private async send(url: URL, request: HttpRequest, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
-		const {http: plain, https: secure, rootCertificates} = await transports();
-		const transport = url.protocol === 'https:' ? secure : plain;
-		const agentOptions: https.AgentOptions = this.extraCa === undefined ? {} : {ca: [...rootCertificates, this.extraCa]};
+		const loaded = await transport(url);
+		const agentOptions: https.AgentOptions = 'rootCertificates' in loaded && this.extraCa !== undefined ? {ca: [...loaded.rootCertificates, this.extraCa]} : {};
+		const stack = 'https' in loaded ? loaded.https : loaded.http;
 		return new Promise<HttpResponse>((resolve, reject) => {
-			const outgoing = transport.request(
+			const outgoing = stack.request(
 				url,
 				{
 					method: request.method ?? (body === undefined ? 'GET' : 'POST'),

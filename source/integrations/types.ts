@@ -249,6 +249,13 @@ export type AppSignIn = {
 	defaultUsernameClaim: string;
 };
 
+/**
+ * Sends ahead (`HttpClient.early`) the GETs an integration's checks make first, from a module that
+ * loads no schema and none of the checks: verify calls it before it loads the rest, so that the
+ * answers are on their way meanwhile. Best effort: any problem is left for the checks to report.
+ */
+export type FirstRequests = (context: IntegrationContext) => Promise<void>;
+
 export type AppIntegration = {
 	id: string;
 	verification?: AppVerification;

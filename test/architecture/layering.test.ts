@@ -83,7 +83,7 @@ function partOf(file: string): Part {
 	if (inside.startsWith('verify/')) return 'verify';
 	if (inside.startsWith('sign-in/')) return 'sign-in';
 	if (inside.startsWith('secrets/')) return 'secrets';
-	if (inside === 'integrations/registry.ts') return 'registry';
+	if (inside === 'integrations/registry.ts' || inside === 'integrations/first-requests.ts') return 'registry';
 	if (inside === 'integrations/types.ts') return 'interface';
 	if (inside.startsWith('integrations/kit/')) return 'kit';
 	if (inside.startsWith('integrations/')) return 'integration';
@@ -145,7 +145,7 @@ export function layeringViolations(edges: readonly Edge[]): string[] {
 		}
 
 		if (target !== 'registry' && target !== 'interface') {
-			broken('outside integrations/, modules reach integrations only through the registry (integrations/registry.ts) and the interface (integrations/types.ts)');
+			broken('outside integrations/, modules reach integrations only through the registry (integrations/registry.ts, integrations/first-requests.ts) and the interface (integrations/types.ts)');
 		}
 	}
 
@@ -185,13 +185,13 @@ describe('layering (docs/architecture.md)', () => {
 			'source/core/paths.ts imports source/ui/App.tsx: core imports no UI, wizard, verify or integration module (types aside)',
 			'source/core/paths.ts imports source/verify/run.ts: core imports no UI, wizard, verify or sign-in module, not even its types',
 			'source/core/paths.ts imports source/integrations/app/harbor/index.ts: core imports no UI, wizard, verify or integration module (types aside)',
-			'source/core/paths.ts imports source/integrations/app/harbor/index.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts) and the interface (integrations/types.ts)',
+			'source/core/paths.ts imports source/integrations/app/harbor/index.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts, integrations/first-requests.ts) and the interface (integrations/types.ts)',
 			'source/checklist/build.ts imports source/ui/App.tsx: the UI is imported only by the wizard and its command',
 			'source/integrations/idp/authentik/index.ts imports source/integrations/app/harbor/harbor-api.ts: IdP and app modules never import each other',
 			'source/integrations/app/ovh-mpr/index.ts imports source/integrations/app/harbor/harbor-api.ts: an integration imports no other integration: share code through integrations/kit/',
 			'source/integrations/kit/values.ts imports source/integrations/app/harbor/index.ts: the kit serves the integrations and imports none of them',
-			'source/verify/run.ts imports source/integrations/app/harbor/harbor-checks.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts) and the interface (integrations/types.ts)',
-			'source/wizard/controller.ts imports source/integrations/kit/discover.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts) and the interface (integrations/types.ts)',
+			'source/verify/run.ts imports source/integrations/app/harbor/harbor-checks.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts, integrations/first-requests.ts) and the interface (integrations/types.ts)',
+			'source/wizard/controller.ts imports source/integrations/kit/discover.ts: outside integrations/, modules reach integrations only through the registry (integrations/registry.ts, integrations/first-requests.ts) and the interface (integrations/types.ts)',
 			"source/sign-in/run.ts imports source/verify/run.ts: the sign-in proof imports only core, secrets, the registry and the integrations' interface",
 			'source/verify/run.ts imports source/sign-in/run.ts: the sign-in proof is used by the commands and the wizard (and its screens) only',
 		]);

@@ -42,8 +42,8 @@ export type RunningOp = {
 	/** scheme://127.0.0.1:port, no trailing slash. */
 	origin: string;
 	discoveryUrl: string;
-	/** Every request seen: method and path with query. */
-	requests: Array<{method: string; url: string}>;
+	/** Every request seen: method, path with query, and who asked (the user agent). */
+	requests: Array<{method: string; url: string; userAgent?: string | undefined}>;
 	close(): Promise<void>;
 };
 
@@ -117,7 +117,7 @@ export async function startOidcOp(options: OpOptions): Promise<RunningOp> {
 	const mountPath = (options.path ?? '').replace(/\/+$/, '');
 	const listener = (request: http.IncomingMessage, response: http.ServerResponse) => {
 		const url = request.url ?? '/';
-		requests.push({method: request.method ?? 'GET', url});
+		requests.push({method: request.method ?? 'GET', url, userAgent: request.headers['user-agent']});
 		if (mountPath !== '' && url !== mountPath && !url.startsWith(`${mountPath}/`) && !url.startsWith(`${mountPath}?`)) {
 			response.statusCode = 404;
 			response.end('not found');

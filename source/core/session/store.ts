@@ -8,60 +8,32 @@ import {checkPrivateDirectory, ensurePrivateDirectory, readRegularFile, UnsafeFi
 import {answerProblem} from './answer-rules.js';
 import {printable} from '../text.js';
 import {commandLine} from '../command-line.js';
-import {randomHex} from '../random.js';
+import {type Session, sessionIdPattern, sessionSchemaVersion, wizardSteps} from './session.js';
 
-export const sessionSchemaVersion = 1;
+export {newSession, sessionSchemaVersion, wizardSteps, type Session, type WizardStep} from './session.js';
 
 const identifier = z.string().regex(/^[a-z][a-z0-9-]*$/);
-
-/** The wizard's steps, in order. `step` is the furthest one reached. */
-export const wizardSteps = ['pair', 'fields', 'warnings', 'review', 'register', 'apply', 'verify', 'checklist', 'done'] as const;
-export type WizardStep = (typeof wizardSteps)[number];
 
 export const sessionSchema = z
 	.object({
 		schema_version: z.literal(sessionSchemaVersion),
-		id: z.string().regex(/^[a-z0-9][a-z0-9-]{2,80}$/),
+		id: z.string().regex(sessionIdPattern),
 		idp: identifier,
 		app: identifier,
 		created_at: z.string(),
 		updated_at: z.string(),
 		step: z.enum(wizardSteps),
-		/** Non-secret answers, by field key. */
 		answers: z.record(z.string(), z.string()),
-		/** Keys of the secrets stored in the keychain under "<id>/<key>". Never the values. */
 		secrets: z.array(z.string()),
 		acknowledged: z.array(z.string()),
-		/** Per-integration notes that make resumed runs idempotent (created ids, backups). */
 		artifacts: z.record(z.string(), z.unknown()),
-		/** Operation ids that finished (e.g. "register", "apply"). */
 		completed: z.array(z.string()),
 		finished: z.boolean(),
 	})
-	.strict();
-export type Session = z.infer<typeof sessionSchema>;
-
-export function newSession(idp: string, app: string, now = new Date()): Session {
-	const stamp = now.toISOString();
-	return {
-		schema_version: sessionSchemaVersion,
-		id: `${idp}-${app}-${randomHex(3)}`,
-		idp,
-		app,
-		created_at: stamp,
-		updated_at: stamp,
-		step: 'pair',
-		answers: {},
-		secrets: [],
-		acknowledged: [],
-		artifacts: {},
-		completed: [],
-		finished: false,
-	};
-}
+	.strict() satisfies z.ZodType<Session>;
 
 export function sessionFile(id: string, env: NodeJS.ProcessEnv = process.env): string {
-	if (!/^[a-z0-9][a-z0-9-]{2,80}$/.test(id)) {
+	if (!sessionIdPattern.test(id)) {
 		throw new UsageError(`"${id}" is not a session id.`, {hint: `List the saved sessions with: ${commandLine('sessions')}`});
 	}
 

@@ -1,6 +1,6 @@
 import {ClientError} from 'openid-client';
 import {fetchProviderMetadata} from '../../core/discovery-fetch.js';
-import {discoveryUrl} from '../../core/discovery.js';
+import {verificationDiscoveryUrl} from '../../core/discovery-url.js';
 import {RemoteError} from '../../core/errors.js';
 import {isLoopback} from '../../core/hosts.js';
 import {skipped, type CheckOutcome} from '../../core/check-outcome.js';
@@ -17,8 +17,7 @@ const step = 'verify: discovery';
  */
 export async function discoverProvider(context: VerifyContext): Promise<{outcome: CheckOutcome; metadata?: ProviderMetadata}> {
 	const {values} = context;
-	const issuer = values['issuer'];
-	const url = issuer ? discoveryUrl(issuer) : values['discovery_url'];
+	const url = verificationDiscoveryUrl(values);
 	if (!url) {
 		return {outcome: skipped('Not checked: no issuer value (give it with --set issuer=…).', ['issuer'])};
 	}

@@ -4,7 +4,7 @@ import type {HttpClient, HttpRequest} from '../../../core/http.js';
 import {requireSecret} from '../../kit/require-secret.js';
 import type {IntegrationContext} from '../../types.js';
 import {appHttp, parseAnswer, withAdvice, type StatusAdvice} from '../../kit/http-advice.js';
-import {appBaseUrl, optionalValue} from '../../kit/values.js';
+import {harborAccess, harborApiUrl, harborPaths, type HarborAccess} from './harbor-access.js';
 import {commandLine} from '../../../core/command-line.js';
 
 /**
@@ -37,38 +37,40 @@ export class HarborApi {
 	readonly baseUrl: string;
 	readonly adminUser: string;
 	private readonly http: HttpClient;
+	private readonly access: HarborAccess;
 	private readonly authorization: string;
 	private readonly advice: StatusAdvice;
 
-	constructor(options: {http: HttpClient; baseUrl: string; adminUser: string; adminPassword: string}) {
+	constructor(options: {http: HttpClient; access: HarborAccess}) {
 		this.http = options.http;
-		this.baseUrl = options.baseUrl;
-		this.adminUser = options.adminUser;
-		this.authorization = `Basic ${Buffer.from(`${options.adminUser}:${options.adminPassword}`).toString('base64')}`;
+		this.access = options.access;
+		this.baseUrl = options.access.baseUrl;
+		this.adminUser = options.access.adminUser;
+		this.authorization = options.access.authorization;
 		this.advice = {
 			401: {
-				message: `the user name or password of "${options.adminUser}" was refused (HTTP 401)`,
+				message: `the user name or password of "${this.adminUser}" was refused (HTTP 401)`,
 				hint: 'Check harbor_admin_user and its password (the wizard, or SSO_SETUP_HARBOR_ADMIN_PASSWORD). After a wrong password Harbor also refuses the right one for a few seconds.',
 			},
 			403: {
-				message: `"${options.adminUser}" is not a Harbor system administrator (HTTP 403)`,
+				message: `"${this.adminUser}" is not a Harbor system administrator (HTTP 403)`,
 				hint: 'Use the admin account created when Harbor was installed, or another system administrator.',
 			},
-			404: {hint: `Check app_url (${options.baseUrl}): Harbor 2.0 or newer answers under /api/v2.0.`},
+			404: {hint: `Check app_url (${this.baseUrl}): Harbor 2.0 or newer answers under /api/v2.0.`},
 			'5xx': {hint: 'Harbor failed on its side: look at the core log (docker logs harbor-core, or the harbor-core pod), then run sso-setup again; completed steps are not repeated.'},
 		};
 	}
 
 	async systemInfo(): Promise<HarborSystemInfo> {
-		return this.get('/systeminfo', 'harbor: read system info', systemInfoSchema);
+		return this.get(harborPaths.systemInfo, 'harbor: read system info', systemInfoSchema);
 	}
 
 	async configurations(): Promise<HarborConfigurations> {
-		return this.get('/configurations', 'harbor: read configuration', configurationsSchema);
+		return this.get(harborPaths.configurations, 'harbor: read configuration', configurationsSchema);
 	}
 
 	async currentUser(): Promise<HarborUser> {
-		return this.get('/users/current', 'harbor: check admin sign-in', userSchema);
+		return this.get(harborPaths.currentUser, 'harbor: check admin sign-in', userSchema);
 	}
 
 	/** Every user Harbor lists (it leaves deleted ones out), page by page. */
@@ -124,7 +126,7 @@ export class HarborApi {
 	}
 
 	private url(path: string): string {
-		return `${this.baseUrl}/api/v2.0${path}`;
+		return harborApiUrl(this.access, path);
 	}
 
 	private async get<T>(path: string, step: string, schema: z.ZodType<T>): Promise<T> {
@@ -139,12 +141,8 @@ export class HarborApi {
 }
 
 export async function harborApi(context: IntegrationContext): Promise<HarborApi> {
-	return new HarborApi({
-		http: appHttp(context),
-		baseUrl: appBaseUrl(context.values, 'harbor'),
-		adminUser: optionalValue(context.values, 'harbor_admin_user') ?? 'admin',
-		adminPassword: await requireSecret(context, 'harbor_admin_password', 'harbor'),
-	});
+	const access = await harborAccess(context.values, async () => requireSecret(context, 'harbor_admin_password', 'harbor'));
+	return new HarborApi({http: appHttp(context), access});
 }
 
 export const localUsersExplanation =
