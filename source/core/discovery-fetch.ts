@@ -14,9 +14,6 @@ export async function fetchProviderMetadata(http: HttpClient, step: string, serv
 	// (the other checks of a verification) send its requests first.
 	await new Promise((resolve) => setImmediate(resolve));
 	const {allowInsecureRequests, customFetch, discovery} = await import('openid-client');
-	// Node builds its fetch classes (undici's Response, its body reading) on first use: once here,
-	// while the answer is on its way, rather than after it has come.
-	await new Response('{}').json();
 	// openid-client needs a client id to build a Configuration; only the server metadata is used.
 	const configuration = await discovery(server, clientId, undefined, undefined, {
 		[customFetch]: fetchFor,
