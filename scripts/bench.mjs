@@ -695,7 +695,7 @@ function textTable(results) {
 	return table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }
 
-function markdown(results, machine, breakdown) {
+function markdown(results, machine, breakdown, verifyBefore) {
 	const line = (cells) => `| ${cells.join(' | ')} |`;
 	return [
 		'# sso-setup benchmark',
@@ -709,6 +709,7 @@ function markdown(results, machine, breakdown) {
 		...results.filter((result) => result.note).map((result) => `- **${result.metric}**${result.runs ? ` (${result.runs} runs)` : ''}: ${result.note}`),
 		'',
 		...(breakdown ? ['## The first frame, module by module', '', ...breakdownLines(breakdown), ''] : []),
+		...(verifyBefore ? ['## verify before its first request, and over its whole run', '', ...verifyBreakdownLines(verifyBefore), ''] : []),
 	].join('\n');
 }
 
@@ -808,18 +809,21 @@ async function main() {
 	info.loadedRunLoad = loadedAt;
 	process.stderr.write('bench: firstFrameBreakdown …\n');
 	const breakdown = await firstFrameBreakdown();
+	process.stderr.write('bench: verifyBreakdown …\n');
+	const verifyBefore = await verifyBreakdown();
 	info.endLoad = os.loadavg()[0].toFixed(2);
 
 	const benchDir = path.join(root, 'bench');
 	mkdirSync(benchDir, {recursive: true});
-	writeFileSync(path.join(benchDir, 'results.json'), `${JSON.stringify({...info, delayMs, results, firstFrameBreakdown: breakdown}, null, 2)}\n`);
-	writeFileSync(path.join(benchDir, 'RESULTS.md'), markdown(results, info, breakdown));
+	writeFileSync(path.join(benchDir, 'results.json'), `${JSON.stringify({...info, delayMs, results, firstFrameBreakdown: breakdown, verifyBreakdown: verifyBefore}, null, 2)}\n`);
+	writeFileSync(path.join(benchDir, 'RESULTS.md'), markdown(results, info, breakdown, verifyBefore));
 	process.stdout.write(`\n${info.date} · Node ${info.node} · ${info.cpu} × ${info.cores} · load average ${info.load} at the start, ${info.loadedRunLoad} in the loaded run, ${info.endLoad} at the end\n\n${textTable(results)}\n\n`);
 	for (const result of results.filter((entry) => entry.note)) {
 		process.stdout.write(`- ${result.metric}: ${result.note}\n`);
 	}
 
 	process.stdout.write(`\nThe first frame, module by module: ${breakdownLines(breakdown).join('\n')}\n`);
+	process.stdout.write(`\n${verifyBreakdownLines(verifyBefore).join('\n')}\n`);
 }
 
 try {
