@@ -3,14 +3,15 @@ import {colorEnabled} from '../core/style.js';
 import type {ParsedCommand} from './parse.js';
 
 export async function runCommand(parsed: ParsedCommand): Promise<number> {
-	if (parsed.options['no-color'] || !colorEnabled(process.stdout)) {
-		// Ink and its dependencies read this before they are imported.
-		process.env['FORCE_COLOR'] = '0';
-	}
-
 	switch (parsed.command) {
 		case 'wizard':
 		case 'resume': {
+			if (parsed.options['no-color'] || !colorEnabled(process.stdout)) {
+				// Ink and its dependencies read this before they are imported. (Only here: for the other
+				// commands, opening stdout this early would come before verify's first requests.)
+				process.env['FORCE_COLOR'] = '0';
+			}
+
 			const {wizardCommand} = await import('./wizard.js');
 			return wizardCommand(parsed);
 		}

@@ -5,7 +5,9 @@ import {buildContext} from '../core/session/integration-context.js';
 import {newSession, type Session} from '../core/session/session.js';
 import {sendFirstRequests} from '../verify/first-requests.js';
 import type {ParsedCommand} from './parse.js';
-import {loadFlows, resolvePairInput} from './inputs.js';
+import {loadFlows, type PairInput, resolvePairInput} from './inputs.js';
+import {memoryStore} from '../secrets/keychain.js';
+import {SessionSecrets} from '../secrets/secrets.js';
 import {openSecretsOnDemand} from './secrets.js';
 
 /**
@@ -26,7 +28,6 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 
 	const catalogue = await loadFlows(parsed.flows);
 	const input = await resolvePairInput(parsed, catalogue);
-	const start: Session = input.session ?? newSession(input.pair.idp.id, input.pair.app.id);
 	let pendingId: () => string | undefined = () => undefined;
 	onInterrupt(() => {
 		const pending = pendingId();
@@ -36,15 +37,29 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 
 		return `verify changes nothing; run it again${input.session ? ` with: ${commandLine(`verify --session ${input.session.id}`)}` : ' with the same options'}.`;
 	});
-	// The checks start without the keychain: the secrets the environment gives are read at once, and
-	// the keychain is asked for the others when one is needed (at once for a saved session's clean-up
-	// or a sign-in, which need it). Its note, if any, comes first.
 	const say = (note: string) => {
 		if (!json) process.stderr.write(`${note}\n`);
 	};
-	const {secrets, noted} = openSecretsOnDemand(start.id, {say, writes: false, now: Boolean(input.session) || signIn});
-	const current = {...start, answers: {...start.answers, ...input.answers}};
-	await sendFirstRequests(buildContext(input.pair, {current: () => current, update() {}}, secrets), input.pair);
+	// The checks start without the keychain: the secrets the environment gives are read at once, and
+	// the keychain is asked for the others when one is needed (at once for a saved session's clean-up
+	// or a sign-in, which need it). Its note, if any, comes first.
+	const open = (session: Session) => openSecretsOnDemand(session.id, {say, writes: false, now: Boolean(input.session) || signIn});
+	let start: Session;
+	let opened: ReturnType<typeof open>;
+	if (input.session) {
+		start = input.session;
+		opened = open(start);
+		await sendFirstRequests(firstRequestsContext(input, start, opened.secrets), input.pair);
+	} else {
+		// A new session has nothing in the keychain: the environment's secrets are all the first
+		// requests can have, and they leave before Node's crypto loads to name the session.
+		const unnamed = newSession(input.pair.idp.id, input.pair.app.id, new Date(), 'verify-first-requests');
+		await sendFirstRequests(firstRequestsContext(input, unnamed, new SessionSecrets(memoryStore(), unnamed.id)), input.pair);
+		start = newSession(input.pair.idp.id, input.pair.app.id);
+		opened = open(start);
+	}
+
+	const {secrets, noted} = opened;
 	const {checkAndReport} = await import('./verify-checks.js');
 	return checkAndReport({
 		input,
@@ -56,4 +71,10 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 			pendingId = watched;
 		},
 	});
+}
+
+/** The context the first requests go out with: the answers as the checks will see them. */
+function firstRequestsContext(input: PairInput, session: Session, secrets: SessionSecrets) {
+	const current = {...session, answers: {...session.answers, ...input.answers}};
+	return buildContext(input.pair, {current: () => current, update() {}}, secrets);
 }

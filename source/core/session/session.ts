@@ -33,11 +33,12 @@ export type Session = {
 	finished: boolean;
 };
 
-export function newSession(idp: string, app: string, now = new Date()): Session {
+/** A new session, named at random unless `id` is given. */
+export function newSession(idp: string, app: string, now = new Date(), id = `${idp}-${app}-${randomHex(3)}`): Session {
 	const stamp = now.toISOString();
 	return {
 		schema_version: sessionSchemaVersion,
-		id: `${idp}-${app}-${randomHex(3)}`,
+		id,
 		idp,
 		app,
 		created_at: stamp,
