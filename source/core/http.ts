@@ -94,10 +94,12 @@ export class HttpClient {
 			return;
 		}
 
-		await transport(url);
-		const answer = this.send(url, request, headers, body, request.timeoutMs ?? this.timeoutMs);
+		// Registered at once, so that a request made while Node's HTTP stack loads takes it too.
+		const loaded = transport(url);
+		const answer = loaded.then(async () => this.send(url, request, headers, body, request.timeoutMs ?? this.timeoutMs));
 		answer.catch(() => {});
 		earlyAnswers.set(key, answer);
+		await loaded;
 	}
 
 	/** Requests JSON and returns the parsed body (validate it with a schema at the call site). */

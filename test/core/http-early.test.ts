@@ -33,6 +33,16 @@ describe('HttpClient.early: a GET sent ahead, taken by the same request', () => 
 		expect(second.body).not.toEqual(first.body);
 	});
 
+	it('is taken by the same request made before the early one has left (while Node loads its HTTP stack)', async () => {
+		const url = `${await origin}/racing`;
+		seen.length = 0;
+		const early = new HttpClient().early({url, step: 'ahead'});
+		const taken = new HttpClient().request({url, step: 'the check'});
+		await early;
+		await taken;
+		expect(seen).toEqual(['GET /racing -']);
+	});
+
 	it('is not taken by a request with other headers, another method or another URL', async () => {
 		const url = `${await origin}/settings`;
 		seen.length = 0;
