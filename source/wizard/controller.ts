@@ -35,7 +35,9 @@ import {
 	warningsToShow,
 	withByHand,
 } from './machine.js';
-import {deleteSessionFile, listSessions, loadSession, newSession, saveSession, type Session} from '../core/session/store.js';
+import {hasSessionFiles} from '../core/session/files.js';
+import {newSession, type Session} from '../core/session/session.js';
+import type * as SessionStore from '../core/session/store.js';
 import {secretEnvironmentName} from '../secrets/secrets.js';
 import {hasPendingCleanup} from '../sign-in/pending.js';
 
@@ -80,6 +82,13 @@ export class WizardController {
 	private pendingStart: (() => Promise<void>) | undefined;
 	private storeOpened: Promise<boolean> | undefined;
 	private storeProblem: string | undefined;
+	/**
+	 * The session store reads saved files with a schema: it loads beside the keychain check, after
+	 * the first frame (sooner only when the welcome screen has saved sessions to list), and every
+	 * way to a session waits for that check.
+	 */
+	private sessionStore: typeof SessionStore | undefined;
+	private sessionStoreLoading: Promise<typeof SessionStore> | undefined;
 	private pendingIdp: string | undefined;
 
 	private readonly stages: StageRunner;
@@ -117,7 +126,8 @@ export class WizardController {
 		if (!options.sessionId && !options.resume) {
 			// The welcome screen needs no keychain: it is the first frame, and the keychain check
 			// finishes behind it (the screens after it wait for the answer).
-			const welcome = async () => this.set({screen: {name: 'welcome', resumable: this.resumableSessions()}});
+			// Without saved sessions, set before anything is awaited: the first frame is this screen.
+			const welcome = async () => this.set({screen: {name: 'welcome', resumable: hasSessionFiles(this.env) ? await this.resumableSessions() : []}});
 			await welcome();
 			if (!(await opened) && this.state.screen.name === 'welcome') {
 				this.askAboutStorage(welcome);
@@ -132,7 +142,7 @@ export class WizardController {
 				return;
 			}
 
-			const resumable = this.resumableSessions();
+			const resumable = await this.resumableSessions();
 			if (resumable.length === 1) {
 				await this.resumeSession(resumable[0]!.id);
 			} else if (resumable.length === 0) {
@@ -149,9 +159,10 @@ export class WizardController {
 		}
 	}
 
-	/** Starts the keychain check once; resolves with whether the keychain can be used. */
+	/** Starts the keychain check once (and the session store's loading); resolves with whether the keychain can be used. */
 	private openStore(): Promise<boolean> {
-		this.storeOpened ??= this.deps.openKeychain().then((probe) => {
+		const loaded = new Promise((resolve) => setImmediate(resolve)).then(async () => this.loadSessionStore());
+		this.storeOpened ??= Promise.all([this.deps.openKeychain(), loaded]).then(([probe]) => {
 			if (probe.ok) {
 				this.store = probe.store;
 				this.set({storage: 'keychain'});
@@ -179,7 +190,22 @@ export class WizardController {
 		return this.store !== undefined;
 	}
 
-	private resumableSessions(): Session[] {
+	private async loadSessionStore(): Promise<typeof SessionStore> {
+		this.sessionStoreLoading ??= import('../core/session/store.js').then((store) => (this.sessionStore = store));
+		return this.sessionStoreLoading;
+	}
+
+	/** The session store, loaded with the keychain check that every way to a session waits for. */
+	private loadedStore(): typeof SessionStore {
+		if (!this.sessionStore) {
+			throw new Error('The session store is used before the keychain check has finished.');
+		}
+
+		return this.sessionStore;
+	}
+
+	private async resumableSessions(): Promise<Session[]> {
+		const {listSessions} = await this.loadSessionStore();
 		return listSessions(this.env).sessions.filter((session) => !session.finished && this.deps.catalogue.idps.has(session.idp) && this.deps.catalogue.apps.has(session.app));
 	}
 
@@ -246,7 +272,7 @@ export class WizardController {
 			return;
 		}
 
-		deleteSessionFile(session.id, this.env);
+		this.loadedStore().deleteSessionFile(session.id, this.env);
 		await new SessionSecrets(this.requireStore(), session.id, this.env).deleteAll().catch(() => 0);
 	}
 
@@ -256,7 +282,7 @@ export class WizardController {
 		}
 
 		this.set({screen: {name: 'loading', message: `Loading session ${id}…`}});
-		const session = loadSession(id, this.env);
+		const session = this.loadedStore().loadSession(id, this.env);
 		const pair = getPair(this.deps.catalogue, session.idp, session.app);
 		this.secrets = new SessionSecrets(this.requireStore(), session.id, this.env);
 		const present = new Set(this.environmentSecrets(session.idp, session.app));
@@ -657,7 +683,7 @@ export class WizardController {
 	/** Saves the session and makes it current; a failed save ends the wizard with the reason. */
 	private persist(view: SessionView): boolean {
 		try {
-			const session = saveSession(view.session, this.env);
+			const session = this.loadedStore().saveSession(view.session, this.env);
 			this.set({view: {...view, session}});
 			return true;
 		} catch (error) {

@@ -200,3 +200,22 @@ describe('issue 11: resuming on the manual path', () => {
 		expect(steps).toContain('Sign in to https://auth.example.com as an administrator');
 	});
 });
+
+describe("the welcome screen is the first frame", () => {
+	it('without saved sessions, start() sets it before it waits for anything (the session store included)', () => {
+		const home = mkdtempSync(path.join(tmpdir(), 'sso-setup-first-'));
+		const controller = new WizardController({catalogue: shippedFlows, env: {SSO_SETUP_HOME: home}, openKeychain: async () => ({ok: true, store: memoryStore()})});
+		void controller.start();
+		// Synchronously: runWizard renders right after start() returns its promise.
+		expect(controller.state.screen).toEqual({name: 'welcome', resumable: []});
+	});
+
+	it('with a saved session, it lists it (the store loads first) and resumes it', async () => {
+		const {controller, screen, env} = setUp();
+		const saved = saveSession({...newSession('authentik', 'harbor'), step: 'fields', answers: {app_url: 'https://harbor.example.com'}}, env);
+		void controller.start();
+		await waitForText(screen, 'Start a new setup');
+		const welcome = controller.state.screen;
+		expect(welcome.name === 'welcome' ? welcome.resumable.map((session) => session.id) : []).toEqual([saved.id]);
+	});
+});

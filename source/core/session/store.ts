@@ -4,13 +4,15 @@ import * as z from 'zod';
 import {SsoSetupError, UsageError} from '../errors.js';
 import {isSecretKey} from '../fields.js';
 import {sessionsDirectory, stateDirectory} from '../paths.js';
-import {checkPrivateDirectory, ensurePrivateDirectory, readRegularFile, UnsafeFileError, writePrivateFileAtomic} from '../private-files.js';
+import {ensurePrivateDirectory, readRegularFile, UnsafeFileError, writePrivateFileAtomic} from '../private-files.js';
 import {answerProblem} from './answer-rules.js';
 import {printable} from '../text.js';
 import {commandLine} from '../command-line.js';
 import {type Session, sessionIdPattern, sessionSchemaVersion, wizardSteps} from './session.js';
+import {checkStateDirectories} from './files.js';
 
 export {newSession, sessionSchemaVersion, wizardSteps, type Session, type WizardStep} from './session.js';
+export {checkStateDirectories} from './files.js';
 
 const identifier = z.string().regex(/^[a-z][a-z0-9-]*$/);
 
@@ -137,11 +139,6 @@ export function parseSession(file: string, text: string): Session {
 	return result.data;
 }
 
-/** The state and sessions directories, when they exist, are the user's own and not writable by others. */
-export function checkStateDirectories(env: NodeJS.ProcessEnv = process.env): void {
-	checkPrivateDirectory(stateDirectory(env));
-	checkPrivateDirectory(sessionsDirectory(env));
-}
 
 /** A session file is a regular file of the user's, not writable by others, under the size cap. */
 function readSessionFile(file: string): string {
