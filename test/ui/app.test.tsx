@@ -1,46 +1,22 @@
-import {mkdtempSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
+import {readFileSync} from 'node:fs';
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
-import {loadFlows} from '../../source/commands/inputs.js';
-import {WizardController} from '../../source/wizard/controller.js';
 import {listSessions, loadSession, newSession, saveSession, sessionFile} from '../../source/core/session/store.js';
-import {memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
-import {App} from '../../source/ui/App.js';
+import {renderWizard, startNewSetup} from '../helpers/wizard-app.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
 
-const shippedFlows = await loadFlows([]);
 
 /** The whole Ink app on the manual path, with the controller and a store kept in memory. */
 function setUp(options: {keychain?: boolean; env?: Record<string, string>} = {}) {
-	const home = mkdtempSync(path.join(tmpdir(), 'sso-setup-app-'));
-	const env = {SSO_SETUP_HOME: home, ...options.env};
-	const store: SecretStore = memoryStore();
-	const controller = new WizardController({
-		catalogue: shippedFlows,
-		env,
-		openKeychain: async () => (options.keychain === false ? {ok: false, reason: 'no D-Bus session is running'} : {ok: true, store}),
-	});
-	const screen = render(<App controller={controller} />);
-	return {controller, screen, env, store};
+	return renderWizard(options);
 }
 
 /** authentik → Harbor, the Harbor URL answered: the wizard then asks for the authentik URL. */
 async function answerHarborUrl(screen: ReturnType<typeof render>) {
-	await startAuthentikHarbor(screen);
+	await startNewSetup(screen);
 	await waitForText(screen, 'Harbor URL');
 	await typeLine(screen, 'https://harbor.example.com');
 	await waitForText(screen, 'authentik URL');
-}
-
-async function startAuthentikHarbor(screen: ReturnType<typeof render>) {
-	await waitForText(screen, 'Start a new setup');
-	await press(screen, keys.enter);
-	await waitForText(screen, 'Which identity provider?');
-	await press(screen, keys.enter);
-	await waitForText(screen, 'Which app?');
-	await press(screen, keys.enter);
 }
 
 async function typeLine(screen: ReturnType<typeof render>, text: string) {
@@ -203,8 +179,7 @@ describe('issue 11: resuming on the manual path', () => {
 
 describe("the welcome screen is the first frame", () => {
 	it('without saved sessions, start() sets it before it waits for anything (the session store included)', () => {
-		const home = mkdtempSync(path.join(tmpdir(), 'sso-setup-first-'));
-		const controller = new WizardController({catalogue: shippedFlows, env: {SSO_SETUP_HOME: home}, openKeychain: async () => ({ok: true, store: memoryStore()})});
+		const {controller} = renderWizard();
 		void controller.start();
 		// Synchronously: runWizard renders right after start() returns its promise.
 		expect(controller.state.screen).toEqual({name: 'welcome', resumable: []});

@@ -4,14 +4,12 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {loadFlows} from '../../source/commands/inputs.js';
 import {automationStages, fieldOptions} from '../../source/commands/wizard.js';
 import {loadAppIntegration, loadIdpIntegration} from '../../source/integrations/registry.js';
 import {newSession, saveSession} from '../../source/core/session/store.js';
 import {visibleFields} from '../../source/wizard/machine.js';
 import {WizardController} from '../../source/wizard/controller.js';
-import {memoryStore, type SecretStore} from '../../source/secrets/keychain.js';
-import {App} from '../../source/ui/App.js';
+import {renderWizard} from '../helpers/wizard-app.js';
 import {keys, last, press, waitForFrame, waitForText} from '../helpers/ink.js';
 import {type FakeAuthentik, startFakeAuthentik} from '../servers/authentik.js';
 import {type FakeHarbor, startFakeHarbor} from '../servers/harbor.js';
@@ -20,27 +18,13 @@ import {type FakeHarbor, startFakeHarbor} from '../servers/harbor.js';
  * Issue 11, item 5: a failed automatic step is no dead end. The whole Ink app with the real
  * integrations against the fake authentik and Harbor (or a port where nothing listens).
  */
-const shippedFlows = await loadFlows([]);
 const token = 'ak-failed-step-token';
 const harborPassword = 'Harbor-Failed-Step-1';
 
 type Screen = ReturnType<typeof render>;
 
 function setUp(options: {keychain?: boolean; home?: string} = {}) {
-	const home = options.home ?? mkdtempSync(path.join(tmpdir(), 'sso-setup-failed-'));
-	const env = {SSO_SETUP_HOME: home};
-	const store: SecretStore = memoryStore();
-	const controller = new WizardController({
-		catalogue: shippedFlows,
-		env,
-		openKeychain: async () => (options.keychain === false ? {ok: false, reason: 'no D-Bus session is running'} : {ok: true, store}),
-		automationStages,
-		fieldOptions,
-		loadIdpIntegration,
-		loadAppIntegration,
-	});
-	const screen = render(<App controller={controller} />);
-	return {controller, screen, env, home};
+	return renderWizard({...options, automationStages, fieldOptions, loadIdpIntegration, loadAppIntegration});
 }
 
 /** Answers the fields on screen until the wizard leaves them: typed values by key, Enter for the rest (and for each manual step). */

@@ -1,17 +1,8 @@
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
-import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {loadFlows} from '../../source/commands/inputs.js';
 import {enrichAnswers} from '../../source/commands/wizard.js';
-import {WizardController} from '../../source/wizard/controller.js';
-import {memoryStore} from '../../source/secrets/keychain.js';
-import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
+import {renderWizard} from '../helpers/wizard-app.js';
 import {type RunningOp, startOidcOp} from '../servers/oidc-op.js';
-
-const shippedFlows = await loadFlows([]);
 
 /** A generic provider has no derived endpoints: the wizard reads them from its discovery document. */
 describe('generic OpenID provider in the wizard', () => {
@@ -23,13 +14,7 @@ describe('generic OpenID provider in the wizard', () => {
 
 	it('fills Portainer\'s endpoint URLs from discovery', async () => {
 		op = await startOidcOp({clients: [{client_id: 'portainer', client_secret: 'Op-Secret-123', redirect_uris: ['https://portainer.example.com/']}]});
-		const controller = new WizardController({
-			catalogue: shippedFlows,
-			env: {SSO_SETUP_HOME: mkdtempSync(path.join(tmpdir(), 'sso-setup-oidc-ui-'))},
-			openKeychain: async () => ({ok: true, store: memoryStore()}),
-			enrichAnswers,
-		});
-		const screen = render(<App controller={controller} />);
+		const {controller, screen} = renderWizard({enrichAnswers});
 		void controller.start();
 		await waitForText(screen, 'Start a new setup');
 		await press(screen, keys.enter);

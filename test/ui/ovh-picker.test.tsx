@@ -1,17 +1,8 @@
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
-import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {loadFlows} from '../../source/commands/inputs.js';
 import {fieldOptions} from '../../source/commands/wizard.js';
-import {WizardController} from '../../source/wizard/controller.js';
-import {memoryStore} from '../../source/secrets/keychain.js';
-import {App} from '../../source/ui/App.js';
 import {keys, press, waitForText} from '../helpers/ink.js';
+import {renderWizard, startNewSetup} from '../helpers/wizard-app.js';
 import {type FakeOvh, startFakeOvh} from '../servers/ovh.js';
-
-const shippedFlows = await loadFlows([]);
 const registryId = '5e1a4f9c-2b7d-4c3e-9a61-0d8f2b6c7e14';
 
 /** The OVH project and registry are picked from the API's lists; the registry's URL comes with it. */
@@ -29,20 +20,9 @@ describe('OVH pickers in the wizard', () => {
 			consumerKey: 'ck-ui',
 			projects: {'project-a': [{id: registryId, name: 'team-registry', region: 'GRA', url: 'https://abc123.c1.gra9.container-registry.ovh.net', status: 'READY'}, {id: '0b9c2e4d-7f1a-4a2b-8c3d-5e6f7a8b9c0d', name: 'other', region: 'BHS', status: 'READY'}]},
 		});
-		const controller = new WizardController({
-			catalogue: shippedFlows,
-			env: {SSO_SETUP_HOME: mkdtempSync(path.join(tmpdir(), 'sso-setup-ovh-ui-'))},
-			openKeychain: async () => ({ok: true, store: memoryStore()}),
-			fieldOptions,
-		});
-		const screen = render(<App controller={controller} />);
+		const {controller, screen} = renderWizard({fieldOptions});
 		void controller.start();
-		await waitForText(screen, 'Start a new setup');
-		await press(screen, keys.enter);
-		await waitForText(screen, 'Which identity provider?');
-		await press(screen, keys.enter);
-		await waitForText(screen, 'Which app?');
-		await press(screen, keys.down, keys.down, keys.enter);
+		await startNewSetup(screen, {app: 2});
 		// The endpoint is a choice; the fake API is an "other URL".
 		await waitForText(screen, '❯ ovh-eu: Europe');
 		await press(screen, keys.down, keys.down, keys.down, keys.enter);

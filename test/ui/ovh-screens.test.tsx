@@ -1,19 +1,10 @@
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
-import {render} from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import {afterEach, describe, expect, it} from 'vitest';
-import {loadFlows} from '../../source/commands/inputs.js';
 import {fieldOptions} from '../../source/commands/wizard.js';
 import {visibleFields} from '../../source/wizard/machine.js';
-import {WizardController} from '../../source/wizard/controller.js';
-import {memoryStore} from '../../source/secrets/keychain.js';
-import {App} from '../../source/ui/App.js';
 import {keys, last, press, waitForFrame, waitForText} from '../helpers/ink.js';
+import {renderWizard, shippedFlows, type WizardApp} from '../helpers/wizard-app.js';
 import {type FakeOvh, startFakeOvh} from '../servers/ovh.js';
-
-const shippedFlows = await loadFlows([]);
 const registryId = '5e1a4f9c-2b7d-4c3e-9a61-0d8f2b6c7e14';
 const registryUrl = 'https://abc123.c1.gra9.container-registry.ovh.net';
 
@@ -27,24 +18,18 @@ describe('OVH screens in the wizard', () => {
 	});
 
 	function setUp() {
-		const controller = new WizardController({
-			catalogue: shippedFlows,
-			env: {SSO_SETUP_HOME: mkdtempSync(path.join(tmpdir(), 'sso-setup-ovh-screens-'))},
-			openKeychain: async () => ({ok: true, store: memoryStore()}),
-			fieldOptions,
-		});
-		const screen = render(<App controller={controller} />);
+		const {controller, screen} = renderWizard({fieldOptions});
 		void controller.start();
 		return {controller, screen};
 	}
 
-	async function choose(screen: ReturnType<typeof render>, label: string) {
+	async function choose(screen: WizardApp['screen'], label: string) {
 		for (let step = 0; step < 8 && !last(screen).includes(`❯ ${label}`); step++) await press(screen, keys.down);
 		expect(last(screen)).toContain(`❯ ${label}`);
 		await press(screen, keys.enter);
 	}
 
-	async function startKeycloakOvh(screen: ReturnType<typeof render>) {
+	async function startKeycloakOvh(screen: WizardApp['screen']) {
 		await waitForText(screen, 'Start a new setup');
 		await press(screen, keys.enter);
 		await waitForText(screen, 'Which identity provider?');
@@ -55,12 +40,12 @@ describe('OVH screens in the wizard', () => {
 	}
 
 	/** The field on screen now, and its help as the screen shows it. */
-	function currentField(controller: WizardController) {
+	function currentField(controller: WizardApp['controller']) {
 		const {screen, view} = controller.state;
 		return screen.name === 'fields' && view ? visibleFields(view)[screen.index] : undefined;
 	}
 
-	function expectHelpShown(controller: WizardController, screen: ReturnType<typeof render>) {
+	function expectHelpShown(controller: WizardApp['controller'], screen: WizardApp['screen']) {
 		const field = currentField(controller);
 		expect(field?.help, `help of ${field?.key}`).toBeTruthy();
 		expect(last(screen).replaceAll(/\s+/g, ' ')).toContain(field!.help!.slice(0, 60));
