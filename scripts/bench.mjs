@@ -178,9 +178,17 @@ async function firstFrameBreakdown() {
 		}
 	}
 
-	const busy = [...totals.values()].reduce((sum, ms) => sum + ms, 0);
-	const largest = [...totals].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([what, ms]) => ({what, ms: Math.round(ms * 10) / 10}));
-	return {id: 'firstFrameBreakdown', runs, frameMs: Math.round(before / runs), cpuMs: Math.round(busy), largest};
+	return {id: 'firstFrameBreakdown', runs, frameMs: Math.round(before / runs), ...cpuSummary(totals)};
+}
+
+/** CPU ms by what ran: their sum, and the largest of them. */
+function cpuSummary(totals) {
+	const cpuMs = Math.round([...totals.values()].reduce((sum, ms) => sum + ms, 0));
+	return {cpuMs, largest: [...totals].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([what, ms]) => ({what, ms: Math.round(ms * 10) / 10}))};
+}
+
+function costTable({largest}) {
+	return ['| ms | what |', '| --- | --- |', ...largest.map((entry) => `| ${entry.ms.toFixed(1)} | ${entry.what} |`)];
 }
 
 /** For each file of a readable bundle, the module each line belongs to (by esbuild's `// path` comments). */
@@ -529,8 +537,7 @@ async function verifyBreakdown() {
 			}
 		}
 
-		const summary = (totals) => ({cpuMs: Math.round([...totals.values()].reduce((sum, ms) => sum + ms, 0)), largest: [...totals].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([what, ms]) => ({what, ms: Math.round(ms * 10) / 10}))});
-		return {id: 'verifyBreakdown', runs, firstAskedMs: Math.round(firstAsked / runs), beforeFirstRequest: summary(before), wholeRun: summary(whole)};
+		return {id: 'verifyBreakdown', runs, firstAskedMs: Math.round(firstAsked / runs), beforeFirstRequest: cpuSummary(before), wholeRun: cpuSummary(whole)};
 	});
 }
 
@@ -770,15 +777,14 @@ async function some(names) {
 }
 
 function verifyBreakdownLines(breakdown) {
-	const table = ({largest}) => ['| ms | what |', '| --- | --- |', ...largest.map((entry) => `| ${entry.ms.toFixed(1)} | ${entry.what} |`)];
 	return [
 		`verify's first request reached a server ${breakdown.firstAskedMs} ms after the spawn (the readable build under --cpu-prof, ${breakdown.runs} runs). Before it, ${breakdown.beforeFirstRequest.cpuMs} ms of CPU went to:`,
 		'',
-		...table(breakdown.beforeFirstRequest),
+		...costTable(breakdown.beforeFirstRequest),
 		'',
 		`Over the whole run, ${breakdown.wholeRun.cpuMs} ms of CPU went to:`,
 		'',
-		...table(breakdown.wholeRun),
+		...costTable(breakdown.wholeRun),
 	];
 }
 
@@ -786,9 +792,7 @@ function breakdownLines(breakdown) {
 	return [
 		`${breakdown.cpuMs} ms of CPU before the first frame appeared (${breakdown.frameMs} ms after the spawn; a readable build of the same bundle under --cpu-prof, ${breakdown.runs} runs, the profiler slows everything a little). The largest costs, by the module whose code ran or what Node did meanwhile:`,
 		'',
-		'| ms | what |',
-		'| --- | --- |',
-		...breakdown.largest.map((entry) => `| ${entry.ms.toFixed(1)} | ${entry.what} |`),
+		...costTable(breakdown),
 	];
 }
 

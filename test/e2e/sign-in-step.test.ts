@@ -52,25 +52,6 @@ describe('the wizard offers the sign-in proof as its last step (pseudo-terminal,
 		};
 	}
 
-	/** Moves the menu pointer until its line matches, then presses Enter (labels may wrap at 80 columns). */
-	async function choose(run: PtyRun, item: RegExp, maxSteps = 8): Promise<void> {
-		for (let step = 0; step <= maxSteps; step++) {
-			await run.settle();
-			const line = run
-				.screen()
-				.split('\n')
-				.find((text) => text.includes('❯'));
-			if (line && item.test(line)) {
-				await run.press('enter');
-				return;
-			}
-
-			await run.press('down');
-		}
-
-		throw new Error(`No menu item ${String(item)}. Screen:\n${run.screen()}`);
-	}
-
 	/** The current frame, from the header line to the keys line: what a 24-row terminal must hold. */
 	function frame(run: PtyRun): string[] {
 		const lines = run.screen().split('\n');
@@ -83,7 +64,7 @@ describe('the wizard offers the sign-in proof as its last step (pseudo-terminal,
 		const run = new PtyRun([], {...size, env: {SSO_SETUP_HOME: home, ...noKeychain}});
 		runs.push(run);
 		await run.expectText('Keep secrets in memory for this run only');
-		await choose(run, /Keep secrets in memory/);
+		await run.select(/Keep secrets in memory/);
 		await startAuthentikToHarbor(run, {harbor: harbor.url, authentik: authentik.url});
 		await run.answer(authentikToken);
 		for (const label of ['OIDC scopes', 'Username claim', 'Groups claim']) {
@@ -102,23 +83,23 @@ describe('the wizard offers the sign-in proof as its last step (pseudo-terminal,
 		await run.answer(harborPassword);
 		await acknowledgeHarborNotices(run);
 		await run.expectText('register the client in authentik, then apply the settings in Harbor');
-		await choose(run, /Continue/);
+		await run.select(/Continue/);
 
 		await run.expectText('authentik authorization flow');
 		await run.press('enter');
 		await run.expectText('Create the client in authentik');
 		await run.press('enter');
 		await run.expectText('Client ID:');
-		await choose(run, /Continue/);
+		await run.select(/Continue/);
 		await run.expectText('Apply these changes to Harbor');
 		await run.press('enter');
 		await run.expectText('Continue');
-		await choose(run, /Continue/);
+		await run.select(/Continue/);
 
 		await run.expectText('Verify the connection');
 		await run.expectText(/Everything that could be checked works|Run the checks again/, 30_000);
 		options.beforeSignIn?.();
-		await choose(run, /Continue/);
+		await run.select(/Continue/);
 		await run.expectText('Last step: prove a real sign-in');
 		return run;
 	}
@@ -154,7 +135,7 @@ describe('the wizard offers the sign-in proof as its last step (pseudo-terminal,
 		expect(done).not.toContain('Run it again');
 
 		// What is left to do by hand stays the last screen.
-		await choose(run, /Continue/);
+		await run.select(/Continue/);
 		await run.expectText(/What is left to do by hand|Done: the checklist, for reference/);
 		await run.press('enter');
 		expect(await run.exit()).toBe(0);
@@ -198,12 +179,12 @@ describe('the wizard offers the sign-in proof as its last step (pseudo-terminal,
 
 		// Fixed by hand, then run again from the same screen: it passes.
 		harbor.config['oidc_client_secret'] = authentik.providers[0]!.client_secret;
-		await choose(run, /Run it again/);
+		await run.select(/Run it again/);
 		await run.expectText('❯ Run it');
 		await run.press('enter');
 		await run.expectText('A real sign-in passed', 60_000);
 		expect(testUsersLeft()).toEqual({authentik: [], harbor: []});
-		await choose(run, /Continue/);
+		await run.select(/Continue/);
 		await run.expectText(/What is left to do by hand|Done: the checklist, for reference/);
 		await run.press('enter');
 		expect(await run.exit()).toBe(0);

@@ -68,25 +68,6 @@ function wrapped(sentence: string): RegExp {
 	return new RegExp(sentence.split(/\s+/).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+'));
 }
 
-/** Moves the menu pointer until its line matches, then presses Enter (labels may wrap). */
-async function choose(run: PtyRun, item: RegExp, maxSteps = 8): Promise<void> {
-	for (let step = 0; step <= maxSteps; step++) {
-		await run.settle();
-		const line = run
-			.screen()
-			.split('\n')
-			.find((text) => text.includes('❯'));
-		if (line && item.test(line)) {
-			await run.press('enter');
-			return;
-		}
-
-		await run.press('down');
-	}
-
-	throw new Error(`No menu item ${String(item)}. Screen:\n${run.screen()}`);
-}
-
 type Screen = 'keychain' | 'welcome' | 'idp' | 'app' | 'field' | 'warning' | 'review' | 'checklist';
 
 /** Walks the manual authentik → Portainer path up to the given screen, answering as a person would. */
@@ -96,21 +77,21 @@ async function walkTo(run: PtyRun, target: Screen): Promise<void> {
 		[
 			'idp',
 			async () => {
-				await choose(run, /Start a new setup/);
+				await run.select(/Start a new setup/);
 				await run.expectText('Which identity provider?');
 			},
 		],
 		[
 			'app',
 			async () => {
-				await choose(run, /❯\s*authentik/);
+				await run.select(/❯\s*authentik/);
 				await run.expectText('Which app?');
 			},
 		],
 		[
 			'field',
 			async () => {
-				await choose(run, /❯\s*Portainer/);
+				await run.select(/❯\s*Portainer/);
 				await run.expectText('Portainer URL');
 				await run.answer('https://portainer.example.com');
 				await run.expectText('authentik URL');
@@ -152,7 +133,7 @@ async function walkTo(run: PtyRun, target: Screen): Promise<void> {
 		[
 			'checklist',
 			async () => {
-				await choose(run, /Continue/);
+				await run.select(/Continue/);
 				await run.expectText('What is left to do by hand');
 			},
 		],
@@ -268,9 +249,9 @@ describe('colour', () => {
 	/** Keychain screen, welcome, IdP and app menus, a refused answer in red, Ctrl+C. */
 	async function drawEveryColour(run: PtyRun): Promise<void> {
 		await run.expectText('The OS keychain cannot be used');
-		await choose(run, /Keep secrets in memory/);
+		await run.select(/Keep secrets in memory/);
 		await walkTo(run, 'app');
-		await choose(run, /❯\s*Portainer/);
+		await run.select(/❯\s*Portainer/);
 		await run.expectText('Portainer URL');
 		await run.answer('portainer.example.com');
 		await run.expectText('must be a full URL starting with https://');
@@ -317,9 +298,9 @@ describe('a small or changing window', () => {
 	it('is usable in 60 columns: keychain choice, IdP, app, a refused and an accepted answer', async () => {
 		const run = start([], {cols: 60, rows: 40, env: noKeychain});
 		await run.expectText(wrapped('sso-setup keeps passwords, tokens and client secrets only in the keychain'));
-		await choose(run, /Keep secrets in memory/);
+		await run.select(/Keep secrets in memory/);
 		await walkTo(run, 'app');
-		await choose(run, /❯\s*Portainer/);
+		await run.select(/❯\s*Portainer/);
 		await run.expectText('Portainer URL');
 		await run.type('portainer.example.com');
 		await run.expectText(wrapped('Portainer URL must be a full URL starting with https:// (for example https://portainer.example.com).'));
@@ -337,14 +318,14 @@ describe('a small or changing window', () => {
 	it('survives resizes in a menu and in the middle of an answer, and loses no key', async () => {
 		const run = start([], {cols: 100, rows: 40, env: noKeychain});
 		await run.expectText('The OS keychain cannot be used');
-		await choose(run, /Keep secrets in memory/);
+		await run.select(/Keep secrets in memory/);
 		await walkTo(run, 'idp');
 		run.resize(60, 30);
 		await run.expectText('Which identity provider?');
-		await choose(run, /❯\s*authentik/);
+		await run.select(/❯\s*authentik/);
 		await run.expectText('Which app?');
 		run.resize(120, 40);
-		await choose(run, /❯\s*Portainer/);
+		await run.select(/❯\s*Portainer/);
 		await run.expectText('Portainer URL');
 		await run.type('https://portainer.exa');
 		run.resize(50, 24);
@@ -374,7 +355,7 @@ describe('Ctrl+C without a keychain', () => {
 	it('with secrets kept in memory, on a question, saves the answers and says how to resume', async () => {
 		const run = start([], {env: noKeychain});
 		await run.expectText('The OS keychain cannot be used');
-		await choose(run, /Keep secrets in memory/);
+		await run.select(/Keep secrets in memory/);
 		await walkTo(run, 'field');
 		await run.press('ctrlC');
 		expect(await run.exit()).toBe(130);

@@ -164,10 +164,17 @@ export class PtyRun {
 	}
 
 	/** Moves the menu highlight down until it is on the item, then chooses it. */
-	async select(label: string, maxSteps = 12): Promise<void> {
+	/**
+	 * Moves the menu pointer down until it is on the item, then presses Enter: a label the pointed
+	 * line starts with, or a pattern the pointed line matches (for labels that wrap at 80 columns).
+	 */
+	async select(item: string | RegExp, maxSteps = 12): Promise<void> {
 		for (let step = 0; step <= maxSteps; step++) {
 			await this.settle();
-			if (this.screen().includes(`❯ ${label}`)) {
+			const pointed = this.screen()
+				.split('\n')
+				.find((line) => line.includes('❯'));
+			if (typeof item === 'string' ? this.screen().includes(`❯ ${item}`) : pointed !== undefined && item.test(pointed)) {
 				await this.press('enter');
 				return;
 			}
@@ -175,7 +182,7 @@ export class PtyRun {
 			await this.press('down');
 		}
 
-		throw new Error(`No menu item "${label}". Screen:\n${this.screen()}`);
+		throw new Error(`No menu item ${typeof item === 'string' ? `"${item}"` : String(item)}. Screen:\n${this.screen()}`);
 	}
 
 	resize(cols: number, rows: number): void {

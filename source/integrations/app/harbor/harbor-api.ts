@@ -34,19 +34,14 @@ export const authModeRefusal = 'the auth mode cannot be modified as new users ha
 const pageSize = 100;
 
 export class HarborApi {
-	readonly baseUrl: string;
-	readonly adminUser: string;
+	/** Where the API is and the admin's credential, as every request carries it. */
+	readonly access: HarborAccess;
 	private readonly http: HttpClient;
-	private readonly access: HarborAccess;
-	private readonly authorization: string;
 	private readonly advice: StatusAdvice;
 
 	constructor(options: {http: HttpClient; access: HarborAccess}) {
 		this.http = options.http;
 		this.access = options.access;
-		this.baseUrl = options.access.baseUrl;
-		this.adminUser = options.access.adminUser;
-		this.authorization = options.access.authorization;
 		this.advice = {
 			401: {
 				message: `the user name or password of "${this.adminUser}" was refused (HTTP 401)`,
@@ -59,6 +54,14 @@ export class HarborApi {
 			404: {hint: `Check app_url (${this.baseUrl}): Harbor 2.0 or newer answers under /api/v2.0.`},
 			'5xx': {hint: 'Harbor failed on its side: look at the core log (docker logs harbor-core, or the harbor-core pod), then run sso-setup again; completed steps are not repeated.'},
 		};
+	}
+
+	get baseUrl(): string {
+		return this.access.baseUrl;
+	}
+
+	get adminUser(): string {
+		return this.access.adminUser;
 	}
 
 	async systemInfo(): Promise<HarborSystemInfo> {
@@ -131,12 +134,12 @@ export class HarborApi {
 
 	private async get<T>(path: string, step: string, schema: z.ZodType<T>): Promise<T> {
 		const url = this.url(path);
-		const {body} = await withAdvice(this.http.json({url, step, headers: {authorization: this.authorization}}), this.advice);
+		const {body} = await withAdvice(this.http.json({url, step, headers: {authorization: this.access.authorization}}), this.advice);
 		return parseAnswer(schema, body, {url, step, product: 'Harbor'});
 	}
 
 	private async send(request: HttpRequest): Promise<void> {
-		await withAdvice(this.http.request({...request, headers: {authorization: this.authorization}}), this.advice);
+		await withAdvice(this.http.request({...request, headers: {authorization: this.access.authorization}}), this.advice);
 	}
 }
 

@@ -3,6 +3,7 @@ import {splitScopes} from '../../../core/scopes.js';
 import {sameSet} from '../../../core/sets.js';
 import {appHttp} from '../../kit/http-advice.js';
 import {harborApi, type HarborConfigurations} from './harbor-api.js';
+import {harborApiUrl} from './harbor-access.js';
 import type {AppVerification, IntegrationContext} from '../../types.js';
 import {Findings} from '../../../core/findings.js';
 import type {ProviderMetadata} from '../../../core/provider-metadata.js';
@@ -33,16 +34,15 @@ export async function harborSettingsCheck(context: IntegrationContext, {discover
 	const isOidc = setting('auth_mode') === 'oidc_auth';
 	compareSettings(findings, configurations, {issuer, clientId, scopes: context.values['scopes'], separator: context.values['scope_separator']});
 
-	const authorization = `Basic ${Buffer.from(`${api.adminUser}:${password}`).toString('base64')}`;
 	const http = appHttp(context);
 	const configuredEndpoint = setting('oidc_endpoint');
 	const endpoint = typeof configuredEndpoint === 'string' && configuredEndpoint !== '' ? configuredEndpoint : issuer;
 	const [ping, info, login] = await Promise.all([
 		http.request({
 			method: 'POST',
-			url: `${api.baseUrl}/api/v2.0/system/oidc/ping`,
+			url: harborApiUrl(api.access, '/system/oidc/ping'),
 			step: 'verify: harbor OIDC ping',
-			headers: {authorization},
+			headers: {authorization: api.access.authorization},
 			json: {url: endpoint, verify_cert: setting('oidc_verify_cert') !== false},
 			expect: 'any',
 		}),
