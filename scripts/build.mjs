@@ -238,9 +238,62 @@ const launcher = await build({
 	logLevel: 'warning',
 });
 
+/**
+ * verify's first requests as one CommonJS file that the launcher requires (source/commands/verify-early.ts):
+ * they then leave before Node's ES module loader starts. What that code imports on demand (the
+ * session store, YAML flows, openid-client) is never needed before those requests: each such
+ * import() here fails instead, and the code it serves is left to the ES module bundle. Of the
+ * dependencies, only two small ones (the state directory's paths) belong in it.
+ */
+const verifyEarlyDependencies = new Set(['env-paths', 'is-safe-filename']);
+const frontOnly = {
+	name: 'verify-early-front-only',
+	setup(builder) {
+		builder.onResolve({filter: /.*/}, (args) => {
+			if (args.kind === 'dynamic-import' && !args.path.startsWith('node:')) {
+				return {path: args.path, namespace: 'not-in-verify-early'};
+			}
+
+			return undefined;
+		});
+		builder.onLoad({filter: /.*/, namespace: 'not-in-verify-early'}, ({path: wanted}) => ({
+			contents: `throw new Error(${JSON.stringify(`${wanted} is not part of verify's early requests`)});`,
+			loader: 'js',
+		}));
+		builder.onEnd((built) => {
+			const dependencies = Object.keys(built.metafile?.inputs ?? {}).filter((input) => {
+				const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+				return name !== undefined && !verifyEarlyDependencies.has(name);
+			});
+			if (dependencies.length > 0) {
+				throw new Error(`verify-early.cjs is loaded before verify's first requests and must stay small, but it now bundles: ${dependencies.join(', ')}`);
+			}
+		});
+	},
+};
+
+const verifyEarly = await build({
+	absWorkingDir: root,
+	entryPoints: [path.join(root, 'source', 'commands', 'verify-early.ts')],
+	outfile: path.join(outdir, 'verify-early.cjs'),
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	...(readable ? {minifySyntax: true} : {minify: true}),
+	legalComments: 'none',
+	external: ['@napi-rs/keyring'],
+	// The sources find their files from import.meta.url, which a CommonJS file has not.
+	banner: {js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;'},
+	define: {'import.meta.url': '__importMetaUrl', __SSO_SETUP_SHIPPED_FLOWS__: JSON.stringify(JSON.stringify(shippedFlows))},
+	plugins: [frontOnly],
+	metafile: true,
+	logLevel: 'warning',
+});
+
 // Chunk names change with their content: without this, every earlier build's chunks would be
 // published too (`files` ships the whole folder).
-const written = new Set([...Object.keys(result.metafile.outputs), ...Object.keys(launcher.metafile.outputs)].map((file) => path.join(root, file)));
+const written = new Set([result, launcher, verifyEarly].flatMap((built) => Object.keys(built.metafile.outputs)).map((file) => path.join(root, file)));
 for (const entry of await readdir(outdir, {recursive: true, withFileTypes: true})) {
 	const file = path.join(entry.parentPath ?? entry.path, entry.name);
 	if (entry.isFile() && !written.has(file)) {

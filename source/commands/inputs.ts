@@ -191,7 +191,7 @@ function checkAdvanced(key: string, raw: string): string {
 export type PairInput = {pair: Pair; answers: Values; session?: Session};
 
 /** --session ID, or --idp and --app, plus --set overrides. The session store loads only for --session. */
-export async function resolvePairInput(parsed: ParsedCommand, catalogue: Catalogue): Promise<PairInput> {
+export async function resolvePairInput(parsed: ParsedCommand, catalogue: Catalogue, onWarning: (message: string) => void = warn): Promise<PairInput> {
 	const sets = (parsed.options['set'] as string[] | undefined) ?? [];
 	const sessionId = parsed.options['session'] as string | undefined;
 	if (sessionId) {
@@ -205,7 +205,7 @@ export async function resolvePairInput(parsed: ParsedCommand, catalogue: Catalog
 		}
 
 		const pair = getPair(catalogue, session.idp, session.app);
-		return {pair, answers: {...session.answers, ...parseSetOptions(sets, pair, warn)}, session};
+		return {pair, answers: {...session.answers, ...parseSetOptions(sets, pair, onWarning)}, session};
 	}
 
 	const idp = parsed.options['idp'];
@@ -217,7 +217,7 @@ export async function resolvePairInput(parsed: ParsedCommand, catalogue: Catalog
 	}
 
 	const pair = getPair(catalogue, idp, app);
-	return {pair, answers: parseSetOptions(sets, pair, warn)};
+	return {pair, answers: parseSetOptions(sets, pair, onWarning)};
 }
 
 function warn(message: string): void {

@@ -1,14 +1,12 @@
 import {commandLine} from '../core/command-line.js';
 import {UsageError} from '../core/errors.js';
 import {onInterrupt} from '../core/interrupt.js';
-import {buildContext} from '../core/session/integration-context.js';
 import {newSession, type Session} from '../core/session/session.js';
 import {sendFirstRequests} from '../verify/first-requests.js';
 import type {ParsedCommand} from './parse.js';
-import {loadFlows, type PairInput, resolvePairInput} from './inputs.js';
-import {memoryStore} from '../secrets/keychain.js';
-import {SessionSecrets} from '../secrets/secrets.js';
+import {loadFlows, resolvePairInput} from './inputs.js';
 import {openSecretsOnDemand} from './secrets.js';
+import {firstRequestsContext, sendFirstRequestsOfNewSetup} from './verify-early.js';
 
 /**
  * `sso-setup verify`: every check against a live setup; changes nothing. With --sign-in, then the
@@ -51,10 +49,7 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 		opened = open(start);
 		await sendFirstRequests(firstRequestsContext(input, start, opened.secrets), input.pair);
 	} else {
-		// A new session has nothing in the keychain: the environment's secrets are all the first
-		// requests can have, and they leave before Node's crypto loads to name the session.
-		const unnamed = newSession(input.pair.idp.id, input.pair.app.id, new Date(), 'verify-first-requests');
-		await sendFirstRequests(firstRequestsContext(input, unnamed, new SessionSecrets(memoryStore(), unnamed.id)), input.pair);
+		await sendFirstRequestsOfNewSetup(input);
 		start = newSession(input.pair.idp.id, input.pair.app.id);
 		opened = open(start);
 	}
@@ -71,10 +66,4 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 			pendingId = watched;
 		},
 	});
-}
-
-/** The context the first requests go out with: the answers as the checks will see them. */
-function firstRequestsContext(input: PairInput, session: Session, secrets: SessionSecrets) {
-	const current = {...session, answers: {...session.answers, ...input.answers}};
-	return buildContext(input.pair, {current: () => current, update() {}}, secrets);
 }

@@ -36,10 +36,20 @@ async function transport(url: URL) {
 }
 
 /**
- * Answers on their way for requests sent ahead of time (`HttpClient.early`), by what makes two
- * requests the same. Process-wide, so that any client trusting the same CAs takes them.
+ * What came back for a request: the answer, or why there is none, as Node said it. The request
+ * that takes it explains a failure, so that an answer sent ahead by another copy of this module
+ * (the launcher's, below) still fails with this copy's errors.
  */
-const earlyAnswers = new Map<string, Promise<HttpResponse>>();
+type Transmission = {response: HttpResponse} | {failure: Error & {code?: string}} | {tooLarge: true};
+
+/**
+ * Answers on their way for requests sent ahead of time (`HttpClient.early`), by what makes two
+ * requests the same. Process-wide, so that any client trusting the same CAs takes them: kept on
+ * the global object, because the launcher's CommonJS file sends verify's first requests with its
+ * own copy of this module before the ES module bundle loads.
+ */
+const earlyAnswersSymbol = Symbol.for('sso-setup.early-answers');
+const earlyAnswers = ((globalThis as Record<symbol, unknown>)[earlyAnswersSymbol] ??= new Map()) as Map<string, Promise<Transmission>>;
 
 export class HttpClient {
 	/** The extra CA (read when the client is made, so that a bad file is said at once), trusted beside the system's. */
@@ -59,7 +69,16 @@ export class HttpClient {
 		const key = this.earlyKey(url, request, headers, body);
 		const early = earlyAnswers.get(key);
 		earlyAnswers.delete(key);
-		const response = await (early ?? this.send(url, request, headers, body, timeoutMs));
+		const transmission = await (early ?? this.send(url, request, headers, body, timeoutMs));
+		if ('failure' in transmission) {
+			throw networkError(url, request.step, transmission.failure, timeoutMs);
+		}
+
+		if ('tooLarge' in transmission) {
+			throw tooLarge(url, request.step);
+		}
+
+		const {response} = transmission;
 		const expected = request.expect ?? 'ok';
 		const accepted =
 			expected === 'any' ||
@@ -96,9 +115,7 @@ export class HttpClient {
 
 		// Registered at once, so that a request made while Node's HTTP stack loads takes it too.
 		const loaded = transport(url);
-		const answer = loaded.then(async () => this.send(url, request, headers, body, request.timeoutMs ?? this.timeoutMs));
-		answer.catch(() => {});
-		earlyAnswers.set(key, answer);
+		earlyAnswers.set(key, loaded.then(async () => this.send(url, request, headers, body, request.timeoutMs ?? this.timeoutMs)));
 		await loaded;
 	}
 
@@ -147,11 +164,12 @@ export class HttpClient {
 		return JSON.stringify([request.method ?? (body === undefined ? 'GET' : 'POST'), url.href, sameHeaders, body ?? null, this.extraCa ?? null]);
 	}
 
-	private async send(url: URL, request: HttpRequest, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpResponse> {
+	/** Sends the request; never rejects (see Transmission). */
+	private async send(url: URL, request: HttpRequest, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Transmission> {
 		const loaded = await transport(url);
 		const agentOptions: https.AgentOptions = 'rootCertificates' in loaded && this.extraCa !== undefined ? {ca: [...loaded.rootCertificates, this.extraCa]} : {};
 		const stack = 'https' in loaded ? loaded.https : loaded.http;
-		return new Promise<HttpResponse>((resolve, reject) => {
+		return new Promise<Transmission>((resolve) => {
 			const outgoing = stack.request(
 				url,
 				{
@@ -167,21 +185,26 @@ export class HttpClient {
 						received += chunk.length;
 						if (received > maxAnswerBytes) {
 							clearTimeout(timer);
-							reject(tooLarge(url, request.step));
+							resolve({tooLarge: true});
 							outgoing.destroy();
 							return;
 						}
 
 						chunks.push(chunk);
 					});
-					incoming.on('error', (error) => reject(networkError(url, request.step, error, timeoutMs)));
+					incoming.on('error', (failure) => {
+						clearTimeout(timer);
+						resolve({failure});
+					});
 					incoming.on('end', () => {
 						clearTimeout(timer);
 						resolve({
-							status: incoming.statusCode ?? 0,
-							headers: flattenHeaders(incoming.headers),
-							text: Buffer.concat(chunks).toString('utf8'),
-							url: url.toString(),
+							response: {
+								status: incoming.statusCode ?? 0,
+								headers: flattenHeaders(incoming.headers),
+								text: Buffer.concat(chunks).toString('utf8'),
+								url: url.toString(),
+							},
 						});
 					});
 				},
@@ -189,9 +212,9 @@ export class HttpClient {
 			const timer = setTimeout(() => {
 				outgoing.destroy(Object.assign(new Error('timed out'), {code: 'SSO_SETUP_TIMEOUT'}));
 			}, timeoutMs);
-			outgoing.on('error', (error) => {
+			outgoing.on('error', (failure) => {
 				clearTimeout(timer);
-				reject(networkError(url, request.step, error, timeoutMs));
+				resolve({failure});
 			});
 			if (body !== undefined) {
 				outgoing.write(body);
