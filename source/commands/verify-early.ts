@@ -1,3 +1,5 @@
+import {commandLine} from '../core/command-line.js';
+import {onInterrupt} from '../core/interrupt.js';
 import {buildContext} from '../core/session/integration-context.js';
 import {newSession, type Session} from '../core/session/session.js';
 import {memoryStore} from '../secrets/keychain.js';
@@ -21,10 +23,17 @@ export async function sendVerifyFirstRequestsEarly(parsed: ParsedCommand): Promi
 
 	try {
 		const input = await resolvePairInput(parsed, await loadFlows([]), () => {});
+		// Until verify sets its own: a signal while these requests are out still says what to do.
+		onInterrupt(() => rerunVerify());
 		await sendFirstRequestsOfNewSetup(input);
 	} catch {
 		// verify reports it.
 	}
+}
+
+/** What a verification stopped by a signal says: it changed nothing. */
+export function rerunVerify(sessionId?: string): string {
+	return `verify changes nothing; run it again${sessionId ? ` with: ${commandLine(`verify --session ${sessionId}`)}` : ' with the same options'}.`;
 }
 
 /**

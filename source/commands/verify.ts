@@ -6,7 +6,7 @@ import {sendFirstRequests} from '../verify/first-requests.js';
 import type {ParsedCommand} from './parse.js';
 import {loadFlows, resolvePairInput} from './inputs.js';
 import {openSecretsOnDemand} from './secrets.js';
-import {firstRequestsContext, sendFirstRequestsOfNewSetup} from './verify-early.js';
+import {firstRequestsContext, rerunVerify, sendFirstRequestsOfNewSetup} from './verify-early.js';
 
 /**
  * `sso-setup verify`: every check against a live setup; changes nothing. With --sign-in, then the
@@ -33,7 +33,7 @@ export async function verifyCommand(parsed: ParsedCommand): Promise<number> {
 			return `The sign-in's clean-up is not finished: finish it with: ${commandLine(`verify --session ${pending}`)}`;
 		}
 
-		return `verify changes nothing; run it again${input.session ? ` with: ${commandLine(`verify --session ${input.session.id}`)}` : ' with the same options'}.`;
+		return rerunVerify(input.session?.id);
 	});
 	const say = (note: string) => {
 		if (!json) process.stderr.write(`${note}\n`);

@@ -49,7 +49,15 @@ type Transmission = {response: HttpResponse} | {failure: Error & {code?: string}
  * own copy of this module before the ES module bundle loads.
  */
 const earlyAnswersSymbol = Symbol.for('sso-setup.early-answers');
-const earlyAnswers = ((globalThis as Record<symbol, unknown>)[earlyAnswersSymbol] ??= new Map()) as Map<string, Promise<Transmission>>;
+const earlyAnswers = ((globalThis as Record<symbol, unknown>)[earlyAnswersSymbol] ??= new Map()) as Map<string, EarlyAnswer>;
+
+/**
+ * An answer sent for ahead of time keeps the process alive only once a request takes it: a command
+ * that stops before (a usage error found later) exits at once instead of waiting for it.
+ */
+type EarlyAnswer = {transmission: Promise<Transmission>; take(): void};
+type Handle = {ref(): unknown; unref(): unknown};
+type Background = {hold(handle: Handle): void};
 
 export class HttpClient {
 	/** The extra CA (read when the client is made, so that a bad file is said at once), trusted beside the system's. */
@@ -69,7 +77,8 @@ export class HttpClient {
 		const key = this.earlyKey(url, request, headers, body);
 		const early = earlyAnswers.get(key);
 		earlyAnswers.delete(key);
-		const transmission = await (early ?? this.send(url, request, headers, body, timeoutMs));
+		early?.take();
+		const transmission = await (early?.transmission ?? this.send(url, request, headers, body, timeoutMs));
 		if ('failure' in transmission) {
 			throw networkError(url, request.step, transmission.failure, timeoutMs);
 		}
@@ -115,7 +124,21 @@ export class HttpClient {
 
 		// Registered at once, so that a request made while Node's HTTP stack loads takes it too.
 		const loaded = transport(url);
-		earlyAnswers.set(key, loaded.then(async () => this.send(url, request, headers, body, request.timeoutMs ?? this.timeoutMs)));
+		const handles: Handle[] = [];
+		let taken = false;
+		const background: Background = {
+			hold(handle) {
+				if (!taken) handle.unref();
+				handles.push(handle);
+			},
+		};
+		earlyAnswers.set(key, {
+			transmission: loaded.then(async () => this.send(url, request, headers, body, request.timeoutMs ?? this.timeoutMs, background)),
+			take() {
+				taken = true;
+				for (const handle of handles) handle.ref();
+			},
+		});
 		await loaded;
 	}
 
@@ -165,7 +188,7 @@ export class HttpClient {
 	}
 
 	/** Sends the request; never rejects (see Transmission). */
-	private async send(url: URL, request: HttpRequest, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Transmission> {
+	private async send(url: URL, request: HttpRequest, headers: Record<string, string>, body: string | undefined, timeoutMs: number, background?: Background): Promise<Transmission> {
 		const loaded = await transport(url);
 		const agentOptions: https.AgentOptions = 'rootCertificates' in loaded && this.extraCa !== undefined ? {ca: [...loaded.rootCertificates, this.extraCa]} : {};
 		const stack = 'https' in loaded ? loaded.https : loaded.http;
@@ -212,6 +235,10 @@ export class HttpClient {
 			const timer = setTimeout(() => {
 				outgoing.destroy(Object.assign(new Error('timed out'), {code: 'SSO_SETUP_TIMEOUT'}));
 			}, timeoutMs);
+			if (background) {
+				background.hold(timer);
+				outgoing.on('socket', (socket) => background.hold(socket));
+			}
 			outgoing.on('error', (failure) => {
 				clearTimeout(timer);
 				resolve({failure});

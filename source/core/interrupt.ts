@@ -8,14 +8,29 @@ let finisher: Finisher | undefined;
 const maxFinishMs = 15_000;
 
 /**
+ * The listeners of the last onInterrupt, kept on the global object: the launcher's copy of this
+ * module (bundle/verify-early.cjs) sets some before the command's own copy replaces them.
+ */
+const installedSymbol = Symbol.for('sso-setup.interrupt-listeners');
+type Installed = Array<[string, () => void]>;
+
+/**
  * A script command stopped by a signal says how to go on and exits 128 + the signal number.
  * Sessions are saved synchronously and atomically, so leaving between two awaits keeps them whole.
  * When a finisher is set (`finishBeforeExit`), it runs first, within its time limit, and what it
  * returns is printed; a second signal meanwhile exits at once. `whatNext` is read after it.
+ * A later call replaces the listeners of an earlier one.
  */
 export function onInterrupt(whatNext: () => string): void {
+	const slot = globalThis as Record<symbol, Installed | undefined>;
+	for (const [signal, listener] of slot[installedSymbol] ?? []) {
+		process.removeListener(signal, listener);
+	}
+
+	const installed: Installed = [];
+	slot[installedSymbol] = installed;
 	for (const [signal, code] of Object.entries(signals)) {
-		process.once(signal, () => {
+		const listener = () => {
 			const pending = finisher;
 			finisher = undefined;
 			if (!pending) {
@@ -42,7 +57,9 @@ export function onInterrupt(whatNext: () => string): void {
 				process.stderr.write(`${said ? `${said}\n` : ''}${whatNext()}\n`);
 				process.exit(code);
 			});
-		});
+		};
+		process.once(signal, listener);
+		installed.push([signal, listener]);
 	}
 }
 

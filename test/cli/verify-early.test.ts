@@ -1,11 +1,17 @@
+import {mkdtempSync} from 'node:fs';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {createRequire} from 'node:module';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
+import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {parseCommandLine} from '../../source/commands/parse.js';
 import type * as VerifyEarly from '../../source/commands/verify-early.js';
 import {RemoteError} from '../../source/core/errors.js';
 import {HttpClient} from '../../source/core/http.js';
 import {closedPort} from '../faults/helpers/faulty-server.js';
+import {binary} from '../helpers/pty.js';
 import {startOidcOp, type RunningOp} from '../servers/oidc-op.js';
 
 /**
@@ -72,5 +78,34 @@ describe("the launcher's first requests", () => {
 
 		expect(written).not.toHaveBeenCalled();
 		expect(op.requests).toEqual([]);
+	});
+});
+
+describe('a verify that stops after the launcher sent its first requests', () => {
+	it('exits at once with its usage error, without waiting for the answers', async () => {
+		// Accepts every request and never answers.
+		const silent = http.createServer(() => {});
+		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+		const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+		let asked = 0;
+		silent.on('request', () => asked++);
+		try {
+			const args = ['verify', '--idp', 'oidc', '--app', 'harbor', '--set', `issuer=${url}`, '--set', 'client_id=harbor', '--set', `app_url=${url}`, '--yes'];
+			// The bound only catches a hang: a request's own limit is 15 s.
+			const result = await execa('node', [binary, ...args], {
+				env: {SSO_SETUP_HOME: mkdtempSync(path.join(tmpdir(), 'sso-setup-early-')), NO_COLOR: '1', SSO_SETUP_HARBOR_ADMIN_PASSWORD: 'Early-Pass-5c'},
+				reject: false,
+				stdin: 'ignore',
+				timeout: 10_000,
+			});
+			expect(result.timedOut).toBe(false);
+			expect(result.exitCode, String(result.stderr)).toBe(2);
+			expect(String(result.stderr)).toContain('--yes goes with --sign-in');
+			// The requests had left: the launcher sent them before verify found the error.
+			await vi.waitFor(() => expect(asked).toBeGreaterThan(0));
+		} finally {
+			silent.closeAllConnections();
+			await new Promise((resolve) => silent.close(resolve));
+		}
 	});
 });
