@@ -52,7 +52,7 @@ const earlyAnswersSymbol = Symbol.for('sso-setup.early-answers');
 const earlyAnswers = ((globalThis as Record<symbol, unknown>)[earlyAnswersSymbol] ??= new Map()) as Map<string, EarlyAnswer>;
 
 /**
- * An answer sent for ahead of time keeps the process alive only once a request takes it: a command
+ * An answer asked for ahead of time keeps the process alive only once a request takes it: a command
  * that stops before (a usage error found later) exits at once instead of waiting for it.
  */
 type EarlyAnswer = {transmission: Promise<Transmission>; take(): void};
