@@ -223,20 +223,25 @@ for (const output of result.outputFiles) {
  * The program as installed: a CommonJS file, which Node runs without starting its ES module loader.
  * It answers --version, --help and usage errors itself and imports bundle/cli.mjs for the rest.
  */
-const launcher = await build({
-	absWorkingDir: root,
-	entryPoints: [path.join(root, 'source', 'launcher.ts')],
-	outfile: path.join(outdir, 'cli.cjs'),
-	bundle: true,
-	platform: 'node',
-	format: 'cjs',
-	target: 'node20',
-	...(readable ? {minifySyntax: true} : {minify: true}),
-	legalComments: 'none',
-	banner: {js: shebang},
-	metafile: true,
-	logLevel: 'warning',
-});
+/** One source file and what it imports as one CommonJS file in bundle/. */
+async function commonJsFile(entry, file, options) {
+	return build({
+		absWorkingDir: root,
+		entryPoints: [path.join(root, 'source', ...entry)],
+		outfile: path.join(outdir, file),
+		bundle: true,
+		platform: 'node',
+		format: 'cjs',
+		target: 'node20',
+		...(readable ? {minifySyntax: true} : {minify: true}),
+		legalComments: 'none',
+		metafile: true,
+		logLevel: 'warning',
+		...options,
+	});
+}
+
+const launcher = await commonJsFile(['launcher.ts'], 'cli.cjs', {banner: {js: shebang}});
 
 /**
  * verify's first requests as one CommonJS file that the launcher requires (source/commands/verify-early.ts):
@@ -272,23 +277,12 @@ const frontOnly = {
 	},
 };
 
-const verifyEarly = await build({
-	absWorkingDir: root,
-	entryPoints: [path.join(root, 'source', 'commands', 'verify-early.ts')],
-	outfile: path.join(outdir, 'verify-early.cjs'),
-	bundle: true,
-	platform: 'node',
-	format: 'cjs',
-	target: 'node20',
-	...(readable ? {minifySyntax: true} : {minify: true}),
-	legalComments: 'none',
+const verifyEarly = await commonJsFile(['commands', 'verify-early.ts'], 'verify-early.cjs', {
 	external: ['@napi-rs/keyring'],
 	// The sources find their files from import.meta.url, which a CommonJS file has not.
 	banner: {js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;'},
 	define: {'import.meta.url': '__importMetaUrl', __SSO_SETUP_SHIPPED_FLOWS__: JSON.stringify(JSON.stringify(shippedFlows))},
 	plugins: [frontOnly],
-	metafile: true,
-	logLevel: 'warning',
 });
 
 // Chunk names change with their content: without this, every earlier build's chunks would be
