@@ -9,11 +9,6 @@ export function redact(text: string, secrets: readonly string[]): string {
 	return result;
 }
 
-/** How a secret shows on screen: its length hinted, never its content. */
-export function maskSecret(value: string | undefined): string {
-	return value ? '•'.repeat(Math.min(Math.max(value.length, 6), 12)) : '';
-}
-
 /** Every secret value this process has read or written, so any message can be scrubbed of them. */
 const handled = new Set<string>();
 
