@@ -43,10 +43,10 @@ await suite(() => {
 	beforeAll(ensureBinary, 120_000);
 
 	/** apply against the real Keycloak and the fake Portainer; returns the session id and the environment verify needs. */
-	async function applied(): Promise<{id: string; env: Record<string, string>; testUsers: () => Promise<string[]>}> {
+	async function applied(portainerOptions: Parameters<typeof startFakePortainer>[0] = {}): Promise<{id: string; env: Record<string, string>; testUsers: () => Promise<string[]>}> {
 		const keycloak = sharedKeycloak()!;
 		realm = await freshRealm('verify-sign-in');
-		portainer = await startFakePortainer({adminPassword: portainerPassword, settings: {}});
+		portainer = await startFakePortainer({adminPassword: portainerPassword, settings: {}, ...portainerOptions});
 		session = cli('sso-setup-sign-in-');
 		const env = {SSO_SETUP_KEYCLOAK_ADMIN_PASSWORD: keycloak.adminPassword, SSO_SETUP_PORTAINER_ADMIN_PASSWORD: portainerPassword};
 		const apply = await session.run(['apply', '--idp', 'keycloak', '--app', 'portainer', '--set', `idp_url=${keycloak.url}`, '--set', `realm=${realm.name}`, '--set', `app_url=${portainer.url}`, '--set', `keycloak_admin_user=${keycloak.adminUser}`, '--yes'], env);
@@ -96,11 +96,23 @@ await suite(() => {
 	});
 
 	it('Ctrl+C in the middle: the test user is deleted before the exit (130)', {timeout: 240_000}, async () => {
-		const {id, env, testUsers} = await applied();
+		// Portainer holds the code exchange until the signal is sent: the signal comes in the middle
+		// of the sign-in, however fast the rest of the chain is.
+		let reachedValidate: () => void = () => undefined;
+		const atValidate = new Promise<void>((resolve) => (reachedValidate = resolve));
+		let releaseValidate: () => void = () => undefined;
+		const released = new Promise<void>((resolve) => (releaseValidate = resolve));
+		const {id, env, testUsers} = await applied({
+			async beforeOAuthValidate() {
+				reachedValidate();
+				await released;
+			},
+		});
 		const running = execa('node', [binary, 'verify', '--session', id, '--sign-in', '--yes'], {env: {SSO_SETUP_HOME: session!.home, NO_COLOR: '1', ...env}, reject: false, stdin: 'ignore', timeout: 120_000});
-		for (let attempt = 0; attempt < 600 && (await testUsers()).length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+		await Promise.race([atValidate, running]);
 		expect(await testUsers()).toHaveLength(1);
 		running.kill('SIGINT');
+		releaseValidate();
 		const result = await running;
 		expect(result.exitCode, String(result.stderr)).toBe(130);
 		expect(String(result.stderr)).toContain('Interrupted (SIGINT). Cleaning up first');

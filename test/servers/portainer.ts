@@ -39,6 +39,8 @@ export type FakePortainerOptions = {
 	tls?: {key: string; cert: string};
 	/** Sign-ins allowed per second per address before the one-hour ban (10, like Portainer). */
 	signInsPerSecond?: number;
+	/** Awaited before each POST /api/auth/oauth/validate is handled: a test holds a sign-in in the middle with it. */
+	beforeOAuthValidate?: () => Promise<void>;
 };
 
 export type FakePortainer = {
@@ -243,6 +245,7 @@ export async function startFakePortainer(options: FakePortainerOptions = {}): Pr
 	};
 
 	const validateOAuth = async (call: IncomingCall): Promise<Reply> => {
+		await options.beforeOAuthValidate?.();
 		const limited = rateLimited(call);
 		if (limited) return limited;
 		const answer = (status: number, message: string, details: string, entry: Partial<FakeOAuthSignIn> = {}): Reply => {
