@@ -161,8 +161,9 @@ export class WizardController {
 
 	/** Starts the keychain check once (and the session store's loading); resolves with whether the keychain can be used. */
 	private openStore(): Promise<boolean> {
-		const loaded = new Promise((resolve) => setImmediate(resolve)).then(async () => this.loadSessionStore());
-		this.storeOpened ??= Promise.all([this.deps.openKeychain(), loaded]).then(([probe]) => {
+		// The store loads on the next turn, so that the first frame is drawn before it is parsed.
+		const storeLoaded = async () => new Promise((resolve) => setImmediate(resolve)).then(async () => this.loadSessionStore());
+		this.storeOpened ??= Promise.all([this.deps.openKeychain(), storeLoaded()]).then(([probe]) => {
 			if (probe.ok) {
 				this.store = probe.store;
 				this.set({storage: 'keychain'});

@@ -80,6 +80,11 @@ describe('what loads first', () => {
 		expect(reachedLate(['source/cli.ts', 'source/commands/run.ts', 'source/commands/verify.ts'])).toEqual([]);
 	});
 
+	it("the launcher and the file it requires for verify's first requests load no schema library and no openid-client", () => {
+		// launcher.ts requires bundle/verify-early.cjs by path, which no import names: both are entries.
+		expect(reachedLate(['source/launcher.ts', 'source/commands/verify-early.ts'])).toEqual([]);
+	});
+
 	it('the check sees what it should: the checks that follow do load them', () => {
 		expect(reachedLate(['source/commands/verify-checks.ts']).map((line) => line.split(' ')[0]).sort()).toEqual(['openid-client', 'zod']);
 	});

@@ -163,7 +163,6 @@ export class PtyRun {
 		await this.settle();
 	}
 
-	/** Moves the menu highlight down until it is on the item, then chooses it. */
 	/**
 	 * Moves the menu pointer down until it is on the item, then presses Enter: a label the pointed
 	 * line starts with, or a pattern the pointed line matches (for labels that wrap at 80 columns).

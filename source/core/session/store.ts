@@ -139,7 +139,6 @@ export function parseSession(file: string, text: string): Session {
 	return result.data;
 }
 
-
 /** A session file is a regular file of the user's, not writable by others, under the size cap. */
 function readSessionFile(file: string): string {
 	try {
